@@ -1,0 +1,23 @@
+"""syndicate: find the copies of a wire story, align them with their source, show what changed."""
+
+from .article import Article, split_paragraphs
+from .config import ScanConfig
+from .errors import InputError, SyndicateError
+from .read import ReaderOptions, read_articles
+from .scan import Cluster, ScanResult, scan
+from .verify import Link
+
+__all__ = [
+    "Article",
+    "Cluster",
+    "InputError",
+    "Link",
+    "ReaderOptions",
+    "ScanConfig",
+    "ScanResult",
+    "SyndicateError",
+    "read_articles",
+    "scan",
+    "split_paragraphs",
+]
+__version__ = "0.1.0"

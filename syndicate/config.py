@@ -1,0 +1,56 @@
+"""Every knob of detection in one frozen object, with the values it derives (LSH bands and rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from datasketch.lsh import _optimal_param
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Detection settings. Defaults were chosen on the seeds and the Helsinki archive (see README)."""
+
+    ngram: int = 5
+    """Words per shingle. Five keeps shared stock phrases ("the white house said") from looking like reuse."""
+    num_perm: int = 128
+    seed: int = 1
+    paragraph_threshold: float = 0.3
+    """Paragraph Jaccard the LSH is tuned to catch; candidates are verified exactly, so it leans to recall."""
+    lsh_false_negative_weight: float = 0.9
+    copy_threshold: float = 0.5
+    """A copy: at least this share of the smaller article's shingles is found in the other."""
+    paragraph_match: float = 0.5
+    """Two paragraphs match when this share of the smaller one's shingles is shared."""
+    rewrite_paragraph: float = 0.1
+    """Two paragraphs are related (a paraphrase) when they share this share and at least two shingles."""
+    rewrite_min_chain: int = 3
+    rewrite_min_coverage: float = 0.3
+    """A rewrite: related paragraphs in the same order, at least this many and this share of the shorter side."""
+    furniture_min_articles: int = 3
+    furniture_min_stories: int = 3
+    story_containment: float = 0.15
+    """Two articles tell the same story when this share of the smaller one is shared (used to spot furniture)."""
+    furniture_sample: int = 48
+    max_bucket: int = 256
+    """Larger LSH buckets link each member only to this many others (clusters stay connected)."""
+    lsh_params: tuple[int, int] | None = field(default=None)
+    """(bands, rows) to override the derived banding."""
+
+    def __post_init__(self) -> None:
+        if self.ngram < 1:
+            raise ValueError("ngram must be at least 1")
+        for name in ("paragraph_threshold", "copy_threshold", "paragraph_match", "rewrite_paragraph",
+                     "rewrite_min_coverage", "story_containment"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
+
+    @cached_property
+    def bands_rows(self) -> tuple[int, int]:
+        """LSH banding for paragraph signatures, weighted towards recall (datasketch's optimiser)."""
+        if self.lsh_params is not None:
+            return self.lsh_params
+        fn = self.lsh_false_negative_weight
+        return _optimal_param(self.paragraph_threshold, self.num_perm, 1.0 - fn, fn)

@@ -1,0 +1,68 @@
+"""Paragraph-level LSH banding: which article pairs share a paragraph worth verifying.
+
+Banding is done in bulk with numpy (one sort per band over all paragraphs) rather than
+by inserting into datasketch's MinHashLSH one key at a time: a batch scan knows every
+key up front, and a sort finds all collisions at once. The persistent index stores the
+same band keys, so both paths agree on what a candidate is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_BAND_MIX = np.random.default_rng(0x5EED).integers(1, 2**63, size=64, dtype=np.uint64) | np.uint64(1)
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per (paragraph, band): a mix of that band's `rows` signature values."""
+    if bands * rows > signatures.shape[1]:
+        raise ValueError(f"{bands} bands x {rows} rows need {bands * rows} permutations, "
+                         f"signatures have {signatures.shape[1]}")
+    if rows > len(_BAND_MIX):
+        raise ValueError(f"at most {len(_BAND_MIX)} rows per band")
+    block = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
+    keys = np.zeros((len(signatures), bands), dtype=np.uint64)
+    for row in range(rows):
+        keys += block[:, :, row] * _BAND_MIX[row]
+        keys ^= keys >> np.uint64(29)
+    return keys
+
+
+def candidate_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256) -> np.ndarray:
+    """Distinct (a, b) owner pairs, a < b, whose paragraphs share a key in some band.
+
+    `keys` is (paragraphs, bands); `owners[i]` is the article index of paragraph i. A bucket
+    with more than `max_bucket` articles links each to the bucket's first `max_bucket`
+    articles only, which keeps the work linear while leaving every member connected.
+    """
+    found: list[np.ndarray] = []
+    for band in range(keys.shape[1]):
+        order = np.argsort(keys[:, band], kind="stable")
+        sorted_keys = keys[order, band]
+        sorted_owners = owners[order]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(sorted_keys)])
+        pairs_start = starts[sizes == 2]
+        if len(pairs_start):
+            a, b = sorted_owners[pairs_start], sorted_owners[pairs_start + 1]
+            found.append(_encode(a, b))
+        for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
+            members = np.unique(sorted_owners[start : start + size])
+            if len(members) < 2:
+                continue
+            hubs = members[:max_bucket]
+            a = np.repeat(hubs, len(members))
+            b = np.tile(members, len(hubs))
+            found.append(_encode(a, b))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    codes = codes[codes >= 0]
+    return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
+
+
+def _encode(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pack an unordered pair into one int64 (smaller << 32 | larger); self-pairs become -1."""
+    a, b = a.astype(np.int64), b.astype(np.int64)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    return np.where(low == high, -1, (low << 32) | high)
