@@ -39,6 +39,8 @@ class ArticleInfo:
     url: str | None
     credit: str | None
     words: int
+    headline: str
+    """The title, or else the first paragraph of five words or more, cut to 100 characters."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
         links=len(links),
         clustered_articles=sum(len(c.members) for c in clusters),
     )
-    info = {s.id: ArticleInfo(s.title, s.outlet, s.date, s.url, s.credit, s.word_count) for s in sketches}
+    info = {s.id: ArticleInfo(s.title, s.outlet, s.date, s.url, s.credit, s.word_count, s.headline) for s in sketches}
     return ScanResult(articles=len(sketches), clusters=clusters, info=info, stats=stats)
 
 

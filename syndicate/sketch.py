@@ -28,6 +28,7 @@ class ArticleSketch:
     date: str | None
     url: str | None
     credit: str | None
+    headline: str
     shingles: Shingles
     fingerprints: np.ndarray
     """Per paragraph: digit-folded normalised hash, to recognise recurring paragraphs (furniture)."""
@@ -69,11 +70,18 @@ def sketch_article(article: Article, config: ScanConfig, hasher: MinHasher) -> A
         date=article.date,
         url=article.url,
         credit=agency_credit(article.paragraphs),
+        headline=headline(article),
         shingles=shingles,
         fingerprints=np.fromiter((paragraph_fingerprint(p) for p in article.paragraphs), dtype=np.uint64,
                                  count=len(article.paragraphs)),
         band_keys=band_keys(signatures, bands, rows),
     )
+
+
+def headline(article: Article, width: int = 100) -> str:
+    """The title, or else the first paragraph of five words or more: what a person recognises a story by."""
+    text = article.title or next((p for p in article.paragraphs if len(p.split()) >= 5), article.paragraphs[0])
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def build_evidence(shingles: Shingles, excluded: np.ndarray | None = None) -> Evidence:
