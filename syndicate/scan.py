@@ -20,8 +20,9 @@ from .config import ScanConfig
 from .errors import InputError
 from .furniture import furniture_mask, learn_furniture
 from .lsh import candidate_pairs
+from .parallel import sketch_stream
 from .sign import MinHasher
-from .sketch import ArticleSketch, build_evidence, sketch_article
+from .sketch import ArticleSketch, build_evidence
 from .source import MemberFacts, choose_source
 from .verify import Link, verify
 
@@ -93,15 +94,19 @@ class ScanResult:
 
 
 def scan(articles: Iterable[Article], config: ScanConfig | None = None,
-         progress: ProgressCallback | None = None) -> ScanResult:
-    """Find the clusters of articles that reuse the same wire text."""
+         progress: ProgressCallback | None = None, *, workers: int | None = None) -> ScanResult:
+    """Find the clusters of articles that reuse the same wire text.
+
+    `workers`: processes that sketch in parallel; None uses every core, but only for an input of
+    more than one chunk (see syndicate/parallel.py); 1 keeps everything in this process.
+    """
     config = config or ScanConfig()
     report = progress or (lambda stage, done, total: None)
     stats: dict[str, float | int] = {}
     hasher = MinHasher(config.num_perm, config.seed)
 
     with _timed(stats, "sketch"):
-        sketches = list(_sketch_all(articles, config, hasher, report))
+        sketches = list(_sketch_all(articles, config, hasher, report, workers))
     with _timed(stats, "furniture"):
         furniture = learn_furniture(sketches, config)
         masks = [furniture_mask(sketch, furniture) for sketch in sketches]
@@ -136,14 +141,19 @@ def _timed(stats: dict[str, float | int], stage: str) -> Iterator[None]:
 
 
 def _sketch_all(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher,
-                report: ProgressCallback) -> Iterator[ArticleSketch]:
+                report: ProgressCallback, workers: int | None) -> Iterator[ArticleSketch]:
+    for done, sketch in enumerate(sketch_stream(_unique_ids(articles), config, hasher, workers), start=1):
+        yield sketch
+        report("sketch", done, None)
+
+
+def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
     seen: set[str] = set()
-    for done, article in enumerate(articles, start=1):
+    for article in articles:
         if article.id in seen:
             raise InputError(article.id, "duplicate article id (ids must be unique within a scan)")
         seen.add(article.id)
-        yield sketch_article(article, config, hasher)
-        report("sketch", done, None)
+        yield article
 
 
 def _candidates(sketches: list[ArticleSketch], config: ScanConfig) -> np.ndarray:

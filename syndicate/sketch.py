@@ -7,6 +7,7 @@ and signed, then dropped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +16,7 @@ from .article import Article
 from .config import ScanConfig
 from .credit import agency_credit
 from .lsh import band_keys
-from .normalise import paragraph_fingerprint
-from .shingle import Shingles, shingle_paragraphs
+from .shingle import ShingledBatch, Shingles, shingle_articles
 from .sign import MinHasher
 
 
@@ -60,22 +60,49 @@ class Evidence:
 
 
 def sketch_article(article: Article, config: ScanConfig, hasher: MinHasher) -> ArticleSketch:
-    shingles = shingle_paragraphs(article.paragraphs, config.ngram)
+    return sketch_articles([article], config, hasher)[0]
+
+
+def sketch_articles(articles: Sequence[Article], config: ScanConfig, hasher: MinHasher) -> list[ArticleSketch]:
+    """Sketch many articles at once: each numpy call covers the whole batch (see benchmarks/README.md)."""
+    return assemble(articles, sign_batch(articles, config, hasher))
+
+
+@dataclass(frozen=True, slots=True)
+class SignedBatch:
+    """What sketching derives from the text of a batch of articles, in flat arrays and lists.
+
+    Kept apart from the per-article objects so that a worker process sends back a few
+    arrays instead of thousands of small objects.
+    """
+
+    shingles: ShingledBatch
+    keys: np.ndarray
+    """One row of LSH band keys per paragraph of the batch."""
+    credits: list[str | None]
+    headlines: list[str]
+
+
+def sign_batch(articles: Sequence[Article], config: ScanConfig, hasher: MinHasher) -> SignedBatch:
+    shingles = shingle_articles([article.paragraphs for article in articles], config.ngram)
     signatures = hasher.signatures(shingles.values, shingles.offsets)
     bands, rows = config.bands_rows
-    return ArticleSketch(
-        id=article.id,
-        title=article.title,
-        outlet=article.outlet,
-        date=article.date,
-        url=article.url,
-        credit=agency_credit(article.paragraphs),
-        headline=headline(article),
-        shingles=shingles,
-        fingerprints=np.fromiter((paragraph_fingerprint(p) for p in article.paragraphs), dtype=np.uint64,
-                                 count=len(article.paragraphs)),
-        band_keys=band_keys(signatures, bands, rows),
-    )
+    return SignedBatch(shingles=shingles, keys=band_keys(signatures, bands, rows),
+                       credits=[agency_credit(article.paragraphs) for article in articles],
+                       headlines=[headline(article) for article in articles])
+
+
+def assemble(articles: Sequence[Article], signed: SignedBatch) -> list[ArticleSketch]:
+    """One ArticleSketch per article, its arrays views into the batch's."""
+    paragraph_offsets = signed.shingles.paragraph_offsets.tolist()
+    sketches = []
+    for index, article in enumerate(articles):
+        first, last = paragraph_offsets[index], paragraph_offsets[index + 1]
+        sketches.append(ArticleSketch(
+            id=article.id, title=article.title, outlet=article.outlet, date=article.date, url=article.url,
+            credit=signed.credits[index], headline=signed.headlines[index], shingles=signed.shingles.article(index),
+            fingerprints=signed.shingles.fingerprints[first:last], band_keys=signed.keys[first:last]))
+    return sketches
 
 
 def headline(article: Article, width: int = 100) -> str:
