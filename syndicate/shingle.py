@@ -151,12 +151,14 @@ class ShingledBatch:
                         word_counts=self.word_counts[first:last])
 
 
-def shingle_articles(articles: Sequence[Sequence[str]], n: int = 5, seed: int = 0) -> ShingledBatch:
+def shingle_articles(articles: Sequence[Sequence[str]], n: int = 5, seed: int = 0, *,
+                     fingerprints: bool = True) -> ShingledBatch:
     """Shingle and fingerprint the paragraphs of many articles in a few whole-batch passes.
 
     Paragraph by paragraph equal to :func:`shingle_paragraphs` and
     :func:`~syndicate.normalise.paragraph_fingerprint`; what it saves is their per-paragraph
-    Python work (normalise, regex, one hash call and one ``encode`` per word).
+    Python work (normalise, regex, one hash call and one ``encode`` per word). Without
+    `fingerprints` the batch's fingerprints are left empty (signing only needs the shingles).
     """
     counts = np.fromiter(map(len, articles), dtype=np.int64, count=len(articles))
     paragraph_offsets = np.zeros(len(articles) + 1, dtype=np.int64)
@@ -167,7 +169,8 @@ def shingle_articles(articles: Sequence[Sequence[str]], n: int = 5, seed: int = 
     word_counts = np.diff(np.flatnonzero(is_mark), prepend=-1) - 1
     values, offsets = _per_paragraph_unique(ngram_hashes(hashes[~is_mark], n), word_counts, n)
     return ShingledBatch(values=values, offsets=offsets, word_counts=word_counts,
-                         fingerprints=_fingerprints(tokens), paragraph_offsets=paragraph_offsets)
+                         fingerprints=_fingerprints(tokens) if fingerprints else np.empty(0, dtype=np.uint64),
+                         paragraph_offsets=paragraph_offsets)
 
 
 def marked_words(articles: Sequence[Sequence[str]]) -> list[bytes]:
