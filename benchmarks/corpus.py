@@ -3,7 +3,9 @@ synthetic stand-in when neither is there (so the benchmarks run on a fresh clone
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from syndicate import Article, read_articles
@@ -28,6 +30,12 @@ class Corpus:
 
 def load(path: Path | None = None, limit: int | None = None) -> Corpus:
     """Reuters-21578 (or the archive at `path`), first `limit` articles; synthetic if Reuters is absent."""
+    name, articles = stream(path, limit)
+    return Corpus(name=name, articles=list(articles))
+
+
+def stream(path: Path | None = None, limit: int | None = None) -> tuple[str, Iterator[Article]]:
+    """As :func:`load`, but the articles are read as they are consumed."""
     if path is None and reuters.available():
         articles, name = reuters.read_reuters(), "reuters21578"
     elif path is None:
@@ -36,9 +44,4 @@ def load(path: Path | None = None, limit: int | None = None) -> Corpus:
         articles, name = reuters.read_reuters(path), f"reuters21578 ({path})"
     else:
         articles, name = read_articles([path]), str(path)
-    chosen = []
-    for article in articles:
-        if limit is not None and len(chosen) >= limit:
-            break
-        chosen.append(article)
-    return Corpus(name=name, articles=chosen)
+    return name, islice(articles, limit)

@@ -37,19 +37,19 @@ def candidate_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256)
     """
     found: list[np.ndarray] = []
     for band in range(keys.shape[1]):
-        order = np.argsort(keys[:, band], kind="stable")
+        order = np.argsort(keys[:, band])
         sorted_keys = keys[order, band]
         sorted_owners = owners[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, len(sorted_keys)])
-        pairs_start = starts[sizes == 2]
-        if len(pairs_start):
-            a, b = sorted_owners[pairs_start], sorted_owners[pairs_start + 1]
-            found.append(_encode(a, b))
-        for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
+        # Buckets of up to max_bucket rows pair every member with every other, vectorised per bucket size;
+        # self-pairs (two paragraphs of one article) and repeats are dropped by _encode and np.unique.
+        for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]).tolist():
+            members = sorted_owners[starts[sizes == size][:, None] + np.arange(size)]
+            first, second = np.triu_indices(size, k=1)
+            found.append(_encode(members[:, first].ravel(), members[:, second].ravel()))
+        for start, size in zip(starts[sizes > max_bucket], sizes[sizes > max_bucket], strict=True):
             members = np.unique(sorted_owners[start : start + size])
-            if len(members) < 2:
-                continue
             hubs = members[:max_bucket]
             a = np.repeat(hubs, len(members))
             b = np.tile(members, len(hubs))

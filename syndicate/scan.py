@@ -22,7 +22,7 @@ from .furniture import furniture_mask, learn_furniture
 from .lsh import candidate_pairs
 from .parallel import sketch_stream
 from .sign import MinHasher
-from .sketch import ArticleSketch, build_evidence
+from .sketch import ArticleSketch
 from .source import MemberFacts, choose_source
 from .verify import Link, verify
 
@@ -111,7 +111,7 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
         furniture = learn_furniture(sketches, config)
         masks = [furniture_mask(sketch, furniture) for sketch in sketches]
         for sketch, mask in zip(sketches, masks, strict=True):
-            sketch.evidence = build_evidence(sketch.shingles, mask)
+            sketch.settle(mask)
     with _timed(stats, "candidates"):
         pairs = _candidates(sketches, config)
     with _timed(stats, "verify"):
