@@ -42,12 +42,20 @@ def available_cores() -> int:
 def sketch_stream(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher,
                   workers: int | None = None, chunk: int = CHUNK) -> Iterator[ArticleSketch]:
     """Sketch every article, in input order; `workers` None means one process per core when the input is big."""
+    for sketches, _ in sketch_batches(articles, config, hasher, workers, chunk):
+        yield from sketches
+
+
+def sketch_batches(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher, workers: int | None = None,
+                   chunk: int = CHUNK) -> Iterator[tuple[list[ArticleSketch], SignedBatch]]:
+    """As :func:`sketch_stream`, a batch at a time, with the batch's flat arrays (the scan reads band keys there)."""
     chunks = _chunks(articles, chunk)
     head = list(islice(chunks, 2))
     workers = available_cores() if workers is None else workers
     if len(head) < 2 or workers <= 1:
         for batch in chain(head, chunks):
-            yield from assemble(batch, sign_batch(batch, config, hasher))
+            signed = sign_batch(batch, config, hasher)
+            yield assemble(batch, signed), signed
         return
     with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
                              initargs=(config,)) as pool:
@@ -56,10 +64,12 @@ def sketch_stream(articles: Iterable[Article], config: ScanConfig, hasher: MinHa
             pending.append((batch, pool.submit(_sign_in_worker, batch)))
             while len(pending) > 2 * workers:
                 batch_done, future = pending.popleft()
-                yield from assemble(batch_done, future.result())
+                signed = future.result()
+                yield assemble(batch_done, signed), signed
         while pending:
             batch_done, future = pending.popleft()
-            yield from assemble(batch_done, future.result())
+            signed = future.result()
+            yield assemble(batch_done, signed), signed
 
 
 def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:

@@ -20,7 +20,7 @@ from .config import ScanConfig
 from .errors import InputError
 from .furniture import furniture_mask, learn_furniture
 from .lsh import candidate_pairs
-from .parallel import sketch_stream
+from .parallel import sketch_batches
 from .sign import MinHasher
 from .sketch import ArticleSketch
 from .source import MemberFacts, choose_source
@@ -106,14 +106,15 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
     hasher = MinHasher(config.num_perm, config.seed)
 
     with _timed(stats, "sketch"):
-        sketches = list(_sketch_all(articles, config, hasher, report, workers))
+        key_blocks: list[np.ndarray] = []
+        sketches = list(_sketch_all(articles, config, hasher, report, workers, key_blocks))
     with _timed(stats, "furniture"):
         furniture = learn_furniture(sketches, config)
         masks = [furniture_mask(sketch, furniture) for sketch in sketches]
         for sketch, mask in zip(sketches, masks, strict=True):
             sketch.settle(mask)
     with _timed(stats, "candidates"):
-        pairs = _candidates(sketches, config)
+        pairs = _candidates(sketches, key_blocks, config)
     with _timed(stats, "verify"):
         links = _verify_all(sketches, pairs, config, report)
     with _timed(stats, "cluster"):
@@ -140,11 +141,16 @@ def _timed(stats: dict[str, float | int], stage: str) -> Iterator[None]:
     stats[f"seconds_{stage}"] = round(time.perf_counter() - started, 4)
 
 
-def _sketch_all(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher,
-                report: ProgressCallback, workers: int | None) -> Iterator[ArticleSketch]:
-    for done, sketch in enumerate(sketch_stream(_unique_ids(articles), config, hasher, workers), start=1):
-        yield sketch
-        report("sketch", done, None)
+def _sketch_all(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher, report: ProgressCallback,
+                workers: int | None, key_blocks: list[np.ndarray]) -> Iterator[ArticleSketch]:
+    """Every sketch, in input order; each batch's band keys (one row per paragraph) go to `key_blocks`."""
+    done = 0
+    for sketches, signed in sketch_batches(_unique_ids(articles), config, hasher, workers):
+        key_blocks.append(signed.keys)
+        for sketch in sketches:
+            done += 1
+            yield sketch
+            report("sketch", done, None)
 
 
 def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
@@ -156,16 +162,18 @@ def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
         yield article
 
 
-def _candidates(sketches: list[ArticleSketch], config: ScanConfig) -> np.ndarray:
-    keys, owners = [], []
-    for index, sketch in enumerate(sketches):
-        usable = np.flatnonzero(sketch.evidence.paragraph_sizes > 0)
-        if len(usable):
-            keys.append(sketch.band_keys[usable])
-            owners.append(np.full(len(usable), index, dtype=np.int64))
-    if not keys:
+def _candidates(sketches: list[ArticleSketch], key_blocks: list[np.ndarray], config: ScanConfig) -> np.ndarray:
+    """Candidate pairs, one band at a time: a copy of one band's keys is all the extra memory this takes."""
+    if not sketches:
         return np.empty((0, 2), dtype=np.int64)
-    return candidate_pairs(np.concatenate(keys), np.concatenate(owners), config.max_bucket)
+    usable = np.concatenate([sketch.evidence.paragraph_sizes > 0 for sketch in sketches])
+    counts = np.fromiter((len(sketch.evidence.paragraph_sizes) for sketch in sketches), dtype=np.int64,
+                         count=len(sketches))
+    owners = np.repeat(np.arange(len(sketches), dtype=np.int64), counts)[usable]
+    found = [candidate_pairs(np.concatenate([block[:, band] for block in key_blocks])[usable, None], owners,
+                             config.max_bucket)
+             for band in range(key_blocks[0].shape[1])]
+    return np.unique(np.concatenate(found), axis=0)
 
 
 def _verify_all(sketches: list[ArticleSketch], pairs: np.ndarray, config: ScanConfig,

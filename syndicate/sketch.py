@@ -19,6 +19,9 @@ from .lsh import band_keys
 from .shingle import ShingledBatch, Shingles, shingle_articles
 from .sign import MinHasher
 
+_NO_VALUES = np.empty(0, dtype=np.uint64)
+_NO_VALUES.flags.writeable = False
+
 
 @dataclass(slots=True)
 class ArticleSketch:
@@ -47,7 +50,7 @@ class ArticleSketch:
         of every sketch in memory.
         """
         self.evidence = build_evidence(self.shingles, excluded)
-        self.shingles = Shingles(values=self.shingles.values[:0].copy(), offsets=self.shingles.offsets,
+        self.shingles = Shingles(values=_NO_VALUES, offsets=self.shingles.offsets,
                                  word_counts=self.shingles.word_counts)
 
 
