@@ -1,0 +1,101 @@
+"""The batched sketch path must agree exactly with the per-article definitions it replaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndicate import Article, ScanConfig, read_articles
+from syndicate.lsh import candidate_pairs
+from syndicate.normalise import paragraph_fingerprint
+from syndicate.parallel import sketch_stream
+from syndicate.shingle import shingle_articles, shingle_paragraphs
+from syndicate.sign import SCHEME, MinHasher, fold32
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+# Letters, digits, apostrophes and backticks, punctuation, typography and Unicode that normalise() folds.
+ALPHABET = "abcXYZ019 '`’“”-—.,;:_\t\n\x00éßİﬁ٣Ω"
+paragraph = st.text(alphabet=ALPHABET, max_size=60)
+articles = st.lists(st.lists(paragraph, min_size=1, max_size=4), min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(articles, st.integers(1, 5))
+def test_batch_shingles_and_fingerprints_equal_the_per_article_functions(batch, n):
+    shingled = shingle_articles(batch, n)
+    assert len(shingled) == len(batch)
+    fingerprints = [paragraph_fingerprint(p) for paragraphs in batch for p in paragraphs]
+    assert shingled.fingerprints.tolist() == fingerprints
+    for index, paragraphs in enumerate(batch):
+        expected, got = shingle_paragraphs(paragraphs, n), shingled.article(index)
+        assert got.values.tolist() == expected.values.tolist()
+        assert got.offsets.tolist() == expected.offsets.tolist()
+        assert got.word_counts.tolist() == expected.word_counts.tolist()
+
+
+def test_ascii_and_unicode_articles_in_one_batch_keep_their_order():
+    batch = [["Plain ASCII words here, don't stop"], ["Ünïcode “quotes” — and ’apostrophes’ here"], ["more ascii 12,5"]]
+    shingled = shingle_articles(batch, 2)
+    for index, paragraphs in enumerate(batch):
+        assert shingled.article(index).values.tolist() == shingle_paragraphs(paragraphs, 2).values.tolist()
+
+
+@pytest.mark.parametrize("sizes", [[0], [1, 0, 5], [9000, 0, 3, 8192, 8191, 1], [20000]])
+def test_signatures_are_datasketch_affine32_signatures(sizes):
+    rng = np.random.default_rng(len(sizes))
+    sets = [rng.integers(0, 2**64, size, dtype=np.uint64) for size in sizes]
+    offsets = np.r_[0, np.cumsum(sizes)]
+    hasher = MinHasher(128, 1)
+    rows = hasher.signatures(np.concatenate(sets), offsets)
+    for values, row in zip(sets, rows, strict=True):
+        reference = MinHash(num_perm=128, seed=1, scheme=SCHEME, hashfunc=int)
+        reference.update_batch(fold32(values).tolist())
+        assert row.tolist() == reference.hashvalues.astype(np.uint32).tolist()
+
+
+def _reference_pairs(keys, owners, max_bucket):
+    """The definition: per band and key, every distinct-article pair, or hubs x members past max_bucket."""
+    found = set()
+    for band in range(keys.shape[1]):
+        buckets = {}
+        for key, owner in zip(keys[:, band].tolist(), owners.tolist(), strict=True):
+            buckets.setdefault(key, set()).add(owner)
+        for members in buckets.values():
+            members = sorted(members)
+            for hub in members[:max_bucket]:
+                found.update((min(hub, m), max(hub, m)) for m in members if m != hub)
+    return sorted(found)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 4))
+def test_candidate_pairs_match_the_definition(seed, max_bucket):
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(0, 60))
+    keys = rng.integers(0, 6, size=(rows, 3)).astype(np.uint64)  # few keys: big buckets, repeated owners
+    owners = rng.integers(0, 12, size=rows)
+    got = candidate_pairs(keys, owners, max_bucket)
+    assert [tuple(p) for p in got.tolist()] == _reference_pairs(keys, owners, max_bucket)
+
+
+def test_parallel_sketches_equal_in_process_sketches(seed_articles):
+    config = ScanConfig()
+    hasher = MinHasher(config.num_perm, config.seed)
+    inline = list(sketch_stream(seed_articles, config, hasher, workers=1, chunk=2))
+    parallel = list(sketch_stream(seed_articles, config, hasher, workers=2, chunk=2))
+    assert [s.id for s in parallel] == [a.id for a in seed_articles]
+    for a, b in zip(inline, parallel, strict=True):
+        assert (a.credit, a.headline) == (b.credit, b.headline)
+        assert a.shingles.values.tolist() == b.shingles.values.tolist()
+        assert a.fingerprints.tolist() == b.fingerprints.tolist()
+        assert a.band_keys.tolist() == b.band_keys.tolist()
+
+
+@pytest.fixture
+def seed_articles():
+    return [*read_articles([SEEDS]), Article(id="tiny", paragraphs=("Too short.",))]

@@ -1,0 +1,63 @@
+"""The benchmark scripts run end to end on a small slice (no timing assertions: figures live in benchmarks/)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from benchmarks import endtoend, engines, hotpath, scaling, synthetic
+
+
+def test_hotpath_reports_every_engine_with_sane_figures(tmp_path):
+    out = tmp_path / "hotpath.json"
+    hotpath.main(["--limit", "120", "--repeat", "1", "--json", str(out)])
+    report = json.loads(out.read_text())
+    names = {r["name"] for r in report["results"]}
+    expected = set(hotpath.REQUIRED) if engines.rensa_installed() else set(hotpath.REQUIRED) - {"rensa"}
+    assert expected <= names
+    assert report["docs"] == 120 and report["pairs"] > 0
+    for result in report["results"]:
+        assert result["docs_per_s"] > 0 and result["mb_per_s"] > 0
+        assert 0 <= result["mae"] < 0.2  # 128 permutations: a broken signer lands far above this
+        assert result["peak_rss_mb"] > 0
+
+
+def test_engines_agree_on_shingles():
+    """The competitors sign the same 5-grams syndicate does: same sets, whatever the hash."""
+    text = "The quick brown fox jumps over the lazy dog, then the quick brown fox sleeps."
+    words = engines.document_words([text])[0]
+    assert len(set(engines.five_grams(words))) == len(engines.shingle_set(text))
+
+
+def test_endtoend_reports_stages(tmp_path):
+    out = tmp_path / "e2e.json"
+    endtoend.main(["--limit", "300", "--workers", "1", "--json", str(out)])
+    report = json.loads(out.read_text())
+    assert set(report["staged"]["stages"]) >= {"read", "sketch", "furniture", "candidates", "verify", "cluster"}
+    assert report["staged"]["counts"]["articles"] == 300
+    assert report["streaming"]["stats"]["articles"] == 300
+
+
+def test_scaling_runs_on_a_small_archive(tmp_path):
+    archive = tmp_path / "archive.jsonl"
+    synthetic.write_jsonl(synthetic.zipf_articles(400), archive)
+    report = scaling.main(["--sizes", "150,400", "--archive", str(archive), "--workers", "1"])
+    assert [run["articles"] for run in report["runs"]] == [150, 400]
+    assert all(run["stats"]["articles"] == run["articles"] for run in report["runs"])
+
+
+def test_synthetic_copies_come_from_recent_articles():
+    chain = synthetic.MarkovText(["Stocks rose today. Bonds fell sharply on the news.", "Oil prices held steady."])
+    assert chain.paragraph(random.Random(1)).endswith(".")
+    source = synthetic.Article(id="a", paragraphs=("one two three four five six", "seven eight nine ten"))
+    copy = synthetic._copy(source, "b", chain, random.Random(3))
+    assert copy.id == "b" and copy.outlet == "copier"
+    shared_words = set(" ".join(copy.paragraphs).split()) & set(" ".join(source.paragraphs).split())
+    assert len(shared_words) >= 5  # trimmed, extended or lightly edited: still mostly the source's text
+
+
+@pytest.mark.parametrize("count", [5])
+def test_zipf_fallback_is_deterministic(count):
+    assert list(synthetic.zipf_articles(count, seed=2)) == list(synthetic.zipf_articles(count, seed=2))
