@@ -1,0 +1,237 @@
+"""`syndicate diff` and `syndicate show`: what a copy kept, cut, added and changed from its source."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
+from itertools import islice
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console, Group, RenderableType
+from rich.text import Text
+
+from ..align import align
+from ..article import Article
+from ..diffview import Layout, choose_layout, copies_table, diff_view, use_markers
+from ..errors import InputError, SyndicateError
+from ..read import ReaderOptions, read_articles
+from ..scan import Cluster, scan
+from . import app
+from .common import (
+    DateField,
+    IdField,
+    MaxArticleMb,
+    OutletField,
+    ParagraphSep,
+    SkipBad,
+    TextField,
+    TitleField,
+    UrlField,
+    errors_exit_2,
+    reader_options,
+    stderr,
+)
+
+HTML_WIDTH = 160
+"""Console width the HTML page is laid out at: wide enough for side by side."""
+VIEW_PANEL = "View"
+View = Callable[[bool, Layout], RenderableType]
+"""Builds one renderable, given whether to mark changes in text and the layout chosen for the console."""
+
+
+class DiffFormat(StrEnum):
+    view = "view"
+    json = "json"
+
+
+Archive = Annotated[list[Path] | None, typer.Option(
+    "--archive", "-a", help="File or directory to look article ids up in (repeatable).")]
+Format = Annotated[DiffFormat, typer.Option("--format", "-f", help="view: the rich diff; json: the alignment.")]
+Html = Annotated[Path | None, typer.Option(
+    "--html", help="Write the view as one standalone HTML page to this file instead of printing it.",
+    rich_help_panel=VIEW_PANEL, dir_okay=False)]
+Inline = Annotated[bool, typer.Option("--inline", help="One column, whatever the terminal width.",
+                                      rich_help_panel=VIEW_PANEL)]
+SideBySide = Annotated[bool, typer.Option("--side-by-side", help="Two columns, whatever the terminal width.",
+                                          rich_help_panel=VIEW_PANEL)]
+NoColor = Annotated[bool, typer.Option("--no-color", help="No colour: mark changes as [-deleted-]{+inserted+} "
+                                       "(also when NO_COLOR is set or output is not a terminal).",
+                                       rich_help_panel=VIEW_PANEL)]
+
+
+@app.command("diff")
+def diff_command(
+    source: Annotated[str, typer.Argument(help="The source article: a file, or an article id in --archive.")],
+    copy: Annotated[str, typer.Argument(help="The copy: a file, or an article id in --archive.")],
+    archive: Archive = None,
+    format: Format = DiffFormat.view,
+    html: Html = None,
+    inline: Inline = False,
+    side_by_side: SideBySide = False,
+    no_color: NoColor = False,
+    id_field: IdField = None,
+    text_field: TextField = None,
+    title_field: TitleField = None,
+    outlet_field: OutletField = None,
+    date_field: DateField = None,
+    url_field: UrlField = None,
+    paragraph_sep: ParagraphSep = None,
+    max_article_mb: MaxArticleMb = 10.0,
+    skip_bad: SkipBad = False,
+) -> None:
+    """Align a copy with its source paragraph by paragraph and show what changed, word by word."""
+    layout = _layout(inline, side_by_side)
+    options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
+                             paragraph_sep, max_article_mb, skip_bad)
+    with errors_exit_2():
+        source_article, copy_article = resolve_articles([source, copy], archive or [], options)
+        alignment = align(source_article, copy_article)
+        if format is DiffFormat.json:
+            _write_json(alignment.to_dict())
+        _output([lambda markers, layout: diff_view(alignment, layout, markers)], layout, no_color, html,
+                print_view=format is DiffFormat.view)
+
+
+@app.command("show")
+def show_command(
+    cluster_id: Annotated[int, typer.Argument(help="Cluster number, as `syndicate scan` lists it.")],
+    archive: Annotated[list[Path], typer.Option("--archive", "-a", help="The archive to scan (repeatable).")],
+    format: Format = DiffFormat.view,
+    html: Html = None,
+    inline: Inline = False,
+    side_by_side: SideBySide = False,
+    no_color: NoColor = False,
+    id_field: IdField = None,
+    text_field: TextField = None,
+    title_field: TitleField = None,
+    outlet_field: OutletField = None,
+    date_field: DateField = None,
+    url_field: UrlField = None,
+    paragraph_sep: ParagraphSep = None,
+    max_article_mb: MaxArticleMb = 10.0,
+    skip_bad: SkipBad = False,
+) -> None:
+    """Scan the archive, then show one cluster: its source, a row per copy, and each copy's diff."""
+    layout = _layout(inline, side_by_side)
+    options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
+                             paragraph_sep, max_article_mb, skip_bad)
+    with errors_exit_2():
+        cluster = _find_cluster(cluster_id, archive, options)
+        assert cluster.source is not None  # every cluster has a probable source
+        members = resolve_articles(cluster.members, archive, options)
+        by_id = {article.id: article for article in members}
+        source = by_id[cluster.source]
+        alignments = [align(source, by_id[m]) for m in cluster.members if m != cluster.source]
+        kinds = _kinds(cluster)
+        if format is DiffFormat.json:
+            _write_json({"cluster": cluster.id, "source": source.id, "source_reason": cluster.source_reason,
+                         "copies": [{"kind": kinds.get(a.copy.id), **a.to_dict()} for a in alignments]})
+
+        def overview(markers: bool, layout: Layout) -> RenderableType:
+            heading = Text.assemble(("cluster ", "bold"), (str(cluster.id), "bold"), " · source ",
+                                    (source.id, "bold"), f" ({cluster.source_reason})")
+            return Group(heading, copies_table(source, alignments, kinds))
+
+        views = [overview] + [lambda markers, layout, a=a: diff_view(a, layout, markers) for a in alignments]
+        _output(views, layout, no_color, html, print_view=format is DiffFormat.view)
+
+
+def resolve_articles(refs: Sequence[str], archive: Sequence[Path], options: ReaderOptions) -> list[Article]:
+    """Each reference as an article: a readable file holding one article, or else an id found in the archive."""
+    found: dict[str, Article] = {}
+    wanted: list[str] = []
+    for ref in refs:
+        path = Path(ref)
+        if ref == "-" or path.is_file():
+            found[ref] = _single_article(ref, options)
+        elif path.is_dir():
+            raise InputError(ref, "is a directory; give a file, or an article id with --archive")
+        else:
+            wanted.append(ref)
+    if wanted:
+        if not archive:
+            raise InputError(wanted[0], "no such file (to look up an article id, give --archive PATH)")
+        found.update(_articles_by_id(set(wanted), archive, options))
+        missing = [ref for ref in wanted if ref not in found]
+        if missing:
+            raise InputError(missing[0], f"no such file, and no article with this id in {_names(archive)}")
+    return [found[ref] for ref in refs]
+
+
+def _single_article(ref: str, options: ReaderOptions) -> Article:
+    articles = list(islice(read_articles([ref], options), 2))
+    if not articles:
+        raise InputError(ref, "no readable article")
+    if len(articles) > 1:
+        raise InputError(ref, "holds more than one article; give an article id and --archive " + ref)
+    return articles[0]
+
+
+def _articles_by_id(ids: set[str], archive: Sequence[Path], options: ReaderOptions) -> dict[str, Article]:
+    found: dict[str, Article] = {}
+    for article in read_articles(archive, options):
+        if article.id in ids and article.id not in found:
+            found[article.id] = article
+            if len(found) == len(ids):
+                break
+    return found
+
+
+def _find_cluster(cluster_id: int, archive: Sequence[Path], options: ReaderOptions) -> Cluster:
+    with stderr.status("scanning the archive…"):
+        result = scan(read_articles(archive, options))
+    for cluster in result.clusters:
+        if cluster.id == cluster_id:
+            return cluster
+    known = f"clusters 1 to {len(result.clusters)}" if result.clusters else "no clusters"
+    raise SyndicateError(f"no cluster {cluster_id} in {_names(archive)} (the scan found {known})")
+
+
+def _kinds(cluster: Cluster) -> dict[str, str]:
+    """How each member is linked to the source: copy or rewrite, or 'indirect' through another member."""
+    kinds = {m: "indirect" for m in cluster.members}
+    for link in cluster.links:
+        if cluster.source in (link.a, link.b):
+            kinds[link.b if link.a == cluster.source else link.a] = link.kind
+    return kinds
+
+
+def _names(paths: Iterable[Path]) -> str:
+    return ", ".join(str(p) for p in paths)
+
+
+def _layout(inline: bool, side_by_side: bool) -> Layout:
+    if inline and side_by_side:
+        stderr.print("syndicate: error: choose one of --inline and --side-by-side", markup=False, highlight=False)
+        raise typer.Exit(2)
+    return Layout.inline if inline else Layout.side_by_side if side_by_side else Layout.auto
+
+
+def _write_json(data: dict) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _output(views: list[View], layout: Layout, no_color: bool, html: Path | None, print_view: bool) -> None:
+    """Print the views on the terminal, or lay them out as one HTML page."""
+    if html is not None:
+        page = Console(record=True, file=io.StringIO(), width=HTML_WIDTH, force_terminal=True,
+                       color_system="truecolor", no_color=no_color)
+        _print_views(page, views, layout)
+        try:
+            page.save_html(str(html))
+        except OSError as error:
+            raise InputError(str(html), f"cannot write: {error.strerror or error}") from error
+        stderr.print(f"wrote {html}", markup=False, highlight=False)
+    elif print_view:
+        _print_views(Console(no_color=no_color or None), views, layout)
+
+
+def _print_views(console: Console, views: list[View], layout: Layout) -> None:
+    markers, chosen = use_markers(console), choose_layout(console, layout)
+    for view in views:
+        console.print(view(markers, chosen))
