@@ -51,7 +51,7 @@ def test_strong_links_need_substantial_containment_both_ways() -> None:
     assert not is_strong(link("a", "b", 0.9, 0.9, kind="rewrite"))
 
 
-def test_source_prefers_earliest_date_then_credit_then_containment() -> None:
+def test_source_prefers_agency_credit_then_earliest_date_then_containment() -> None:
     day = datetime(2023, 10, 25, tzinfo=UTC)
     later = datetime(2023, 10, 26, tzinfo=UTC)
     links = [link("wire", "copy", a_in_b=0.9, b_in_a=0.4)]
@@ -61,4 +61,9 @@ def test_source_prefers_earliest_date_then_credit_then_containment() -> None:
     credited = {"wire": MemberFacts(None, None), "copy": MemberFacts(None, "AFP")}
     assert choose_source(["copy", "wire"], links, credited).reason == "agency credit (AFP)"
     dated = {"wire": MemberFacts(later, "AFP"), "copy": MemberFacts(day, None)}
-    assert choose_source(["copy", "wire"], links, dated).id == "copy"
+    assert choose_source(["copy", "wire"], links, dated).id == "wire"  # the credit outranks the date
+    both_credited = {"wire": MemberFacts(later, "AFP"), "copy": MemberFacts(day, "AFP")}
+    choice = choose_source(["copy", "wire"], links, both_credited)
+    assert (choice.id, choice.reason) == ("copy", "agency credit (AFP), earliest date")
+    undated_credit = {"wire": MemberFacts(None, None), "copy": MemberFacts(day, None)}
+    assert choose_source(["copy", "wire"], links, undated_credit).reason == "earliest date"
