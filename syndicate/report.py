@@ -76,7 +76,7 @@ def _source_cell(result: ScanResult, cluster: Cluster) -> Text:
 
 
 def _outlets(result: ScanResult, cluster: Cluster) -> str:
-    outlets = sorted({result.info[m].outlet or "?" for m in cluster.members})
+    outlets = sorted({result.info[m].outlet or "-" for m in cluster.members})
     head = ", ".join(outlets[:4])
     return head + (f" +{len(outlets) - 4}" if len(outlets) > 4 else "")
 
