@@ -20,7 +20,7 @@ from rich.text import Text
 
 from .align import Alignment, ParagraphPair, Token
 from .article import Article
-from .sketch import headline
+from .sketch import headline_candidates
 
 
 class Layout(StrEnum):
@@ -89,7 +89,7 @@ def _article_line(article: Article) -> Text:
     line = Text(article.id, style="bold")
     if article.outlet:
         line.append(f"  {article.outlet}", style="dim")
-    line.append(f"  {headline(article)}", style="italic")
+    line.append(f"  {headline_candidates(article)[0][1]}", style="italic")
     return line
 
 

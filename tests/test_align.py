@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +13,6 @@ from syndicate import Alignment, Article, align
 from syndicate.align import AlignConfig, tokenize
 from syndicate.normalise import words
 from syndicate.read import read_articles
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 LEAD = "The central bank raised its main interest rate by half a point on Thursday, its third rise this year."
 QUOTE = "Inflation remains far too high and we will act as long as necessary, the governor told reporters."

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import COPY_AFP, INDEPENDENT, REWRITE_AFP, SEEDS, SOURCE_AFP
 from typer.testing import CliRunner
 
 from syndicate.cli import app
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-AFP = SEEDS / "002_a03570c17a29d6cf.txt"
-EDITED = SEEDS / "003_17a6059d906b2d12.txt"
-INDEPENDENT = SEEDS / "000_8ada7a739096a9c5.txt"
+AFP = SEEDS / f"{SOURCE_AFP}.txt"
+EDITED = SEEDS / f"{COPY_AFP}.txt"
+INDEPENDENT_REPORT = SEEDS / f"{INDEPENDENT[0]}.txt"
 
 
 def run(*args: str, **env: str):
@@ -28,7 +27,7 @@ def test_diff_json_pairs_the_afp_body_and_marks_the_extra_section_added():
     result = run("diff", AFP, EDITED, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert (data["source"], data["copy"]) == ("002_a03570c17a29d6cf", "003_17a6059d906b2d12")
+    assert (data["source"], data["copy"]) == (SOURCE_AFP, COPY_AFP)
     source_paragraphs = AFP.read_text(encoding="utf-8").split("\n\n")
     body = source_paragraphs[source_paragraphs.index(next(p for p in source_paragraphs
                                                            if p.startswith("Senior officials"))):]
@@ -43,13 +42,13 @@ def test_diff_json_pairs_the_afp_body_and_marks_the_extra_section_added():
 
 
 def test_diff_of_an_independent_report_pairs_at_most_one_paragraph():
-    data = json.loads(run("diff", AFP, INDEPENDENT, "--format", "json").stdout)
+    data = json.loads(run("diff", AFP, INDEPENDENT_REPORT, "--format", "json").stdout)
     assert sum(p["op"] not in ("add", "delete") for p in data["pairs"]) <= 1
     assert data["summary"]["source_reused"] < 0.05
 
 
 def test_diff_finds_article_ids_in_the_archive():
-    by_id = run("diff", "002_a03570c17a29d6cf", "003_17a6059d906b2d12", "--archive", SEEDS, "--format", "json")
+    by_id = run("diff", SOURCE_AFP, COPY_AFP, "--archive", SEEDS, "--format", "json")
     by_path = run("diff", AFP, EDITED, "--format", "json")
     assert by_id.exit_code == 0 and json.loads(by_id.stdout) == json.loads(by_path.stdout)
 
@@ -102,14 +101,14 @@ def test_show_lists_the_copies_of_a_cluster_then_each_diff():
     assert "source 002_a03570c17a29d6cf" in out and "2 copies of 002_a03570c17a29d6cf" in out
     assert out.count("╭─ syndicate diff") == 2
     table = out[: out.index("╭─ syndicate diff")]
-    assert "003_17a6059d906b2d12" in table and "copy" in table and "79%" in table
-    assert "001_4f88ccd7cf78f350" in table and "rewrite" in table
+    assert COPY_AFP in table and "copy" in table and "79%" in table
+    assert REWRITE_AFP in table and "rewrite" in table
 
 
 def test_show_json_has_one_alignment_per_copy():
     data = json.loads(run("show", "1", "--archive", SEEDS, "--format", "json").stdout)
-    assert data["source"] == "002_a03570c17a29d6cf"
-    assert sorted(c["copy"] for c in data["copies"]) == ["001_4f88ccd7cf78f350", "003_17a6059d906b2d12"]
+    assert data["source"] == SOURCE_AFP
+    assert sorted(c["copy"] for c in data["copies"]) == [REWRITE_AFP, COPY_AFP]
 
 
 def test_show_an_unknown_cluster_is_exit_2():

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 from rich.console import Console
 
 from syndicate import Article, align
@@ -21,7 +22,6 @@ from syndicate.read import read_articles
 
 TESTS = Path(__file__).resolve().parent
 GOLDEN = TESTS / "golden"
-SEEDS = TESTS.parent / "seeds"
 UPDATE = os.environ.get("SYNDICATE_UPDATE_GOLDEN") == "1"
 GOLDEN_CASES = {"diff_002_003_side_by_side.txt": (Layout.side_by_side, 120),
                 "diff_002_003_inline.txt": (Layout.inline, 80)}
@@ -49,6 +49,16 @@ def test_golden_views_show_the_respelling_and_the_literal_caption_credit():
         assert "[-Hezbollah-]" in text and "{+Hizbullah+}" in text
         assert "[Anwar" in text and "Amro/AFP]" in text  # literal brackets, wherever the line wraps
         assert "79% of the source's words kept" in text
+
+
+def test_readme_capture_is_a_real_rendering():
+    readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Diff view"):]
+    capture = section[section.index("```text\n") + 8 : section.index("\n```", section.index("```text\n"))]
+    golden = {line.rstrip() for line in (GOLDEN / "diff_002_003_side_by_side.txt").read_text("utf-8").splitlines()}
+    shown = [line for line in capture.splitlines() if line.strip() != "⋮"]
+    assert len(shown) > 30
+    assert [line for line in shown if line not in golden] == []
 
 
 def render(source: Article, copy: Article, layout: Layout, width: int = 80) -> str:
