@@ -115,3 +115,19 @@ def test_show_an_unknown_cluster_is_exit_2():
     result = run("show", "9", "--archive", SEEDS)
     assert result.exit_code == 2
     assert "no cluster 9" in " ".join(result.stderr.split())
+
+
+def test_diff_reads_ids_from_a_csv_archive_with_the_reader_options(tmp_path):
+    archive = tmp_path / "archive.csv"
+    lead = "The central bank raised its main interest rate by half a point on Thursday."
+    quote = "Inflation remains far too high, the governor told reporters in the capital."
+    archive.write_text("story,body\n"
+                       f'wire-1,"{lead} ### {quote}"\n'
+                       f'site-9,"{quote} ### {lead.replace("Thursday", "Friday")}"\n', encoding="utf-8")
+    result = run("diff", "wire-1", "site-9", "--archive", archive, "--id-field", "story",
+                 "--paragraph-sep", " ### ", "--format", "json")
+    assert result.exit_code == 0, result.output
+    pairs = json.loads(result.stdout)["pairs"]
+    # The longer lead stays in order (it shares more text); the quote moved ahead of it.
+    assert [(p["op"], p["source_paragraphs"], p["copy_paragraphs"]) for p in pairs] == [
+        ("move", [1], [0]), ("edit", [0], [1])]

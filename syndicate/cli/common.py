@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import inspect
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -56,3 +58,30 @@ def errors_exit_2() -> Iterator[None]:
     except SyndicateError as error:
         stderr.print(f"syndicate: error: {error}", style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+
+
+_READER_FLAGS: tuple[tuple[str, object, object], ...] = (
+    ("id_field", IdField, None), ("text_field", TextField, None), ("title_field", TitleField, None),
+    ("outlet_field", OutletField, None), ("date_field", DateField, None), ("url_field", UrlField, None),
+    ("paragraph_sep", ParagraphSep, None), ("max_article_mb", MaxArticleMb, 10.0), ("skip_bad", SkipBad, False),
+)
+
+
+def with_reader_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command every reader flag without listing them; it receives them as one ``options`` argument.
+
+    The command declares a keyword-only ``options: ReaderOptions``; typer sees the reader flags
+    in its place (through ``__signature__``), and the wrapper folds them into ReaderOptions.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "options"]
+    flags = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+             for name, annotation, default in _READER_FLAGS]
+
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> None:
+        values = {name: kwargs.pop(name) for name, _, _ in _READER_FLAGS}
+        command(*args, options=reader_options(**values), **kwargs)
+
+    run.__signature__ = signature.replace(parameters=[*own, *flags])  # type: ignore[attr-defined]
+    return run

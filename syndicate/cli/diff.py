@@ -22,20 +22,7 @@ from ..errors import InputError, SyndicateError
 from ..read import ReaderOptions, read_articles
 from ..scan import Cluster, scan
 from . import app
-from .common import (
-    DateField,
-    IdField,
-    MaxArticleMb,
-    OutletField,
-    ParagraphSep,
-    SkipBad,
-    TextField,
-    TitleField,
-    UrlField,
-    errors_exit_2,
-    reader_options,
-    stderr,
-)
+from .common import errors_exit_2, stderr, with_reader_options
 
 HTML_WIDTH = 160
 """Console width the HTML page is laid out at: wide enough for side by side."""
@@ -65,6 +52,7 @@ NoColor = Annotated[bool, typer.Option("--no-color", help="No colour: mark chang
 
 
 @app.command("diff")
+@with_reader_options
 def diff_command(
     source: Annotated[str, typer.Argument(help="The source article: a file, or an article id in --archive.")],
     copy: Annotated[str, typer.Argument(help="The copy: a file, or an article id in --archive.")],
@@ -74,21 +62,12 @@ def diff_command(
     inline: Inline = False,
     side_by_side: SideBySide = False,
     no_color: NoColor = False,
-    id_field: IdField = None,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    outlet_field: OutletField = None,
-    date_field: DateField = None,
-    url_field: UrlField = None,
-    paragraph_sep: ParagraphSep = None,
-    max_article_mb: MaxArticleMb = 10.0,
-    skip_bad: SkipBad = False,
+    *,
+    options: ReaderOptions,
 ) -> None:
     """Align a copy with its source paragraph by paragraph and show what changed, word by word."""
-    layout = _layout(inline, side_by_side)
-    options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
-                             paragraph_sep, max_article_mb, skip_bad)
     with errors_exit_2():
+        layout = _layout(inline, side_by_side)
         source_article, copy_article = resolve_articles([source, copy], archive or [], options)
         alignment = align(source_article, copy_article)
         if format is DiffFormat.json:
@@ -98,6 +77,7 @@ def diff_command(
 
 
 @app.command("show")
+@with_reader_options
 def show_command(
     cluster_id: Annotated[int, typer.Argument(help="Cluster number, as `syndicate scan` lists it.")],
     archive: Annotated[list[Path], typer.Option("--archive", "-a", help="The archive to scan (repeatable).")],
@@ -106,27 +86,16 @@ def show_command(
     inline: Inline = False,
     side_by_side: SideBySide = False,
     no_color: NoColor = False,
-    id_field: IdField = None,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    outlet_field: OutletField = None,
-    date_field: DateField = None,
-    url_field: UrlField = None,
-    paragraph_sep: ParagraphSep = None,
-    max_article_mb: MaxArticleMb = 10.0,
-    skip_bad: SkipBad = False,
+    *,
+    options: ReaderOptions,
 ) -> None:
     """Scan the archive, then show one cluster: its source, a row per copy, and each copy's diff."""
-    layout = _layout(inline, side_by_side)
-    options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
-                             paragraph_sep, max_article_mb, skip_bad)
     with errors_exit_2():
+        layout = _layout(inline, side_by_side)
         cluster = _find_cluster(cluster_id, archive, options)
-        assert cluster.source is not None  # every cluster has a probable source
-        members = resolve_articles(cluster.members, archive, options)
-        by_id = {article.id: article for article in members}
-        source = by_id[cluster.source]
-        alignments = [align(source, by_id[m]) for m in cluster.members if m != cluster.source]
+        by_id = _articles_by_id(set(cluster.members), archive, options)
+        source = by_id[cluster.source or cluster.members[0]]
+        alignments = [align(source, by_id[m]) for m in cluster.members if m != source.id]
         kinds = _kinds(cluster)
         if format is DiffFormat.json:
             _write_json({"cluster": cluster.id, "source": source.id, "source_reason": cluster.source_reason,
@@ -207,8 +176,7 @@ def _names(paths: Iterable[Path]) -> str:
 
 def _layout(inline: bool, side_by_side: bool) -> Layout:
     if inline and side_by_side:
-        stderr.print("syndicate: error: choose one of --inline and --side-by-side", markup=False, highlight=False)
-        raise typer.Exit(2)
+        raise SyndicateError("choose one of --inline and --side-by-side")
     return Layout.inline if inline else Layout.side_by_side if side_by_side else Layout.auto
 
 
