@@ -76,9 +76,13 @@ def summary_panel(alignment: Alignment) -> Panel:
     grid.add_row("copy", _article_line(alignment.copy))
     grid.add_row("reuse", Text(
         f"{summary.source_reused:.0%} of the source's words kept ({summary.kept_words} of {summary.source_words})"
-        f" · {summary.added_words} words added · {summary.deleted_words} deleted"))
+        f" · {_words(summary.added_words)} added · {summary.deleted_words} deleted"))
     grid.add_row("paragraphs", Text(paragraph_counts(alignment)))
     return Panel(grid, title=Text("syndicate diff"), title_align="left", box=box.ROUNDED)
+
+
+def _words(count: int) -> str:
+    return f"{count} word" if count == 1 else f"{count} words"
 
 
 def paragraph_counts(alignment: Alignment) -> str:
