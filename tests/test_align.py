@@ -101,6 +101,14 @@ def test_short_paragraphs_match_only_when_identical():
     ]
 
 
+def test_many_repeated_paragraphs_align_on_the_diagonal():
+    # 100 identical lines before and after the story make 40,000 candidate pairs; the chain is still the diagonal.
+    page = article("p", *(["Advertisement"] * 100), LEAD, *(["Advertisement"] * 100))
+    alignment = align(page, page)
+    assert [(p.op, p.source_paragraphs) for p in alignment.pairs] == [("same", (i,)) for i in range(201)]
+    assert all(p.source_paragraphs == p.copy_paragraphs for p in alignment.pairs)
+
+
 def test_unrelated_articles_share_no_paragraphs_although_they_share_names():
     source = article("s", "Hamas and Islamic Jihad leaders met Hassan Nasrallah in Beirut on Wednesday.",
                      "The meeting was announced by Hezbollah in a short statement.")
