@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import fields
 from statistics import median
 
 from rich.table import Table
 from rich.text import Text
 
 from .scan import Cluster, ScanResult
+from .verify import Link
 
-LINK_COLUMNS = ["cluster", "source", "a", "b", "kind", "jaccard", "containment_a_in_b", "containment_b_in_a",
-                "shared_paragraphs", "ordered_paragraphs"]
+LINK_COLUMNS = ["cluster", "source", *(field.name for field in fields(Link))]
 
 
 def to_json(result: ScanResult) -> str:
