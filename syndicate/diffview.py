@@ -20,6 +20,8 @@ from rich.text import Text
 
 from .align import Alignment, ParagraphPair, Token
 from .article import Article
+from .normalise import words
+from .scan import Cluster
 from .sketch import headline_candidates
 
 
@@ -95,6 +97,19 @@ def _article_line(article: Article) -> Text:
         line.append(f"  {article.outlet}", style="dim")
     line.append(f"  {headline_candidates(article)[0][1]}", style="italic")
     return line
+
+
+def cluster_overview(cluster: Cluster, source: Article, alignments: Sequence[Alignment],
+                     kinds: dict[str, str]) -> Group:
+    """What `syndicate show` prints before the diffs: the cluster's source, then a row per copy."""
+    heading = Text.assemble(("cluster ", "bold"), (str(cluster.id), "bold"), f" · {len(cluster.members)} articles")
+    about = Table.grid(padding=(0, 2))
+    about.add_column(style="bold", no_wrap=True)
+    about.add_column(overflow="fold")
+    about.add_row("source", _article_line(source))
+    about.add_row("why", Text(cluster.source_reason))
+    about.add_row("size", Text(f"{len(source.paragraphs)} paragraphs, {len(words(source.text))} words"))
+    return Group(heading, about, Text(""), copies_table(source, alignments, kinds))
 
 
 def copies_table(source: Article, alignments: Sequence[Alignment], kinds: dict[str, str]) -> Table:

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console, Group, RenderableType
-from rich.text import Text
+from rich.console import Console, RenderableType
 
 from ..align import align
 from ..article import Article
-from ..diffview import Layout, choose_layout, copies_table, diff_view, use_markers
+from ..diffview import Layout, choose_layout, cluster_overview, diff_view, use_markers
 from ..errors import InputError, SyndicateError
 from ..read import ReaderOptions, read_articles
 from ..scan import Cluster, scan
@@ -68,7 +67,7 @@ def diff_command(
     """Align a copy with its source paragraph by paragraph and show what changed, word by word."""
     with errors_exit_2():
         layout = _layout(inline, side_by_side)
-        source_article, copy_article = resolve_articles([source, copy], archive or [], options)
+        source_article, copy_article = _resolve_articles([source, copy], archive or [], options)
         alignment = align(source_article, copy_article)
         if format is DiffFormat.json:
             _write_json(alignment.to_dict())
@@ -101,16 +100,12 @@ def show_command(
             _write_json({"cluster": cluster.id, "source": source.id, "source_reason": cluster.source_reason,
                          "copies": [{"kind": kinds.get(a.copy.id), **a.to_dict()} for a in alignments]})
 
-        def overview(markers: bool, layout: Layout) -> RenderableType:
-            heading = Text.assemble(("cluster ", "bold"), (str(cluster.id), "bold"), " · source ",
-                                    (source.id, "bold"), f" ({cluster.source_reason})")
-            return Group(heading, copies_table(source, alignments, kinds))
-
-        views = [overview] + [lambda markers, layout, a=a: diff_view(a, layout, markers) for a in alignments]
+        views: list[View] = [lambda markers, layout: cluster_overview(cluster, source, alignments, kinds)]
+        views += [lambda markers, layout, a=a: diff_view(a, layout, markers) for a in alignments]
         _output(views, layout, no_color, html, print_view=format is DiffFormat.view)
 
 
-def resolve_articles(refs: Sequence[str], archive: Sequence[Path], options: ReaderOptions) -> list[Article]:
+def _resolve_articles(refs: Sequence[str], archive: Sequence[Path], options: ReaderOptions) -> list[Article]:
     """Each reference as an article: a readable file holding one article, or else an id found in the archive."""
     found: dict[str, Article] = {}
     wanted: list[str] = []
