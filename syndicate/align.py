@@ -26,6 +26,7 @@ from typing import Literal
 import numpy as np
 
 from .article import Article
+from .config import ScanConfig
 from .normalise import normalise, words
 from .shingle import shingle_paragraphs
 
@@ -42,8 +43,8 @@ class AlignConfig:
     ngram: int = 3
     """Words per shingle. Three, not detection's five: paragraphs are short, and one respelt word
     must not erase a short paragraph's evidence."""
-    min_overlap: float = 0.5
-    """Related paragraphs share at least this share of the smaller one's shingles (detection's paragraph_match)."""
+    min_overlap: float = ScanConfig.paragraph_match
+    """Related paragraphs share at least this share of the smaller one's shingles, as detection's matching ones do."""
     min_shared: int = 2
     """…and at least this many shingles, so that one stock phrase does not pair two paragraphs."""
     max_group: int = 3
