@@ -6,6 +6,7 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from itertools import islice
 from pathlib import Path
@@ -21,7 +22,7 @@ from ..errors import InputError, SyndicateError
 from ..read import ReaderOptions, read_articles
 from ..scan import Cluster, scan
 from . import app
-from .common import errors_exit_2, stderr, with_reader_options
+from .common import errors_exit_2, fold_flags, stderr, with_reader_options
 
 HTML_WIDTH = 160
 """Console width the HTML page is laid out at: wide enough for side by side."""
@@ -50,59 +51,77 @@ NoColor = Annotated[bool, typer.Option("--no-color", help="No colour: mark chang
                                        rich_help_panel=VIEW_PANEL)]
 
 
+@dataclass(frozen=True)
+class ViewOptions:
+    """How diff and show present their result."""
+
+    format: DiffFormat = DiffFormat.view
+    html: Path | None = None
+    inline: bool = False
+    side_by_side: bool = False
+    no_color: bool = False
+
+    @property
+    def layout(self) -> Layout:
+        return Layout.inline if self.inline else Layout.side_by_side if self.side_by_side else Layout.auto
+
+    def check(self) -> None:
+        if self.inline and self.side_by_side:
+            raise SyndicateError("choose one of --inline and --side-by-side")
+
+
+with_view_options = fold_flags("view", (
+    ("format", Format, DiffFormat.view), ("html", Html, None), ("inline", Inline, False),
+    ("side_by_side", SideBySide, False), ("no_color", NoColor, False),
+), ViewOptions)
+
+
 @app.command("diff")
 @with_reader_options
+@with_view_options
 def diff_command(
     source: Annotated[str, typer.Argument(help="The source article: a file, or an article id in --archive.")],
     copy: Annotated[str, typer.Argument(help="The copy: a file, or an article id in --archive.")],
     archive: Archive = None,
-    format: Format = DiffFormat.view,
-    html: Html = None,
-    inline: Inline = False,
-    side_by_side: SideBySide = False,
-    no_color: NoColor = False,
     *,
+    view: ViewOptions,
     options: ReaderOptions,
 ) -> None:
     """Align a copy with its source paragraph by paragraph and show what changed, word by word."""
     with errors_exit_2():
-        layout = _layout(inline, side_by_side)
+        view.check()
         source_article, copy_article = _resolve_articles([source, copy], archive or [], options)
         alignment = align(source_article, copy_article)
-        if format is DiffFormat.json:
+        if view.format is DiffFormat.json:
             _write_json(alignment.to_dict())
-        _output([lambda markers, layout: diff_view(alignment, layout, markers)], layout, no_color, html,
-                print_view=format is DiffFormat.view)
+        _output([lambda markers, layout: diff_view(alignment, layout, markers)], view)
 
 
 @app.command("show")
 @with_reader_options
+@with_view_options
 def show_command(
     cluster_id: Annotated[int, typer.Argument(help="Cluster number, as `syndicate scan` lists it.")],
     archive: Annotated[list[Path], typer.Option("--archive", "-a", help="The archive to scan (repeatable).")],
-    format: Format = DiffFormat.view,
-    html: Html = None,
-    inline: Inline = False,
-    side_by_side: SideBySide = False,
-    no_color: NoColor = False,
     *,
+    view: ViewOptions,
     options: ReaderOptions,
 ) -> None:
     """Scan the archive, then show one cluster: its source, a row per copy, and each copy's diff."""
     with errors_exit_2():
-        layout = _layout(inline, side_by_side)
+        view.check()
         cluster = _find_cluster(cluster_id, archive, options)
         by_id = _articles_by_id(set(cluster.members), archive, options)
         source = by_id[cluster.source or cluster.members[0]]
         alignments = [align(source, by_id[m]) for m in cluster.members if m != source.id]
         kinds = _kinds(cluster)
-        if format is DiffFormat.json:
+        if view.format is DiffFormat.json:
             _write_json({"cluster": cluster.id, "source": source.id, "source_reason": cluster.source_reason,
                          "copies": [{"kind": kinds.get(a.copy.id), **a.to_dict()} for a in alignments]})
 
         views: list[View] = [lambda markers, layout: cluster_overview(cluster, source, alignments, kinds)]
         views += [lambda markers, layout, a=a: diff_view(a, layout, markers) for a in alignments]
-        _output(views, layout, no_color, html, print_view=format is DiffFormat.view)
+        _output(views, view)
 
 
 def _resolve_articles(refs: Sequence[str], archive: Sequence[Path], options: ReaderOptions) -> list[Article]:
@@ -169,29 +188,23 @@ def _names(paths: Iterable[Path]) -> str:
     return ", ".join(str(p) for p in paths)
 
 
-def _layout(inline: bool, side_by_side: bool) -> Layout:
-    if inline and side_by_side:
-        raise SyndicateError("choose one of --inline and --side-by-side")
-    return Layout.inline if inline else Layout.side_by_side if side_by_side else Layout.auto
-
-
 def _write_json(data: dict) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _output(views: list[View], layout: Layout, no_color: bool, html: Path | None, print_view: bool) -> None:
-    """Print the views on the terminal, or lay them out as one HTML page."""
-    if html is not None:
+def _output(views: list[View], view: ViewOptions) -> None:
+    """Print the views on the terminal (unless JSON was asked for), or lay them out as one HTML page."""
+    if view.html is not None:
         page = Console(record=True, file=io.StringIO(), width=HTML_WIDTH, force_terminal=True,
-                       color_system="truecolor", no_color=no_color)
-        _print_views(page, views, layout)
+                       color_system="truecolor", no_color=view.no_color)
+        _print_views(page, views, view.layout)
         try:
-            page.save_html(str(html))
+            page.save_html(str(view.html))
         except OSError as error:
-            raise InputError(str(html), f"cannot write: {error.strerror or error}") from error
-        stderr.print(f"wrote {html}", markup=False, highlight=False)
-    elif print_view:
-        _print_views(Console(no_color=no_color or None), views, layout)
+            raise InputError(str(view.html), f"cannot write: {error.strerror or error}") from error
+        stderr.print(f"wrote {view.html}", markup=False, highlight=False)
+    elif view.format is DiffFormat.view:
+        _print_views(Console(no_color=view.no_color or None), views, view.layout)
 
 
 def _print_views(console: Console, views: list[View], layout: Layout) -> None:
