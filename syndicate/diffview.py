@@ -121,7 +121,7 @@ def copies_table(source: Article, alignments: Sequence[Alignment], kinds: dict[s
     for alignment in alignments:
         summary = alignment.summary
         counts = " · ".join(f"{n} {OP_LABELS[op]}" for op, n in summary.paragraphs.items() if n)
-        table.add_row(Text(alignment.copy.id), Text(alignment.copy.outlet or "?"),
+        table.add_row(Text(alignment.copy.id), Text(alignment.copy.outlet or "-"),
                       Text(kinds.get(alignment.copy.id, "-")), f"{summary.source_reused:.0%}",
                       str(summary.added_words), str(summary.deleted_words), Text(counts))
     return table
