@@ -31,7 +31,9 @@ class ArticleSketch:
     date: str | None
     url: str | None
     credit: str | None
-    headline: str
+    headlines: tuple[tuple[int, str], ...]
+    """(paragraph index, text) of the title or the first paragraphs of five words or more: the
+    headline shown for the article is the first of these that is not furniture."""
     shingles: Shingles
     fingerprints: np.ndarray
     """Per paragraph: digit-folded normalised hash, to recognise recurring paragraphs (furniture)."""
@@ -93,7 +95,7 @@ class SignedBatch:
     keys: np.ndarray
     """One row of LSH band keys per paragraph of the batch."""
     credits: list[str | None]
-    headlines: list[str]
+    headlines: list[tuple[tuple[int, str], ...]]
 
 
 def sign_batch(articles: Sequence[Article], config: ScanConfig, hasher: MinHasher) -> SignedBatch:
@@ -102,7 +104,7 @@ def sign_batch(articles: Sequence[Article], config: ScanConfig, hasher: MinHashe
     bands, rows = config.bands_rows
     return SignedBatch(shingles=shingles, keys=band_keys(signatures, bands, rows),
                        credits=[agency_credit(article.paragraphs) for article in articles],
-                       headlines=[headline(article) for article in articles])
+                       headlines=[headline_candidates(article) for article in articles])
 
 
 def assemble(articles: Sequence[Article], signed: SignedBatch) -> list[ArticleSketch]:
@@ -113,15 +115,29 @@ def assemble(articles: Sequence[Article], signed: SignedBatch) -> list[ArticleSk
         first, last = paragraph_offsets[index], paragraph_offsets[index + 1]
         sketches.append(ArticleSketch(
             id=article.id, title=article.title, outlet=article.outlet, date=article.date, url=article.url,
-            credit=signed.credits[index], headline=signed.headlines[index], shingles=signed.shingles.article(index),
+            credit=signed.credits[index], headlines=signed.headlines[index], shingles=signed.shingles.article(index),
             fingerprints=signed.shingles.fingerprints[first:last], band_keys=signed.keys[first:last]))
     return sketches
 
 
-def headline(article: Article, width: int = 100) -> str:
-    """The title, or else the first paragraph of five words or more: what a person recognises a story by."""
-    text = article.title or next((p for p in article.paragraphs if len(p.split()) >= 5), article.paragraphs[0])
+def headline_candidates(article: Article, width: int = 100, count: int = 4) -> tuple[tuple[int, str], ...]:
+    """What a person recognises a story by: its title, else its first paragraphs of five words or more."""
+    if article.title:
+        return ((-1, _cut(article.title, width)),)
+    found = [(i, _cut(p, width)) for i, p in enumerate(article.paragraphs) if len(p.split()) >= 5][:count]
+    return tuple(found) or ((0, _cut(article.paragraphs[0], width)),)
+
+
+def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def pick_headline(sketch: ArticleSketch, furniture: np.ndarray) -> str:
+    """The first headline candidate that is not a furniture paragraph."""
+    for index, text in sketch.headlines:
+        if index < 0 or not furniture[index]:
+            return text
+    return sketch.headlines[0][1]
 
 
 def build_evidence(shingles: Shingles, excluded: np.ndarray | None = None) -> Evidence:

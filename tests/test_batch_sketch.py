@@ -90,7 +90,7 @@ def test_parallel_sketches_equal_in_process_sketches(seed_articles):
     parallel = list(sketch_stream(seed_articles, config, hasher, workers=2, chunk=2))
     assert [s.id for s in parallel] == [a.id for a in seed_articles]
     for a, b in zip(inline, parallel, strict=True):
-        assert (a.credit, a.headline) == (b.credit, b.headline)
+        assert (a.credit, a.headlines) == (b.credit, b.headlines)
         assert a.shingles.values.tolist() == b.shingles.values.tolist()
         assert a.fingerprints.tolist() == b.fingerprints.tolist()
         assert a.band_keys.tolist() == b.band_keys.tolist()

@@ -23,6 +23,7 @@ def _commands() -> None:
     """Keeps every command a named subcommand, even while there is only one."""
 
 
+from . import diff  # noqa: E402,F401,I001  (registers diff and show)
 from . import scan  # noqa: E402,F401  (registers its command)
 
 
