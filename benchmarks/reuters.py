@@ -51,8 +51,11 @@ def _field(body: str, name: str) -> str | None:
 
 
 def _clean(text: str) -> str:
-    text = _CONTROL.sub("", html.unescape(text)).replace("Reuter\n", "").strip()
-    text = re.sub(r"\s+", " ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    text = " ".join(text.replace("Reuter\n", "").split())  # str.split() splits on exactly what \s matches
     return "" if text in {"Reuter", "REUTER"} else text
 
 
