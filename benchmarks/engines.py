@@ -96,31 +96,33 @@ def datasketch_batch_signer() -> Signer:
 
 
 def rensa_signer() -> Signer:
-    os.environ.setdefault("RAYON_NUM_THREADS", "1")
-    from rensa import RMinHash
+    def matrix(rmh, texts: Sequence[str]):
+        token_sets = [five_grams(words) for words in document_words(texts)]
+        return rmh.digest_matrix_from_token_sets(token_sets, num_perm=NUM_PERM, seed=SEED)
 
-    def sign(texts: Sequence[str]) -> np.ndarray:
-        rows = []
-        for start in range(0, len(texts), BATCH):
-            token_sets = [five_grams(words) for words in document_words(texts[start : start + BATCH])]
-            matrix = RMinHash.digest_matrix_from_token_sets(token_sets, num_perm=NUM_PERM, seed=SEED)
-            rows.append(np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(token_sets), NUM_PERM))
-        return np.concatenate(rows)
-
-    return sign
+    return _rensa_batches(matrix)
 
 
 def rensa_prehashed_signer() -> Signer:
+    def matrix(rmh, texts: Sequence[str]):
+        batch = shingle_articles([[text] for text in texts], NGRAM, fingerprints=False)
+        return rmh.digest_matrix_from_flat_token_hashes(batch.values, batch.offsets.astype(np.uint64),
+                                                        num_perm=NUM_PERM, seed=SEED)
+
+    return _rensa_batches(matrix)
+
+
+def _rensa_batches(matrix: Callable) -> Signer:
+    """Sign BATCH documents per rensa call (one thread), converting its digest matrix to uint32 rows."""
     os.environ.setdefault("RAYON_NUM_THREADS", "1")
     from rensa import RMinHash
 
     def sign(texts: Sequence[str]) -> np.ndarray:
         rows = []
         for start in range(0, len(texts), BATCH):
-            batch = shingle_articles([[text] for text in texts[start : start + BATCH]], NGRAM, fingerprints=False)
-            matrix = RMinHash.digest_matrix_from_flat_token_hashes(batch.values, batch.offsets.astype(np.uint64),
-                                                                   num_perm=NUM_PERM, seed=SEED)
-            rows.append(np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(batch), NUM_PERM))
+            batch = texts[start : start + BATCH]
+            digests = matrix(RMinHash, batch).to_rows()
+            rows.append(np.asarray(digests, dtype=np.uint32).reshape(len(batch), NUM_PERM))
         return np.concatenate(rows)
 
     return sign
