@@ -35,6 +35,16 @@ def candidate_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256)
     with more than `max_bucket` articles links each to the bucket's first `max_bucket`
     articles only, which keeps the work linear while leaving every member connected.
     """
+    return decode_pairs(candidate_codes(keys, owners, max_bucket))
+
+
+def decode_pairs(codes: np.ndarray) -> np.ndarray:
+    """(a, b) rows from sorted pair codes (see :func:`candidate_codes`)."""
+    return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
+
+
+def candidate_codes(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256) -> np.ndarray:
+    """:func:`candidate_pairs` as sorted unique int64 codes ``a << 32 | b``: cheap to merge across calls."""
     found: list[np.ndarray] = []
     for band in range(keys.shape[1]):
         order = np.argsort(keys[:, band])
@@ -55,10 +65,9 @@ def candidate_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256)
             b = np.tile(members, len(hubs))
             found.append(_encode(a, b))
     if not found:
-        return np.empty((0, 2), dtype=np.int64)
+        return np.empty(0, dtype=np.int64)
     codes = np.unique(np.concatenate(found))
-    codes = codes[codes >= 0]
-    return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
+    return codes[codes >= 0]
 
 
 def _encode(a: np.ndarray, b: np.ndarray) -> np.ndarray:

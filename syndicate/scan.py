@@ -19,7 +19,7 @@ from .cluster import group_links
 from .config import ScanConfig
 from .errors import InputError
 from .furniture import furniture_mask, learn_furniture
-from .lsh import candidate_pairs
+from .lsh import candidate_codes, decode_pairs
 from .parallel import sketch_batches
 from .sign import MinHasher
 from .sketch import ArticleSketch, pick_headline
@@ -171,10 +171,11 @@ def _candidates(sketches: list[ArticleSketch], key_blocks: list[np.ndarray], con
     counts = np.fromiter((len(sketch.evidence.paragraph_sizes) for sketch in sketches), dtype=np.int64,
                          count=len(sketches))
     owners = np.repeat(np.arange(len(sketches), dtype=np.int64), counts)[usable]
-    found = [candidate_pairs(np.concatenate([block[:, band] for block in key_blocks])[usable, None], owners,
-                             config.max_bucket)
-             for band in range(key_blocks[0].shape[1])]
-    return np.unique(np.concatenate(found), axis=0)
+    codes = np.empty(0, dtype=np.int64)
+    for band in range(key_blocks[0].shape[1]):
+        column = np.concatenate([block[:, band] for block in key_blocks])[usable, None]
+        codes = np.union1d(codes, candidate_codes(column, owners, config.max_bucket))
+    return decode_pairs(codes)
 
 
 def _verify_all(sketches: list[ArticleSketch], pairs: np.ndarray, config: ScanConfig,
