@@ -1,8 +1,8 @@
 """Synthetic archives for the scaling benchmark: realistic volume, not labelled quality.
 
-Articles are written by an order-2 word Markov chain trained on real Reuters-21578 bodies, so
+Articles are written by a first-order word Markov chain trained on real Reuters-21578 bodies, so
 vocabulary, sentence and paragraph lengths, and the rate at which stock phrases recur look like
-news while almost every 5-gram sequence stays new (a shuffle of real paragraphs would repeat
+news while almost every 5-gram stays new (a shuffle of real paragraphs would repeat
 each one thousands of times in a million articles, which no archive does). A share of the
 articles are copies of a recent article (some verbatim, some trimmed, extended or lightly
 edited), so the candidate, verify and cluster stages have real work. Labelled evaluation lives
@@ -30,14 +30,17 @@ from syndicate import Article
 COPY_SHARE = 0.05
 """Share of articles that copy an earlier one (their source is among the previous COPY_WINDOW)."""
 COPY_WINDOW = 2000
-_START = ("<s>", "<s>")
+ORDER = 1
+"""Words of context per step. Order 2 re-emits long runs of its source, so independent synthetic articles
+shared 5-grams far more than real ones do and the candidate count grew with the square of the archive."""
+_START = ("<s>",) * ORDER
 
 
 class MarkovText:
-    """Order-2 word chain over sentences of real text."""
+    """Word Markov chain (ORDER words of context) over sentences of real text."""
 
     def __init__(self, paragraphs: list[str]) -> None:
-        successors: dict[tuple[str, str], list[str]] = defaultdict(list)
+        successors: dict[tuple[str, ...], list[str]] = defaultdict(list)
         sentence_counts = []
         for paragraph in paragraphs:
             sentences = [s.split() for s in paragraph.replace("? ", ". ").split(". ") if s.split()]
@@ -46,7 +49,7 @@ class MarkovText:
                 state = _START
                 for word in [*words, "</s>"]:
                     successors[state].append(word)
-                    state = (state[1], word)
+                    state = (*state[1:], word)
         self._successors = dict(successors)
         self._sentence_counts = sentence_counts or [2]
 
@@ -59,7 +62,7 @@ class MarkovText:
                 if word == "</s>":
                     break
                 words.append(word)
-                state = (state[1], word)
+                state = (*state[1:], word)
             sentences.append(" ".join(words).rstrip(".") + ".")
         return " ".join(sentences)
 
