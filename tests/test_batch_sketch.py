@@ -99,3 +99,12 @@ def test_parallel_sketches_equal_in_process_sketches(seed_articles):
 @pytest.fixture
 def seed_articles():
     return [*read_articles([SEEDS]), Article(id="tiny", paragraphs=("Too short.",))]
+
+
+def test_a_bad_record_mid_stream_stops_the_parallel_sketch_with_its_error(seed_articles):
+    from syndicate.errors import InputError
+    from syndicate.scan import _unique_ids
+
+    articles = [*seed_articles, seed_articles[0]]  # the duplicate id arrives in the fourth chunk
+    with pytest.raises(InputError, match="duplicate article id"):
+        list(sketch_stream(_unique_ids(articles), ScanConfig(), MinHasher(), workers=2, chunk=2))
