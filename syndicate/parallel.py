@@ -5,7 +5,8 @@ Python and numpy, so threads would serialise on the GIL: processes it is. The ma
 keeps reading (the readers are plain iterators) and sends chunks of articles out, with a
 bounded number in flight so memory stays flat however long the input; sketches come back
 in input order. An input that fits in one chunk is sketched in-process: a worker pool
-costs more to start than such an input takes to sketch.
+costs more to start than such an input takes to sketch. So is everything on fewer than
+MIN_CORES cores unless the caller asks for workers: measured, they did not pay on 2.
 
 Chunks travel between our own processes through :mod:`concurrent.futures` (which pickles
 them in transit); nothing pickled is ever stored or read from outside.
@@ -28,6 +29,10 @@ from .sketch import ArticleSketch, SignedBatch, assemble, sign_batch
 
 CHUNK = 1024
 """Articles per batch: large enough that numpy calls dominate, small enough to keep the worker's arrays in cache."""
+MIN_CORES = 3
+"""Fewest cores at which workers are used by default. The main process reads, sends and assembles, which
+costs about as much as sketching itself: on 2 cores, 2 workers scanned 100k synthetic articles in 9.8 s
+of sketch stage against 7.1 s in-process (benchmarks/RESULTS.md), so below 3 cores it stays in-process."""
 
 _worker: tuple[ScanConfig, MinHasher] | None = None
 
@@ -41,7 +46,11 @@ def available_cores() -> int:
 
 def sketch_stream(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher,
                   workers: int | None = None, chunk: int = CHUNK) -> Iterator[ArticleSketch]:
-    """Sketch every article, in input order; `workers` None means one process per core when the input is big."""
+    """Sketch every article, in input order.
+
+    `workers` None: one worker per core but one (the main process reads) when there are at least
+    MIN_CORES cores and more than one chunk of input, else in-process; 0 or 1: in-process.
+    """
     for sketches, _ in sketch_batches(articles, config, hasher, workers, chunk):
         yield from sketches
 
@@ -51,7 +60,9 @@ def sketch_batches(articles: Iterable[Article], config: ScanConfig, hasher: MinH
     """As :func:`sketch_stream`, a batch at a time, with the batch's flat arrays (the scan reads band keys there)."""
     chunks = _chunks(articles, chunk)
     head = list(islice(chunks, 2))
-    workers = available_cores() if workers is None else workers
+    if workers is None:
+        cores = available_cores()
+        workers = cores - 1 if cores >= MIN_CORES else 1
     if len(head) < 2 or workers <= 1:
         for batch in chain(head, chunks):
             signed = sign_batch(batch, config, hasher)

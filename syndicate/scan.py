@@ -97,8 +97,8 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
          progress: ProgressCallback | None = None, *, workers: int | None = None) -> ScanResult:
     """Find the clusters of articles that reuse the same wire text.
 
-    `workers`: processes that sketch in parallel; None uses every core, but only for an input of
-    more than one chunk (see syndicate/parallel.py); 1 keeps everything in this process.
+    `workers`: processes that sketch in parallel; None decides from the core count and the input
+    size (see syndicate/parallel.py); 1 keeps everything in this process.
     """
     config = config or ScanConfig()
     report = progress or (lambda stage, done, total: None)
