@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from enum import StrEnum
+from itertools import chain
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from .. import report
 from ..config import ScanConfig
+from ..errors import SyndicateError
+from ..index import Index
 from ..read import read_articles
 from ..scan import ScanResult, scan
 from . import app
@@ -44,7 +48,10 @@ DETECTION_PANEL = "Detection"
 
 @app.command("scan")
 def scan_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories: .txt, .jsonl, .csv (or - for stdin).")],
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Files or directories: .txt, .jsonl, .csv (or - for stdin).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Also scan the articles of this index (SQLite file or "
+                                                        "redis:// URL).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.0, rich_help_panel=DETECTION_PANEL,
                                              help="Copy threshold: share of the smaller article found in the other.")
@@ -71,8 +78,13 @@ def scan_command(
     options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
                              paragraph_sep, max_article_mb, skip_bad)
     config = ScanConfig(copy_threshold=threshold, paragraph_threshold=paragraph_threshold, ngram=ngram)
-    with errors_exit_2():
-        result = _scan_with_progress(read_articles(paths, options), config)
+    with errors_exit_2(), ExitStack() as stack:
+        if not paths and db is None:
+            raise SyndicateError("nothing to scan: give files or directories, or --db INDEX")
+        articles = read_articles(paths or [], options)
+        if db is not None:
+            articles = chain(articles, stack.enter_context(Index.open(db, config, create=False)).articles())
+        result = _scan_with_progress(articles, config)
     _emit(result, format, limit)
 
 
