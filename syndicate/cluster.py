@@ -1,18 +1,31 @@
 """Group verified links into clusters: union-find over links, never over raw LSH candidates.
 
-Connected components of unverified candidates chain unrelated stories into giant groups
-(a peer's known failure); every edge here has passed exact verification. Verified links can
-still chain: a caption-only page is contained in every story that ran the photo. So an
-article too thin to tell a story (fewer than two evidence paragraphs) may *join* a cluster,
-the one it is most similar to, but never *merges* two.
+Connected components of unverified candidates chain unrelated stories into giant groups (a
+peer's known failure). Verified links can still chain when containment is one-sided: a
+digest ("News in Brief") contains the leads of several stories, a caption page is contained
+in every story that ran the photo. So links come in two strengths:
+
+* **strong**: a copy where each article carries at least ``mutual_containment`` of the other.
+  Strong links unite their articles unconditionally.
+* **weak**: one-sided copies (a short piece inside a long one) and rewrites. A weak link lets a
+  lone article *join* the cluster it is most similar to, but it merges two groups of several
+  articles only when the weak links between them involve at least two articles on each side
+  (several outlets' trimmed versions of one story corroborate each other; one digest does not),
+  and neither group is a **compilation**: a group that contains (one-sidedly) two or more other
+  groups, like AP's "The Latest" file or a news-in-brief digest that many outlets run. A
+  compilation stays a cluster of its own instead of fusing the stories it quotes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from .verify import Link
+
+MUTUAL_CONTAINMENT = 0.3
+CONTAINED = 0.5
+"""A weak link says "this article contains that one" when at least this share of the other is inside it."""
 
 
 class UnionFind:
@@ -33,40 +46,81 @@ class UnionFind:
             self._parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
-def group_links(links: Iterable[Link], thin: Callable[[str], bool] = lambda _: False,
-                ) -> list[tuple[list[str], list[Link]]]:
-    """(members, links) per cluster, largest first, members in id order.
+def is_strong(link: Link, mutual_containment: float = MUTUAL_CONTAINMENT) -> bool:
+    return link.kind == "copy" and min(link.containment_a_in_b, link.containment_b_in_a) >= mutual_containment
 
-    Thick articles are united over their links; then each group of thin articles (united over
-    thin-thin links) joins the one thick cluster it is most similar to, if any.
-    """
+
+def group_links(links: Iterable[Link], mutual_containment: float = MUTUAL_CONTAINMENT,
+                ) -> list[tuple[list[str], list[Link]]]:
+    """(members, links inside the cluster) per cluster, largest first, members in id order."""
     links = list(links)
     forest = UnionFind()
+    weak: list[Link] = []
     for link in links:
         forest.find(link.a)
         forest.find(link.b)
-        if thin(link.a) == thin(link.b):
+        if is_strong(link, mutual_containment):
             forest.union(link.a, link.b)
-    best: dict[str, tuple[float, str]] = {}
-    for link in links:
-        if thin(link.a) != thin(link.b):
-            small, large = (link.a, link.b) if thin(link.a) else (link.b, link.a)
-            root = forest.find(small)
-            candidate = (link.jaccard, forest.find(large))
-            if root not in best or candidate > best[root]:
-                best[root] = candidate
-    for root, (_, target) in best.items():
-        forest.union(root, target)
+        else:
+            weak.append(link)
+    _merge_weak(forest, weak)
     members: dict[str, set[str]] = defaultdict(set)
-    by_root: dict[str, list[Link]] = defaultdict(list)
+    inside: dict[str, list[Link]] = defaultdict(list)
     for link in links:
         root = forest.find(link.a)
         if root == forest.find(link.b):
             members[root].update((link.a, link.b))
-            by_root[root].append(link)
-    groups = [(sorted(members[root]), _sorted_links(by_root[root])) for root in members]
+            inside[root].append(link)
+    groups = [(sorted(members[root]), _sorted_links(inside[root])) for root in members]
     groups.sort(key=lambda group: (-len(group[0]), group[0][0]))
     return groups
+
+
+def _merge_weak(forest: UnionFind, weak: list[Link]) -> None:
+    """Apply the weak-link rule of the module docstring to the strong components in `forest`."""
+    size: dict[str, int] = defaultdict(int)
+    for item in list(forest._parent):
+        size[forest.find(item)] += 1
+    between: dict[tuple[str, str], _Between] = {}
+    contains: dict[str, set[str]] = defaultdict(set)
+    for link in weak:
+        root_a, root_b = forest.find(link.a), forest.find(link.b)
+        if root_a == root_b:
+            continue
+        key = (root_a, root_b) if root_a < root_b else (root_b, root_a)
+        between.setdefault(key, _Between()).add(link, root_a, forest)
+        if link.containment_b_in_a >= CONTAINED > link.containment_a_in_b and size[root_b] > 1:
+            contains[root_a].add(root_b)
+        elif link.containment_a_in_b >= CONTAINED > link.containment_b_in_a and size[root_a] > 1:
+            contains[root_b].add(root_a)
+    compilations = {root for root, inner in contains.items() if len(inner) >= 2}
+    best_for_lone: dict[str, tuple[float, str]] = {}
+    for (root_a, root_b), found in between.items():
+        if size[root_a] > 1 and size[root_b] > 1:
+            if found.corroborated() and root_a not in compilations and root_b not in compilations:
+                forest.union(root_a, root_b)
+            continue
+        for lone, other in ((root_a, root_b), (root_b, root_a)):
+            if size[lone] == 1 and (lone not in best_for_lone or (found.strength, other) > best_for_lone[lone]):
+                best_for_lone[lone] = (found.strength, other)
+    for lone, (_, other) in sorted(best_for_lone.items()):
+        forest.union(lone, other)
+
+
+class _Between:
+    """The weak links between two strong components: their strength and the articles they touch."""
+
+    def __init__(self) -> None:
+        self.strength = 0.0
+        self.touched: dict[str, set[str]] = defaultdict(set)
+
+    def add(self, link: Link, root_a: str, forest: UnionFind) -> None:
+        self.strength = max(self.strength, link.jaccard)
+        self.touched[root_a].add(link.a)
+        self.touched[forest.find(link.b)].add(link.b)
+
+    def corroborated(self) -> bool:
+        return len(self.touched) == 2 and all(len(ends) >= 2 for ends in self.touched.values())
 
 
 def _sorted_links(links: Sequence[Link]) -> list[Link]:

@@ -40,7 +40,7 @@ def reader_options(id_field: str | None = None, text_field: str | None = None, t
     """ReaderOptions from command-line values; skipped records are reported on stderr."""
 
     def warn(error: InputError) -> None:
-        stderr.print(f"[yellow]warning:[/] skipped {error}", markup=True, highlight=False)
+        stderr.print(f"warning: skipped {error}", style="yellow", markup=False, highlight=False, soft_wrap=True)
 
     return ReaderOptions(id_field=id_field, text_field=text_field, title_field=title_field,
                          outlet_field=outlet_field, date_field=date_field, url_field=url_field,
@@ -54,5 +54,5 @@ def errors_exit_2() -> Iterator[None]:
     try:
         yield
     except SyndicateError as error:
-        stderr.print(f"syndicate: error: {error}", markup=False, highlight=False)
+        stderr.print(f"syndicate: error: {error}", style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
