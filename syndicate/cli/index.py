@@ -189,4 +189,4 @@ def _print_verdict(verdict: Verdict, format: Format, added: bool | None) -> None
 
 def _progress() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} articles"),
-                    TimeElapsedColumn(), console=stderr, transient=True)
+                    TimeElapsedColumn(), console=stderr, transient=True, disable=not stderr.is_terminal)

@@ -315,7 +315,7 @@ def _sketch_of(entry: Entry) -> ArticleSketch:
     """A stored article in the shape the furniture and verification steps take."""
     article = entry.article
     return ArticleSketch(id=article.id, title=article.title, outlet=article.outlet, date=article.date,
-                         url=article.url, credit=None, headline="", shingles=entry.shingles,
+                         url=article.url, credit=None, headlines=(), shingles=entry.shingles,
                          fingerprints=entry.fingerprints, band_keys=entry.band_keys)
 
 
