@@ -132,10 +132,9 @@ class RedisStore:
             self._remove(article_id)
             seq = self._redis.incr(self._key(b"seq"))
             self._redis.set(self._pending_key(article_id), json.dumps(entry.banded.tolist()))
-            with self._lsh.insertion_session(buffer_size=4096) as session:
-                for paragraph in entry.banded.tolist():
-                    minhash = self._hasher.to_datasketch(entry.signatures[paragraph])
-                    session.insert(_lsh_key(article_id, paragraph), minhash, check_duplication=False)
+            for paragraph in entry.banded.tolist():
+                minhash = self._hasher.to_datasketch(entry.signatures[paragraph])
+                self._lsh.insert(_lsh_key(article_id, paragraph), minhash, check_duplication=False)
             pipe = self._redis.pipeline(transaction=True)
             for fingerprint in entry.carried_fingerprints():
                 pipe.zadd(self._fp_key(fingerprint), {article_id: seq})

@@ -1,0 +1,125 @@
+"""Crashes and concurrency: a killed `index add`, writers racing on one index, check_and_add atomicity."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from factories import article, story
+from index_support import fresh_namespace_url, redis_url
+
+from syndicate.index import Index
+
+CONTEXT = multiprocessing.get_context("fork")
+CLI = [sys.executable, "-c", "from syndicate.cli import main; main()"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "index.db")
+    else:
+        yield from fresh_namespace_url(redis_url())
+
+
+def _committed(path: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as connection:
+            return connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0  # not created yet
+
+
+def test_sigkill_during_index_add_keeps_every_committed_batch(tmp_path: Path) -> None:
+    batch = 40
+    records = [{"id": f"a{i:05d}", "text": "\n".join(story(i, paragraphs=3, length=25))} for i in range(6000)]
+    source = tmp_path / "archive.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records))
+    db = tmp_path / "crash.db"
+    process = subprocess.Popen([*CLI, "index", "add", "--db", str(db), str(source), "--batch-size", str(batch)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        seen = 0
+        deadline = time.monotonic() + 120
+        while seen < 3 * batch and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+            seen = _committed(db)
+        assert process.poll() is None, "index add finished before it could be killed: make the archive larger"
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+    check = subprocess.run([*CLI, "index", "check", "--db", str(db)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with Index.open(db, create=False) as index:
+        held = list(index.ids())
+        assert len(held) >= seen and len(held) % batch == 0
+        assert held == [r["id"] for r in records[: len(held)]]
+        assert index.get(held[-1]).paragraphs == tuple(records[len(held) - 1]["text"].split("\n"))
+        last = records[len(held) - 1]
+        assert [m.id for m in index.check(article("probe", last["text"].split("\n"))).matches] == [last["id"]]
+
+
+def _add_worker(target: str, worker: int, count: int, barrier, results) -> None:
+    articles = [article(f"w{worker}-{i}", story(1000 * worker + i, paragraphs=3)) for i in range(count)]
+    with Index.open(target) as index:
+        barrier.wait()
+        index.add_many(articles, batch_size=3)
+    results.put(worker)
+
+
+def test_writers_adding_at_once_lose_nothing(target: str) -> None:
+    workers, count = 3, 24
+    Index.open(target).close()  # create it, so the workers race on adds rather than on creation
+    barrier, results = CONTEXT.Barrier(workers), CONTEXT.Queue()
+    processes = [CONTEXT.Process(target=_add_worker, args=(target, w, count, barrier, results))
+                 for w in range(workers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    assert sorted(results.get(timeout=5) for _ in range(workers)) == list(range(workers))
+    with Index.open(target, create=False) as index:
+        assert sorted(index.ids()) == sorted(f"w{w}-{i}" for w in range(workers) for i in range(count))
+        assert index.integrity_problems() == []
+        probe = article("probe", story(1000 * 2 + 5, paragraphs=3))
+        assert [m.id for m in index.check(probe).matches] == ["w2-5"]
+
+
+def _check_and_add_worker(target: str, worker: int, seeds: list[int], barriers, results) -> None:
+    with Index.open(target) as index:
+        for round_, seed in enumerate(seeds):
+            barriers[round_].wait()
+            verdict = index.check_and_add(article(f"r{round_}-w{worker}", story(seed)))
+            results.put((round_, worker, verdict.duplicate))
+
+
+def test_check_and_add_tells_only_one_racer_a_story_is_new(target: str) -> None:
+    workers, seeds = 4, [11, 12, 13]
+    Index.open(target).close()
+    barriers, results = [CONTEXT.Barrier(workers) for _ in seeds], CONTEXT.Queue()
+    processes = [CONTEXT.Process(target=_check_and_add_worker, args=(target, w, seeds, barriers, results))
+                 for w in range(workers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    outcomes = [results.get(timeout=5) for _ in range(workers * len(seeds))]
+    with Index.open(target, create=False) as index:
+        held = sorted(index.ids())
+    for round_ in range(len(seeds)):
+        new = [worker for r, worker, duplicate in outcomes if r == round_ and not duplicate]
+        assert len(new) == 1, f"round {round_}: {len(new)} workers were told the story is new"
+        assert f"r{round_}-w{new[0]}" in held
+    assert len(held) == len(seeds)
