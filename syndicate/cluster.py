@@ -2,18 +2,17 @@
 
 Connected components of unverified candidates chain unrelated stories into giant groups (a
 peer's known failure). Verified links can still chain when containment is one-sided: a
-digest ("News in Brief") contains the leads of several stories, a caption page is contained
-in every story that ran the photo. So links come in two strengths:
+digest ("News in Brief", AP's "The Latest") contains the leads of several stories, a caption
+page is contained in every story that ran the photo. So links come in two strengths:
 
 * **strong**: a copy where each article carries at least ``mutual_containment`` of the other.
   Strong links unite their articles unconditionally.
 * **weak**: one-sided copies (a short piece inside a long one) and rewrites. A weak link lets a
-  lone article *join* the cluster it is most similar to, but it merges two groups of several
-  articles only when the weak links between them involve at least two articles on each side
-  (several outlets' trimmed versions of one story corroborate each other; one digest does not),
-  and neither group is a **compilation**: a group that contains (one-sidedly) two or more other
-  groups, like AP's "The Latest" file or a news-in-brief digest that many outlets run. A
-  compilation stays a cluster of its own instead of fusing the stories it quotes.
+  lone article *join* the cluster it is most similar to. Two groups of several articles merge
+  only when, over the weak links between them, each group carries at least
+  ``mutual_containment`` of the other (the best containment in each direction): the rule for a
+  strong link, lifted from articles to groups. A digest carries all of each story it quotes,
+  but no story carries much of the digest, so the digest stays a cluster of its own.
 """
 
 from __future__ import annotations
@@ -24,8 +23,6 @@ from collections.abc import Iterable, Sequence
 from .verify import Link
 
 MUTUAL_CONTAINMENT = 0.3
-CONTAINED = 0.5
-"""A weak link says "this article contains that one" when at least this share of the other is inside it."""
 
 
 class UnionFind:
@@ -63,7 +60,7 @@ def group_links(links: Iterable[Link], mutual_containment: float = MUTUAL_CONTAI
             forest.union(link.a, link.b)
         else:
             weak.append(link)
-    _merge_weak(forest, weak)
+    _merge_weak(forest, weak, mutual_containment)
     members: dict[str, set[str]] = defaultdict(set)
     inside: dict[str, list[Link]] = defaultdict(list)
     for link in links:
@@ -76,28 +73,21 @@ def group_links(links: Iterable[Link], mutual_containment: float = MUTUAL_CONTAI
     return groups
 
 
-def _merge_weak(forest: UnionFind, weak: list[Link]) -> None:
+def _merge_weak(forest: UnionFind, weak: list[Link], mutual_containment: float) -> None:
     """Apply the weak-link rule of the module docstring to the strong components in `forest`."""
     size: dict[str, int] = defaultdict(int)
     for item in list(forest._parent):
         size[forest.find(item)] += 1
     between: dict[tuple[str, str], _Between] = {}
-    contains: dict[str, set[str]] = defaultdict(set)
     for link in weak:
         root_a, root_b = forest.find(link.a), forest.find(link.b)
-        if root_a == root_b:
-            continue
-        key = (root_a, root_b) if root_a < root_b else (root_b, root_a)
-        between.setdefault(key, _Between()).add(link, root_a, forest)
-        if link.containment_b_in_a >= CONTAINED > link.containment_a_in_b and size[root_b] > 1:
-            contains[root_a].add(root_b)
-        elif link.containment_a_in_b >= CONTAINED > link.containment_b_in_a and size[root_a] > 1:
-            contains[root_b].add(root_a)
-    compilations = {root for root, inner in contains.items() if len(inner) >= 2}
+        if root_a != root_b:
+            key = (root_a, root_b) if root_a < root_b else (root_b, root_a)
+            between.setdefault(key, _Between()).add(link, key[0] == root_a)
     best_for_lone: dict[str, tuple[float, str]] = {}
     for (root_a, root_b), found in between.items():
         if size[root_a] > 1 and size[root_b] > 1:
-            if found.corroborated() and root_a not in compilations and root_b not in compilations:
+            if min(found.first_in_second, found.second_in_first) >= mutual_containment:
                 forest.union(root_a, root_b)
             continue
         for lone, other in ((root_a, root_b), (root_b, root_a)):
@@ -108,19 +98,20 @@ def _merge_weak(forest: UnionFind, weak: list[Link]) -> None:
 
 
 class _Between:
-    """The weak links between two strong components: their strength and the articles they touch."""
+    """The weak links between two strong components: best Jaccard, best containment each way."""
 
     def __init__(self) -> None:
         self.strength = 0.0
-        self.touched: dict[str, set[str]] = defaultdict(set)
+        self.first_in_second = 0.0
+        self.second_in_first = 0.0
 
-    def add(self, link: Link, root_a: str, forest: UnionFind) -> None:
+    def add(self, link: Link, a_is_first: bool) -> None:
+        a_in_b, b_in_a = link.containment_a_in_b, link.containment_b_in_a
+        if not a_is_first:
+            a_in_b, b_in_a = b_in_a, a_in_b
         self.strength = max(self.strength, link.jaccard)
-        self.touched[root_a].add(link.a)
-        self.touched[forest.find(link.b)].add(link.b)
-
-    def corroborated(self) -> bool:
-        return len(self.touched) == 2 and all(len(ends) >= 2 for ends in self.touched.values())
+        self.first_in_second = max(self.first_in_second, a_in_b)
+        self.second_in_first = max(self.second_in_first, b_in_a)
 
 
 def _sorted_links(links: Sequence[Link]) -> list[Link]:

@@ -26,10 +26,14 @@ class ScanConfig:
     rewrite_paragraph: float = 0.1
     """Two paragraphs are related (a paraphrase) when they share this share and at least two shingles."""
     rewrite_min_chain: int = 3
+    rewrite_min_containment: float = 0.15
+    """A rewrite also carries this share of one article's shingles: a chain of shared quotes alone is not one."""
     rewrite_min_coverage: float = 0.3
-    """A rewrite: related paragraphs in the same order, at least this many and this share of the shorter side."""
+    """A rewrite: at least this many related paragraphs in the same order, holding this share of the smaller text."""
     furniture_min_articles: int = 3
     furniture_min_stories: int = 3
+    furniture_max_site_outlets: int = 2
+    """A paragraph seen at more outlets than this is wire text unless it spans furniture_min_stories stories."""
     story_containment: float = 0.15
     """Two articles tell the same story when this share of the smaller one is shared (used to spot furniture)."""
     furniture_sample: int = 48
@@ -42,7 +46,7 @@ class ScanConfig:
         if self.ngram < 1:
             raise ValueError("ngram must be at least 1")
         for name in ("paragraph_threshold", "copy_threshold", "paragraph_match", "rewrite_paragraph",
-                     "rewrite_min_coverage", "story_containment"):
+                     "rewrite_min_coverage", "rewrite_min_containment", "story_containment"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")

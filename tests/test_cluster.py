@@ -9,7 +9,7 @@ from syndicate.verify import Link
 
 def link(a: str, b: str, a_in_b: float = 0.9, b_in_a: float = 0.9, kind: str = "copy") -> Link:
     return Link(a=a, b=b, kind=kind, jaccard=min(a_in_b, b_in_a), containment_a_in_b=a_in_b,
-                containment_b_in_a=b_in_a, shared_paragraphs=3, ordered_paragraphs=3)
+                containment_b_in_a=b_in_a, shared_paragraphs=3, ordered_paragraphs=3, ordered_coverage=0.5)
 
 
 def test_union_find_joins_transitively() -> None:
@@ -34,15 +34,22 @@ def test_a_lone_article_joins_its_closest_cluster_but_never_merges_two() -> None
     assert sorted(members) == [["cap", "t1", "t2"], ["s1", "s2"]]  # the higher-Jaccard side wins
 
 
-def test_one_digest_does_not_merge_two_stories_but_corroborated_trims_do() -> None:
+def test_a_digest_run_by_several_outlets_does_not_merge_the_stories_it_quotes() -> None:
     story_a, story_b = [link("a1", "a2"), link("a2", "a3")], [link("b1", "b2")]
-    digest = [link("d1", "d2"), link("a1", "d1", 1.0, 0.1), link("b1", "d1", 1.0, 0.1)]
+    digest = [link("d1", "d2"), link("a1", "d1", 1.0, 0.1), link("a2", "d2", 1.0, 0.1), link("b1", "d1", 1.0, 0.1)]
     members = [m for m, _ in group_links(story_a + story_b + digest)]
-    assert ["a1", "a2", "a3"] in members and ["b1", "b2"] in members and ["d1", "d2"] in members
-    # Two outlets' trimmed versions contained in two full versions: the same story, merged.
-    trims = [link("t1", "t2"), link("t1", "a1", 1.0, 0.2), link("t2", "a2", 1.0, 0.2)]
+    assert sorted(members) == [["a1", "a2", "a3"], ["b1", "b2"], ["d1", "d2"]]
+
+
+def test_groups_merge_when_each_carries_a_good_part_of_the_other() -> None:
+    # Trimmed versions (two outlets) wholly inside the full versions; one full version carries 35% of a
+    # trim back. Every link is weak on its own; together each group carries a good part of the other.
+    story_a = [link("a1", "a2"), link("a2", "a3")]
+    trims = [link("t1", "t2"), link("t1", "a1", 1.0, 0.2), link("a3", "t2", 0.35, 0.25)]
     members = [m for m, _ in group_links(story_a + trims)]
     assert members == [["a1", "a2", "a3", "t1", "t2"]]
+    rewrites_only = [link("t1", "t2"), link("t1", "a1", 0.2, 0.25, kind="rewrite")]
+    assert len(group_links(story_a + rewrites_only)) == 2
 
 
 def test_strong_links_need_substantial_containment_both_ways() -> None:
@@ -51,7 +58,7 @@ def test_strong_links_need_substantial_containment_both_ways() -> None:
     assert not is_strong(link("a", "b", 0.9, 0.9, kind="rewrite"))
 
 
-def test_source_prefers_earliest_date_then_credit_then_containment() -> None:
+def test_source_prefers_agency_credit_then_earliest_date_then_containment() -> None:
     day = datetime(2023, 10, 25, tzinfo=UTC)
     later = datetime(2023, 10, 26, tzinfo=UTC)
     links = [link("wire", "copy", a_in_b=0.9, b_in_a=0.4)]
@@ -61,4 +68,9 @@ def test_source_prefers_earliest_date_then_credit_then_containment() -> None:
     credited = {"wire": MemberFacts(None, None), "copy": MemberFacts(None, "AFP")}
     assert choose_source(["copy", "wire"], links, credited).reason == "agency credit (AFP)"
     dated = {"wire": MemberFacts(later, "AFP"), "copy": MemberFacts(day, None)}
-    assert choose_source(["copy", "wire"], links, dated).id == "copy"
+    assert choose_source(["copy", "wire"], links, dated).id == "wire"  # the credit outranks the date
+    both_credited = {"wire": MemberFacts(later, "AFP"), "copy": MemberFacts(day, "AFP")}
+    choice = choose_source(["copy", "wire"], links, both_credited)
+    assert (choice.id, choice.reason) == ("copy", "agency credit (AFP), earliest date")
+    undated_credit = {"wire": MemberFacts(None, None), "copy": MemberFacts(day, None)}
+    assert choose_source(["copy", "wire"], links, undated_credit).reason == "earliest date"

@@ -74,3 +74,14 @@ def test_copy_threshold_is_the_knob_for_copies() -> None:
     assert verify("w", evidence(wire), "p", evidence(partial), ScanConfig(copy_threshold=0.35)).kind == "copy"
     # Below the copy threshold the four verbatim paragraphs in order still link, as a rewrite.
     assert verify("w", evidence(wire), "p", evidence(partial), ScanConfig(copy_threshold=0.45)).kind == "rewrite"
+
+
+def test_a_few_shared_quotes_in_order_are_not_a_rewrite() -> None:
+    rng = random.Random(21)
+    quotes = [paragraph(rng, 12) for _ in range(3)]
+    a = [*story(22, paragraphs=3), quotes[0], *story(23, paragraphs=3), quotes[1], *story(24, paragraphs=3), quotes[2]]
+    b = [quotes[0], *story(25, paragraphs=4), quotes[1], *story(26, paragraphs=4), quotes[2], *story(27, paragraphs=4)]
+    comparison = compare(evidence(a), evidence(b), CONFIG)
+    assert comparison.ordered_paragraphs == 3  # an ordered chain exists…
+    assert max(comparison.containment_a_in_b, comparison.containment_b_in_a) < CONFIG.rewrite_min_containment
+    assert classify(comparison, CONFIG) is None  # …but it is only quotes
