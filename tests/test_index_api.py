@@ -183,3 +183,17 @@ def test_fingerprints_are_unsigned_in_both_directions(target: str) -> None:
         for i in range(4):
             index.add(article(f"s{i}", [high, *story(200 + i, paragraphs=4), FURNITURE[1]], outlet="site.com"))
         assert index.stats()["furniture_fingerprints"] == 2
+
+
+def test_furniture_verdicts_follow_the_carriers(target: str) -> None:
+    """Stored verdicts are the rule applied to the current carriers: removing carriers can undo furniture."""
+    with Index.open(target) as index:
+        for i in range(4):
+            index.add(site_story(f"site-{i}", 10 + i))
+        assert index.stats()["furniture_fingerprints"] == len(FURNITURE)
+        for i in range(3):
+            index.remove(f"site-{i}")
+        assert index.stats()["furniture_fingerprints"] == 0
+        index.add(site_story("site-0", 10))
+        index.add(site_story("site-3", 99))  # a replaced article is re-judged too
+        assert index.stats()["furniture_fingerprints"] == len(FURNITURE)

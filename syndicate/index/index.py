@@ -80,6 +80,19 @@ class Verdict:
         return {"duplicate": self.duplicate, "matches": [match.to_dict() for match in self.matches]}
 
 
+@dataclass(frozen=True, slots=True)
+class _Furniture:
+    paragraphs: set[int]
+    """Fingerprints of the article's paragraphs that are furniture."""
+    judged: set[int]
+    """Fingerprints judged afresh (the others were taken from the stored verdicts)."""
+    found: set[int]
+    """The judged fingerprints that are furniture."""
+
+    def rechecked_all(self, sketch: ArticleSketch) -> bool:
+        return self.judged >= set(carried_fingerprints(sketch.shingles, sketch.fingerprints))
+
+
 @dataclass(slots=True)
 class _Prepared:
     """A new article sketched and signed, before it meets the index."""
@@ -87,6 +100,7 @@ class _Prepared:
     article: Article
     sketch: ArticleSketch
     signatures: np.ndarray
+    furniture: _Furniture | None = None
 
 
 ProgressCallback = Callable[[int], None]
@@ -143,14 +157,13 @@ class Index:
         """What the index holds that this article copies or rewrites; the index is not changed."""
         prepared = self._prepare(article)
         with self._reading():
-            verdict, _ = self._assess(prepared)
-        return verdict
+            return self._assess(prepared, recheck_known=False)
 
     def add(self, article: Article) -> None:
         """Index the article (replacing one with the same id), in one transaction."""
         prepared = self._prepare(article)
         with self._store.writing():
-            self._put(prepared, self._query_furniture(prepared.sketch))
+            self._put(prepared)
 
     def add_many(self, articles: Iterable[Article], batch_size: int = DEFAULT_BATCH,
                  progress: ProgressCallback | None = None) -> int:
@@ -179,15 +192,19 @@ class Index:
         same new story at the same time cannot both be told it is new."""
         prepared = self._prepare(article)
         with self._store.writing():
-            verdict, learned = self._assess(prepared)
+            verdict = self._assess(prepared, recheck_known=True)
             if not verdict.duplicate:
-                self._put(prepared, learned)
+                self._put(prepared)
         return verdict
 
     def remove(self, article_id: str) -> bool:
         """Drop an article; False if the index did not hold it."""
         with self._store.writing():
-            return self._store.remove(article_id)
+            found = self._store.load([article_id])
+            if not found or not self._store.remove(article_id):
+                return False
+            self._refresh_furniture(set(found[0].carried_fingerprints()))
+            return True
 
     def get(self, article_id: str) -> Article:
         """The stored article, with its paragraphs as the outlet wrote them (KeyError if absent)."""
@@ -236,35 +253,50 @@ class Index:
     def _commit(self, batch: list[_Prepared]) -> int:
         with self._store.writing():
             for prepared in batch:
-                self._put(prepared, self._query_furniture(prepared.sketch))
+                self._put(prepared)
         return len(batch)
 
-    def _query_furniture(self, sketch: ArticleSketch) -> tuple[set[int], set[int]]:
-        """(furniture among the article's paragraphs, the part of it learned just now)."""
+    def _furniture_of(self, sketch: ArticleSketch, recheck_known: bool) -> _Furniture:
+        """Judge the article's recurring paragraphs with learn_furniture over it and their other carriers.
+
+        Paragraphs stored as furniture are taken as such unless `recheck_known` (adds re-judge them,
+        because the new carrier may change the verdict; checks trust the stored one, which is cheap).
+        """
         carried = carried_fingerprints(sketch.shingles, sketch.fingerprints)
         known = self._store.furniture(carried)
-        open_questions = [f for f in carried if f not in known]
-        carriers = self._store.carriers(open_questions, self.config.furniture_sample)
-        carriers = {f: ids for f, ids in ((f, [i for i in ids if i != sketch.id]) for f, ids in carriers.items())
-                    if ids}
-        if not carriers:
-            return known, set()
-        others = self._store.load(sorted({i for ids in carriers.values() for i in ids}))
-        learned = learn_furniture([sketch, *(_sketch_of(entry) for entry in others)], self.config) & carriers.keys()
-        return known | learned, learned
+        questions = set(carried) if recheck_known else {f for f in carried if f not in known}
+        carriers = {f: [i for i in ids if i != sketch.id]
+                    for f, ids in self._store.carriers(sorted(questions), self.config.furniture_sample).items()}
+        learned = self._learn([sketch], carriers)
+        return _Furniture(paragraphs=(known - questions) | learned, judged=questions, found=learned)
+
+    def _learn(self, sketches: list[ArticleSketch], carriers: dict[int, list[str]]) -> set[int]:
+        """The fingerprints among `carriers` that the furniture rule calls furniture, given their carriers."""
+        wanted = {i for ids in carriers.values() for i in ids} - {s.id for s in sketches}
+        if not wanted:
+            return set()
+        others = [_sketch_of(entry) for entry in self._store.load(sorted(wanted))]
+        return learn_furniture([*sketches, *others], self.config) & carriers.keys()
+
+    def _refresh_furniture(self, fingerprints: set[int]) -> None:
+        """Re-judge fingerprints whose carriers changed (an article carrying them left the index)."""
+        if fingerprints:
+            carriers = self._store.carriers(sorted(fingerprints), self.config.furniture_sample)
+            self._store.set_furniture(fingerprints, self._learn([], carriers))
 
     def _evidence_of(self, sketch: ArticleSketch, furniture: set[int]) -> ArticleSketch:
         sketch.evidence = build_evidence(sketch.shingles, furniture_mask(sketch, furniture))
         return sketch
 
-    def _assess(self, prepared: _Prepared) -> tuple[Verdict, tuple[set[int], set[int]]]:
+    def _assess(self, prepared: _Prepared, recheck_known: bool) -> Verdict:
         sketch = prepared.sketch
-        furniture = self._query_furniture(sketch)
-        self._evidence_of(sketch, furniture[0])
+        furniture = prepared.furniture = self._furniture_of(sketch, recheck_known)
+        self._evidence_of(sketch, furniture.paragraphs)
         usable = np.flatnonzero(sketch.evidence.paragraph_sizes > 0)
         candidates = self._store.load(self._store.candidates(sketch.band_keys[usable], self.config.max_bucket))
-        their_fingerprints = sorted({f for entry in candidates for f in entry.carried_fingerprints()})
-        their_furniture = self._store.furniture(their_fingerprints) | furniture[1]
+        their_fingerprints = {f for entry in candidates for f in entry.carried_fingerprints()}
+        their_furniture = (self._store.furniture(sorted(their_fingerprints - furniture.judged))
+                           | (furniture.found & their_fingerprints))
         matches = []
         for entry in candidates:
             other = self._evidence_of(_sketch_of(entry), their_furniture)
@@ -276,17 +308,22 @@ class Index:
                                      shared_paragraphs=link.shared_paragraphs))
         matches.sort(key=lambda m: (m.kind != "copy", -max(m.containment_new_in_match, m.containment_match_in_new),
                                     m.id))
-        return Verdict(id=sketch.id, matches=tuple(matches)), furniture
+        return Verdict(id=sketch.id, matches=tuple(matches))
 
-    def _put(self, prepared: _Prepared, furniture: tuple[set[int], set[int]]) -> None:
+    def _put(self, prepared: _Prepared) -> None:
+        """Store the article and the furniture verdicts its arrival changed (inside a write section)."""
         sketch = prepared.sketch
-        if sketch.evidence is None:
-            self._evidence_of(sketch, furniture[0])
-        if furniture[1]:
-            self._store.mark_furniture(furniture[1])
+        if prepared.furniture is None or not prepared.furniture.rechecked_all(sketch):
+            prepared.furniture = self._furniture_of(sketch, recheck_known=True)
+        furniture = prepared.furniture
+        self._evidence_of(sketch, furniture.paragraphs)
+        replaced = self._store.load([sketch.id])
+        self._store.set_furniture(furniture.judged, furniture.found)
         banded = np.flatnonzero(sketch.evidence.paragraph_sizes > 0).astype(np.int64)
         self._store.put(Entry(article=prepared.article, shingles=sketch.shingles, fingerprints=sketch.fingerprints,
                               signatures=prepared.signatures, banded=banded, band_keys=sketch.band_keys[banded]))
+        if replaced:
+            self._refresh_furniture(set(replaced[0].carried_fingerprints()) - furniture.judged)
 
 
 def parameters(config: ScanConfig) -> dict[str, str]:

@@ -230,11 +230,16 @@ class RedisStore:
             flags = self._redis.smismember(self._key(b"furniture"), [str(f) for f in wanted])
         return {f for f, flag in zip(wanted, flags, strict=True) if flag}
 
-    def mark_furniture(self, fingerprints: Iterable[int]) -> None:
-        values = [str(f) for f in fingerprints]
-        if values:
-            with self._guard():
-                self._redis.sadd(self._key(b"furniture"), *values)
+    def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
+        furniture = {str(f) for f in furniture}
+        cleared = {str(f) for f in judged} - furniture
+        with self._guard():
+            pipe = self._redis.pipeline(transaction=True)
+            if cleared:
+                pipe.srem(self._key(b"furniture"), *sorted(cleared))
+            if furniture:
+                pipe.sadd(self._key(b"furniture"), *sorted(furniture))
+            pipe.execute()
 
     # --- inspection ---------------------------------------------------------------------------------
 

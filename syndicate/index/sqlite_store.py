@@ -204,11 +204,16 @@ class SQLiteStore:
     # --- candidate search and furniture -------------------------------------------------------------
 
     def candidates(self, band_keys: np.ndarray, max_bucket: int) -> list[str]:
+        keys = sorted(set(signed(band_keys)))
         seqs: set[int] = set()
         with self._guard():
-            for key in sorted(set(signed(band_keys))):
-                rows = self._db.execute("SELECT article FROM bands WHERE key = ? ORDER BY article LIMIT ?",
-                                        (key, max_bucket))
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                # The oldest `max_bucket` members of each bucket, in one statement per chunk of keys.
+                rows = self._db.execute(
+                    "SELECT article FROM (SELECT article, row_number() OVER (PARTITION BY key ORDER BY article) "
+                    f"AS rank FROM bands WHERE key IN ({', '.join('?' * len(chunk))})) WHERE rank <= ?",
+                    (*chunk, max_bucket))
                 seqs.update(row[0] for row in rows)
             return self._ids_of(sorted(seqs))
 
@@ -243,10 +248,13 @@ class SQLiteStore:
                 marked.update(row[0] & 0xFFFFFFFFFFFFFFFF for row in rows)
         return marked
 
-    def mark_furniture(self, fingerprints: Iterable[int]) -> None:
+    def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
+        furniture = set(furniture)
         with self._guard(), self.writing():
+            self._db.executemany("DELETE FROM furniture WHERE fingerprint = ?",
+                                 ((_signed_one(f),) for f in sorted(set(judged) - furniture)))
             self._db.executemany("INSERT OR IGNORE INTO furniture (fingerprint) VALUES (?)",
-                                 ((_signed_one(f),) for f in fingerprints))
+                                 ((_signed_one(f),) for f in sorted(furniture)))
 
     # --- inspection ---------------------------------------------------------------------------------
 
