@@ -47,6 +47,15 @@ def scenario() -> tuple[list[Article], list[Article]]:
     return indexed, checked
 
 
+@pytest.fixture(name="target", params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def target_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An index location on each backend: a SQLite file, and a fresh namespace on the test Redis server."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "index.db")
+    else:
+        yield from fresh_namespace_url(redis_url())
+
+
 def redis_url() -> str:
     """The test server's URL; skips outside CI when there is none, fails in CI."""
     url = os.environ.get(REDIS_ENV)

@@ -4,30 +4,21 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import queue
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from factories import article, story
-from index_support import fresh_namespace_url, redis_url
+from index_support import target_fixture  # noqa: F401  (fixture `target`)
 
 from syndicate.index import Index
 
 CONTEXT = multiprocessing.get_context("fork")
 CLI = [sys.executable, "-c", "from syndicate.cli import main; main()"]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "index.db")
-    else:
-        yield from fresh_namespace_url(redis_url())
 
 
 def _committed(path: Path) -> int:
@@ -69,7 +60,24 @@ def test_sigkill_during_index_add_keeps_every_committed_batch(tmp_path: Path) ->
         assert [m.id for m in index.check(article("probe", last["text"].split("\n"))).matches] == [last["id"]]
 
 
-def _add_worker(target: str, worker: int, count: int, barrier, results) -> None:
+def _run_workers(work, workers: int, *args) -> list:
+    """Run work(*args, worker, results) in `workers` processes; every result each one reported."""
+    results = CONTEXT.Queue()
+    processes = [CONTEXT.Process(target=work, args=(*args, worker, results)) for worker in range(workers)]
+    for process in processes:
+        process.start()
+    collected = []
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    while True:
+        try:
+            collected.append(results.get(timeout=1))
+        except queue.Empty:
+            return collected
+
+
+def _add_worker(target: str, count: int, barrier, worker: int, results) -> None:
     articles = [article(f"w{worker}-{i}", story(1000 * worker + i, paragraphs=3)) for i in range(count)]
     with Index.open(target) as index:
         barrier.wait()
@@ -80,15 +88,9 @@ def _add_worker(target: str, worker: int, count: int, barrier, results) -> None:
 def test_writers_adding_at_once_lose_nothing(target: str) -> None:
     workers, count = 3, 24
     Index.open(target).close()  # create it, so the workers race on adds rather than on creation
-    barrier, results = CONTEXT.Barrier(workers), CONTEXT.Queue()
-    processes = [CONTEXT.Process(target=_add_worker, args=(target, w, count, barrier, results))
-                 for w in range(workers)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=120)
-        assert process.exitcode == 0
-    assert sorted(results.get(timeout=5) for _ in range(workers)) == list(range(workers))
+    barrier = CONTEXT.Barrier(workers)
+    finished = _run_workers(_add_worker, workers, target, count, barrier)
+    assert sorted(finished) == list(range(workers))
     with Index.open(target, create=False) as index:
         assert sorted(index.ids()) == sorted(f"w{w}-{i}" for w in range(workers) for i in range(count))
         assert index.integrity_problems() == []
@@ -96,7 +98,7 @@ def test_writers_adding_at_once_lose_nothing(target: str) -> None:
         assert [m.id for m in index.check(probe).matches] == ["w2-5"]
 
 
-def _check_and_add_worker(target: str, worker: int, seeds: list[int], barriers, results) -> None:
+def _check_and_add_worker(target: str, seeds: list[int], barriers, worker: int, results) -> None:
     with Index.open(target) as index:
         for round_, seed in enumerate(seeds):
             barriers[round_].wait()
@@ -107,15 +109,9 @@ def _check_and_add_worker(target: str, worker: int, seeds: list[int], barriers, 
 def test_check_and_add_tells_only_one_racer_a_story_is_new(target: str) -> None:
     workers, seeds = 4, [11, 12, 13]
     Index.open(target).close()
-    barriers, results = [CONTEXT.Barrier(workers) for _ in seeds], CONTEXT.Queue()
-    processes = [CONTEXT.Process(target=_check_and_add_worker, args=(target, w, seeds, barriers, results))
-                 for w in range(workers)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=120)
-        assert process.exitcode == 0
-    outcomes = [results.get(timeout=5) for _ in range(workers * len(seeds))]
+    barriers = [CONTEXT.Barrier(workers) for _ in seeds]
+    outcomes = _run_workers(_check_and_add_worker, workers, target, seeds, barriers)
+    assert len(outcomes) == workers * len(seeds)
     with Index.open(target, create=False) as index:
         held = sorted(index.ids())
     for round_ in range(len(seeds)):

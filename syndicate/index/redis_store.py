@@ -28,7 +28,7 @@ import numpy as np
 
 from ..lsh import band_keys
 from ..sign import MinHasher
-from .store import Entry, IndexStoreError, article_from_json, article_json, entry_blobs, entry_from_blobs
+from .store import Entry, IndexStoreError, WriteSections, article_from_json, article_json, entry_blobs, entry_from_blobs
 
 LOCK_TIMEOUT_SECONDS = 300
 LOCK_WAIT_SECONDS = 120
@@ -41,7 +41,7 @@ def band_key_bytes(band: bytes) -> bytes:
     return struct.pack(">Q", int(band_keys(values, 1, values.shape[1])[0, 0]))
 
 
-class RedisStore:
+class RedisStore(WriteSections):
     def __init__(self, url: str, *, num_perm: int, seed: int, bands: int, rows: int,
                  namespace: str = "syndicate", create: bool = True) -> None:
         try:
@@ -57,7 +57,6 @@ class RedisStore:
         self._bands = bands
         self._hasher = MinHasher(num_perm, seed)
         self._ns = namespace.encode()
-        self._depth = 0
         try:
             self._redis = redis.Redis.from_url(url)
             self._redis.ping()
@@ -93,25 +92,14 @@ class RedisStore:
 
     # --- write sections -----------------------------------------------------------------------------
 
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _begin_write(self) -> None:
         with self._guard():
             if not self._lock.acquire():
                 raise IndexStoreError(f"{self.location}: index locked by another writer for {LOCK_WAIT_SECONDS} s")
-        self._depth = 1
-        try:
-            yield
-        finally:
-            self._depth = 0
-            with self._guard():
-                self._lock.release()
+
+    def _end_write(self, committed: bool) -> None:
+        with self._guard():
+            self._lock.release()
 
     # --- metadata -----------------------------------------------------------------------------------
 

@@ -20,7 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .store import Entry, IndexStoreError, article_from_json, article_json, entry_blobs, entry_from_blobs, signed
+from .store import (
+    Entry,
+    IndexStoreError,
+    WriteSections,
+    article_from_json,
+    article_json,
+    entry_blobs,
+    entry_from_blobs,
+    signed,
+)
 
 BUSY_TIMEOUT_SECONDS = 30.0
 LOCK_RETRIES = 5
@@ -43,12 +52,11 @@ CREATE TABLE IF NOT EXISTS furniture (fingerprint INTEGER PRIMARY KEY);
 """
 
 
-class SQLiteStore:
+class SQLiteStore(WriteSections):
     def __init__(self, path: str | Path, *, create: bool, num_perm: int, bands: int) -> None:
         self.path = Path(path)
         self._num_perm = num_perm
         self._bands = bands
-        self._depth = 0
         if not create and not self.path.exists():
             raise IndexStoreError(f"{self.path}: no such index (create one with `syndicate index add`)")
         if self.path.is_dir():
@@ -81,41 +89,25 @@ class SQLiteStore:
         except sqlite3.DatabaseError as error:
             raise IndexStoreError(f"{self.path}: {error}") from error
 
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _begin_write(self) -> None:
         with self._guard():
             self._begin("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            self._db.execute("ROLLBACK")
-            raise
-        self._depth = 0
+
+    def _end_write(self, committed: bool) -> None:
         with self._guard():
-            self._db.execute("COMMIT")
+            self._db.execute("COMMIT" if committed else "ROLLBACK")
 
     @contextmanager
     def reading(self) -> Iterator[None]:
         """One consistent snapshot for a check (WAL readers never block the writer)."""
-        if self._depth:
+        if self._write_depth:
             yield
             return
         with self._guard():
             self._begin("BEGIN")
-        self._depth = 1
         try:
             yield
         finally:
-            self._depth = 0
             self._db.execute("COMMIT")
 
     def _begin(self, statement: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -98,6 +98,39 @@ class Store(Protocol):
     def integrity_problems(self) -> list[str]: ...
 
     def close(self) -> None: ...
+
+
+class WriteSections:
+    """Reentrant write sections: only the outermost one begins and ends the transaction (or lock),
+    so ``check_and_add`` and a batch can wrap ``put`` calls that are write sections themselves."""
+
+    _write_depth = 0
+
+    def _begin_write(self) -> None:
+        raise NotImplementedError
+
+    def _end_write(self, committed: bool) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        if self._write_depth:
+            self._write_depth += 1
+            try:
+                yield
+            finally:
+                self._write_depth -= 1
+            return
+        self._begin_write()
+        self._write_depth = 1
+        try:
+            yield
+        except BaseException:
+            self._write_depth = 0
+            self._end_write(committed=False)
+            raise
+        self._write_depth = 0
+        self._end_write(committed=True)
 
 
 # --- codecs shared by the backends ------------------------------------------------------------------
