@@ -125,7 +125,8 @@ def cli_latency(target: str, article: Article, runs: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000], help="SQLite index sizes (none: skip SQLite)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000],
+                        help="SQLite index sizes (none: skip SQLite)")
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--redis", help="redis:// URL of a server to benchmark too (a namespace is created and "
                                         "deleted)")

@@ -194,3 +194,21 @@ def test_scan_works_from_an_index(db: Path, seeds_dir: Path) -> None:
     (cluster,) = json.loads(result.stdout)["clusters"]
     assert sorted(cluster["members"]) == sorted([SOURCE_AFP, COPY_AFP])
     assert run("scan").exit_code == 2
+
+
+def test_diff_and_show_work_from_an_index(tmp_path: Path, seeds_dir: Path) -> None:
+    db = tmp_path / "seeds.db"
+    assert run("index", "add", "--db", str(db), str(seeds_dir)).exit_code == 0
+    from_index = run("diff", SOURCE_AFP, COPY_AFP, "--db", str(db), "--format", "json")
+    from_files = run("diff", str(seeds_dir / f"{SOURCE_AFP}.txt"), str(seeds_dir / f"{COPY_AFP}.txt"),
+                     "--format", "json")
+    assert from_index.exit_code == 0, from_index.output
+    assert json.loads(from_index.stdout) == json.loads(from_files.stdout)
+    show = run("show", "1", "--db", str(db), "--format", "json")
+    assert show.exit_code == 0, show.output
+    data = json.loads(show.stdout)
+    assert data["source"] == SOURCE_AFP
+    assert sorted(copy["copy"] for copy in data["copies"]) == sorted([COPY_AFP, REWRITE_AFP])
+    missing = run("diff", "no-such-id", COPY_AFP, "--db", str(db))
+    assert missing.exit_code == 2 and "no-such-id" in missing.stderr
+    assert run("show", "1").exit_code == 2

@@ -23,10 +23,9 @@ def _commands() -> None:
     """Keeps every command a named subcommand, even while there is only one."""
 
 
-from . import (  # noqa: E402
-    index,  # noqa: F401  (registers index add|stats|check|remove and check)
-    scan,  # noqa: F401  (registers its command)
-)
+from . import diff  # noqa: E402,F401,I001  (registers diff and show)
+from . import index  # noqa: E402,F401  (registers index add|stats|check|remove and check)
+from . import scan  # noqa: E402,F401  (registers its command)
 
 
 def main() -> None:
