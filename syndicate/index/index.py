@@ -7,8 +7,9 @@ from a backend (:mod:`.sqlite_store` or :mod:`.redis_store`):
 2. furniture, learned incrementally: for each paragraph of the new article that other articles
    already carry, ``learn_furniture`` runs on the new article plus those carriers (at most
    ``furniture_sample`` per paragraph, oldest first). The rule only ever looks at a paragraph's
-   carriers, so this is the decision ``scan`` would make on the same articles. A fingerprint once
-   learned to be furniture is stored and stays furniture (more carriers can only add stories);
+   carriers, so this is the decision ``scan`` would make on the same articles. Verdicts are
+   stored and re-judged whenever a paragraph's carriers change (an add, a replace, a remove);
+   a check trusts the stored "furniture" verdicts and judges the other recurring paragraphs;
 3. candidates: articles with an evidence paragraph in one of the new article's LSH buckets
    (``band_keys``; at most ``max_bucket`` per bucket, oldest first);
 4. exact verification of each candidate with ``verify``, after leaving out the candidate's own
