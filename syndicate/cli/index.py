@@ -20,22 +20,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from ..errors import InputError, SyndicateError
 from ..index import Index, Verdict
 from ..index.index import DEFAULT_BATCH
-from ..read import read_articles
+from ..read import ReaderOptions, read_articles
 from . import app
-from .common import (
-    DateField,
-    IdField,
-    MaxArticleMb,
-    OutletField,
-    ParagraphSep,
-    SkipBad,
-    TextField,
-    TitleField,
-    UrlField,
-    errors_exit_2,
-    reader_options,
-    stderr,
-)
+from .common import errors_exit_2, stderr, with_reader_options
 
 index_app = typer.Typer(name="index", help="Build and inspect a persistent index (SQLite file or Redis).",
                         no_args_is_help=True)
@@ -62,24 +49,16 @@ def index_target(db: str | None, redis: str | None) -> str:
 
 
 @index_app.command("add")
+@with_reader_options
 def add_command(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories: .txt, .jsonl, .csv (or - for stdin).")],
     db: Db = None,
     redis: RedisUrl = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per transaction.")] = DEFAULT_BATCH,
-    id_field: IdField = None,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    outlet_field: OutletField = None,
-    date_field: DateField = None,
-    url_field: UrlField = None,
-    paragraph_sep: ParagraphSep = None,
-    max_article_mb: MaxArticleMb = 10.0,
-    skip_bad: SkipBad = False,
+    *,
+    options: ReaderOptions,
 ) -> None:
     """Add articles to the index (created if missing); an id already indexed is replaced."""
-    options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
-                             paragraph_sep, max_article_mb, skip_bad)
     added = 0
     with errors_exit_2():
         target = index_target(db, redis)
@@ -140,6 +119,7 @@ def remove_command(ids: Annotated[list[str], typer.Argument(help="Article ids.")
 
 
 @app.command("check")
+@with_reader_options
 def check_command(
     input: Annotated[str, typer.Argument(help="One article: a file (.txt, .json, .jsonl…) or - for stdin "
                                               "(plain text or one JSON object with id/text/title/outlet/date/url).")],
@@ -148,18 +128,10 @@ def check_command(
     add_if_new: Annotated[bool, typer.Option("--add-if-new", help="Add the article when it is not a duplicate "
                                                                   "(atomic with the check).")] = False,
     format: OutputFormat = Format.text,
-    id_field: IdField = None,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    outlet_field: OutletField = None,
-    date_field: DateField = None,
-    url_field: UrlField = None,
-    paragraph_sep: ParagraphSep = None,
-    max_article_mb: MaxArticleMb = 10.0,
+    *,
+    options: ReaderOptions,
 ) -> None:
     """Pre-ingest hook: exit 0 if the article is new, 1 if it copies an indexed article, 2 on error."""
-    options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
-                             paragraph_sep, max_article_mb)
     with errors_exit_2():
         target = index_target(db, redis)
         articles = list(read_articles([input], options))
