@@ -21,14 +21,13 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
 from ..lsh import band_keys
 from ..sign import MinHasher
-from .store import Entry, IndexStoreError, WriteSections, article_from_json, article_json, entry_blobs, entry_from_blobs
+from .store import BackendBase, Entry, IndexStoreError, article_from_json, article_json, entry_blobs, entry_from_blobs
 
 LOCK_TIMEOUT_SECONDS = 300
 LOCK_WAIT_SECONDS = 120
@@ -41,7 +40,7 @@ def band_key_bytes(band: bytes) -> bytes:
     return struct.pack(">Q", int(band_keys(values, 1, values.shape[1])[0, 0]))
 
 
-class RedisStore(WriteSections):
+class RedisStore(BackendBase):
     def __init__(self, url: str, *, num_perm: int, seed: int, bands: int, rows: int,
                  namespace: str = "syndicate", create: bool = True) -> None:
         try:
@@ -50,7 +49,7 @@ class RedisStore(WriteSections):
         except ImportError as error:  # pragma: no cover - depends on the install
             raise IndexStoreError("the Redis backend needs the redis package: pip install 'syndicate[redis]'") \
                 from error
-        self._errors = (redis.RedisError,)
+        self._backend_errors = (redis.RedisError,)
         url, namespace = _namespace_from(url, namespace)
         self.location = f"{_without_password(url)} (namespace {namespace})"
         self._num_perm = num_perm
@@ -82,13 +81,6 @@ class RedisStore(WriteSections):
 
     def _fp_key(self, fingerprint: int) -> bytes:
         return self._key(b"fp", str(fingerprint).encode())
-
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        try:
-            yield
-        except self._errors as error:
-            raise IndexStoreError(f"{self.location}: {error}") from error
 
     # --- write sections -----------------------------------------------------------------------------
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from .store import (
+    BackendBase,
     Entry,
     IndexStoreError,
-    WriteSections,
     article_from_json,
     article_json,
     entry_blobs,
@@ -52,9 +52,11 @@ CREATE TABLE IF NOT EXISTS furniture (fingerprint INTEGER PRIMARY KEY);
 """
 
 
-class SQLiteStore(WriteSections):
+class SQLiteStore(BackendBase):
     def __init__(self, path: str | Path, *, create: bool, num_perm: int, bands: int) -> None:
         self.path = Path(path)
+        self.location = str(self.path)
+        self._backend_errors = (sqlite3.DatabaseError,)
         self._num_perm = num_perm
         self._bands = bands
         if not create and not self.path.exists():
@@ -80,14 +82,6 @@ class SQLiteStore(WriteSections):
             raise
 
     # --- transactions -------------------------------------------------------------------------------
-
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """SQLite errors become IndexStoreError naming the file (exit code 2 in the CLI)."""
-        try:
-            yield
-        except sqlite3.DatabaseError as error:
-            raise IndexStoreError(f"{self.path}: {error}") from error
 
     def _begin_write(self) -> None:
         with self._guard():

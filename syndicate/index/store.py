@@ -100,11 +100,22 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-class WriteSections:
-    """Reentrant write sections: only the outermost one begins and ends the transaction (or lock),
-    so ``check_and_add`` and a batch can wrap ``put`` calls that are write sections themselves."""
+class BackendBase:
+    """What both backends share: errors that name the index, and reentrant write sections (only the
+    outermost one begins and ends the transaction or lock, so ``check_and_add`` and a batch can
+    wrap ``put`` calls that are write sections themselves)."""
 
+    location = ""
+    _backend_errors: tuple[type[Exception], ...] = ()
     _write_depth = 0
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Backend errors become IndexStoreError naming the index (exit code 2 in the CLI)."""
+        try:
+            yield
+        except self._backend_errors as error:
+            raise IndexStoreError(f"{self.location}: {error}") from error
 
     def _begin_write(self) -> None:
         raise NotImplementedError
