@@ -85,3 +85,22 @@ def test_an_unreachable_server_exits_2(seeds_dir: Path) -> None:
     result = CliRunner().invoke(app, ["check", "--redis", "redis://127.0.0.1:1/0", str(seeds_dir / f"{COPY_AFP}.txt")])
     assert result.exit_code == 2
     assert "cannot connect" in result.stderr
+
+
+def test_an_interrupted_add_is_reported_ignored_and_repaired(url: str) -> None:
+    """A worker that dies after writing buckets but before the article leaves nothing a check reports."""
+    wire = article("wire", story(1))
+    with Index.open(url) as index:
+        index.add(article("other", story(2)))
+        prepared = index._prepare(wire)
+        store = index._store
+        store._redis.set(store._pending_key("wire"), json.dumps(list(range(len(wire.paragraphs)))))
+        for paragraph in range(len(wire.paragraphs)):  # what put() writes before the article itself
+            minhash = store._hasher.to_datasketch(prepared.signatures[paragraph])
+            store._lsh.insert(b"wire\x1f" + str(paragraph).encode(), minhash, check_duplication=False)
+        assert index.check(article("probe", story(1))).matches == ()
+        assert index.integrity_problems() == ["an add of 'wire' was interrupted: add it again"]
+        index.add(wire)
+        assert index.integrity_problems() == []
+        assert [m.id for m in index.check(article("probe", story(1))).matches] == ["wire"]
+        assert index.stats()["indexed_paragraphs"] == 2 * len(wire.paragraphs)

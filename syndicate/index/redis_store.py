@@ -254,6 +254,9 @@ class RedisStore(BackendBase):
                     problems.append(f"articles {chunk[0]}…: cannot be decoded: {error}")
                     continue
                 problems.extend(f"id {i!r} listed but its article is missing" for i in chunk if i not in loaded)
+            prefix = self._pending_key("")
+            for key in self._redis.scan_iter(match=prefix + b"*", count=1000):
+                problems.append(f"an add of {key[len(prefix):].decode()!r} was interrupted: add it again")
         return problems
 
     def close(self) -> None:
