@@ -17,23 +17,10 @@ from .. import report
 from ..config import ScanConfig
 from ..errors import SyndicateError
 from ..index import Index
-from ..read import read_articles
+from ..read import ReaderOptions, read_articles
 from ..scan import ScanResult, scan
 from . import app
-from .common import (
-    DateField,
-    IdField,
-    MaxArticleMb,
-    OutletField,
-    ParagraphSep,
-    SkipBad,
-    TextField,
-    TitleField,
-    UrlField,
-    errors_exit_2,
-    reader_options,
-    stderr,
-)
+from .common import errors_exit_2, stderr, with_reader_options
 
 
 class Format(StrEnum):
@@ -47,6 +34,7 @@ DETECTION_PANEL = "Detection"
 
 
 @app.command("scan")
+@with_reader_options
 def scan_command(
     paths: Annotated[list[Path] | None, typer.Argument(
         help="Files or directories: .txt, .jsonl, .csv (or - for stdin).")] = None,
@@ -64,19 +52,10 @@ def scan_command(
                                        help="Words per shingle.")] = ScanConfig.ngram,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Table view: show at most this many clusters.")
                      ] = None,
-    id_field: IdField = None,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    outlet_field: OutletField = None,
-    date_field: DateField = None,
-    url_field: UrlField = None,
-    paragraph_sep: ParagraphSep = None,
-    max_article_mb: MaxArticleMb = 10.0,
-    skip_bad: SkipBad = False,
+    *,
+    options: ReaderOptions,
 ) -> None:
     """Find every group of articles that reuse the same wire text, with the evidence."""
-    options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
-                             paragraph_sep, max_article_mb, skip_bad)
     config = ScanConfig(copy_threshold=threshold, paragraph_threshold=paragraph_threshold, ngram=ngram)
     with errors_exit_2(), ExitStack() as stack:
         if not paths and db is None:
