@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
               "staged": staged(args.corpus, args.limit, args.workers),
               "sketch_steps_one_core": sketch_steps(args.corpus, args.limit)}
     articles = report["staged"]["counts"]["articles"]
-    print(f"{report['corpus']}: {articles} articles, workers={args.workers or 'all cores'}")
+    print(f"{report['corpus']}: {articles} articles, workers={args.workers or 'auto (in-process below 3 cores)'}")
     print(f"streaming scan (read + scan in one pass): {report['streaming']['seconds']:.2f} s, "
           f"peak RSS {report['streaming']['peak_rss_mb']:,.0f} MB")
     print(f"staged: {report['staged']['seconds']:.2f} s, peak RSS {report['staged']['peak_rss_mb']:,.0f} MB")
