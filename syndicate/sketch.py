@@ -99,6 +99,7 @@ class SignedBatch:
 
 
 def sign_batch(articles: Sequence[Article], config: ScanConfig, hasher: MinHasher) -> SignedBatch:
+    """The text-derived part of a batch's sketches: what a worker process computes."""
     shingles = shingle_articles([article.paragraphs for article in articles], config.ngram)
     signatures = hasher.signatures(shingles.values, shingles.offsets)
     bands, rows = config.bands_rows
@@ -143,7 +144,7 @@ def pick_headline(sketch: ArticleSketch, furniture: np.ndarray) -> str:
 def build_evidence(shingles: Shingles, excluded: np.ndarray | None = None) -> Evidence:
     """The evidence shingles of an article, leaving out the paragraphs flagged in `excluded`."""
     sizes = shingles.sizes()
-    # Paragraph numbers fit 16 bits in any real article: a million articles keep ~1 GB less.
+    # Paragraph numbers fit 16 bits in any real article: 0.2 KB less per article than int32.
     owner = np.repeat(np.arange(len(sizes), dtype=np.uint16 if len(sizes) <= 1 << 16 else np.int32), sizes)
     values = shingles.values
     if excluded is not None and excluded.any():
