@@ -23,7 +23,7 @@ def _commands() -> None:
     """Keeps every command a named subcommand, even while there is only one."""
 
 
-from . import scan  # noqa: E402,F401  (registers its command)
+from . import eval, scan  # noqa: E402,F401  (each registers its commands)
 
 
 def main() -> None:
