@@ -39,7 +39,8 @@ def test_synthetic_simulation_floors() -> None:
     simulation = simulate(_stories(60), SimulationConfig(stories=30, seed=11, min_paragraphs=6, min_words=100))
     evaluation = evaluate(scan(simulation.articles), parse_labels(simulation.labels))
     assert evaluation.by_tag["target"].recall >= 0.98
-    assert evaluation.clusters.pair_precision >= 0.97  # synthetic hard negatives quote whole paragraphs
+    # Synthetic hard negatives quote two whole sentences, half of a heavily trimmed copy: the weakest spot.
+    assert evaluation.clusters.pair_precision >= 0.95
     assert evaluation.by_subtype["verbatim"].recall == 1.0
 
 
@@ -54,15 +55,15 @@ def test_reuters_simulation_floors(reuters_sample: list) -> None:
     evaluation = evaluate(scan(simulation.articles), parse_labels(simulation.labels))
     assert evaluation.by_tag["target"].recall >= 0.98  # copies keeping half the wire, not rewritten
     assert evaluation.pairs.precision >= 0.98 and evaluation.clusters.pair_precision >= 0.98
-    assert evaluation.by_subtype["edited"].recall >= 0.96
+    assert evaluation.by_subtype["edited"].recall >= 0.98
     assert evaluation.by_subtype["rewritten"].recall >= 0.90
-    assert evaluation.clusters.ari >= 0.95
+    assert evaluation.clusters.ari >= 0.97
 
 
 @needs_reuters
 def test_reuters_lsh_recall_against_exact_all_pairs(reuters_sample: list) -> None:
     report = reuters_lsh(ScanConfig(), 200, reuters_sample)
-    assert report["verified_rule"]["copy"]["recall"] >= 0.98
+    assert report["verified_rule"]["copy"]["recall"] >= 0.99  # the target
     assert report["verified_rule"]["copy_smaller_side_20_shingles_or_more"]["recall"] >= 0.99
     jaccard_half = next(r for r in report["by_threshold"] if r["measure"] == "jaccard" and r["threshold"] == 0.5)
     assert jaccard_half["recall"] == 1.0
@@ -74,5 +75,5 @@ def test_helsinki_hand_labels_floors() -> None:
     evaluation = evaluate(scan(articles), load_labels(ROOT / "eval" / "helsinki-labels.json"),
                           archive_ids=[a.id for a in articles])
     assert evaluation.pairs.recall >= 0.85
-    assert evaluation.pairs.precision >= 0.80
+    assert evaluation.pairs.precision >= 0.85
     assert evaluation.by_subtype["verbatim"].recall == 1.0
