@@ -1,5 +1,6 @@
 """syndicate: find the copies of a wire story, align them with their source, show what changed."""
 
+from .align import Alignment, align
 from .article import Article, split_paragraphs
 from .config import ScanConfig
 from .errors import InputError, SyndicateError
@@ -8,6 +9,7 @@ from .scan import Cluster, ScanResult, scan
 from .verify import Link
 
 __all__ = [
+    "Alignment",
     "Article",
     "Cluster",
     "InputError",
@@ -16,6 +18,7 @@ __all__ = [
     "ScanConfig",
     "ScanResult",
     "SyndicateError",
+    "align",
     "read_articles",
     "scan",
     "split_paragraphs",

@@ -10,8 +10,7 @@ from datasketch.lsh import _optimal_param
 
 @dataclass(frozen=True)
 class ScanConfig:
-    """Detection settings. Defaults were chosen by the sweeps in benchmarks/RESULTS-quality.md (seeds, simulated
-    syndication over Reuters-21578, hand-checked Helsinki pairs, Reuters LSH recall against exact all-pairs)."""
+    """Detection settings. Defaults were chosen on the seeds and the Helsinki archive (see README)."""
 
     ngram: int = 5
     """Words per shingle. Five keeps shared stock phrases ("the white house said") from looking like reuse."""
@@ -19,21 +18,24 @@ class ScanConfig:
     seed: int = 1
     paragraph_threshold: float = 0.2
     """Paragraph Jaccard the LSH is tuned to catch; candidates are verified exactly, so it leans to recall.
-    0.2 (64 bands x 2 rows) finds 99.2% of the Reuters-21578 pairs the exact copy rule accepts, 0.3 only 97.8%."""
+    0.2 (64 bands x 2 rows) proposes 99.2% of the Reuters-21578 pairs the exact copy rule accepts; 0.3 (32 x 2)
+    only 97.8%, missing short articles whose text sits inside longer paragraphs (benchmarks/RESULTS-quality.md)."""
     lsh_false_negative_weight: float = 0.9
-    copy_threshold: float = 0.4
-    """A copy: at least this share of the smaller article's shingles is found in the other.
-    0.4 beats 0.5 on F1 and ARI on the simulator and the Helsinki pairs; 0.3 drops simulator precision below 0.99."""
+    copy_threshold: float = 0.5
+    """A copy: at least this share of the smaller article's shingles is found in the other."""
     paragraph_match: float = 0.5
     """Two paragraphs match when this share of the smaller one's shingles is shared."""
     rewrite_paragraph: float = 0.1
     """Two paragraphs are related (a paraphrase) when they share this share and at least two shingles."""
     rewrite_min_chain: int = 3
-    rewrite_min_coverage: float = 0.4
-    """A rewrite: related paragraphs in the same order, at least this many and this share of the shorter side.
-    0.4 rather than 0.3 stops same-topic stories that share a few quotes from chaining (fewer false rewrites)."""
+    rewrite_min_containment: float = 0.15
+    """A rewrite also carries this share of one article's shingles: a chain of shared quotes alone is not one."""
+    rewrite_min_coverage: float = 0.3
+    """A rewrite: at least this many related paragraphs in the same order, holding this share of the smaller text."""
     furniture_min_articles: int = 3
     furniture_min_stories: int = 3
+    furniture_max_site_outlets: int = 2
+    """A paragraph seen at more outlets than this is wire text unless it spans furniture_min_stories stories."""
     story_containment: float = 0.15
     """Two articles tell the same story when this share of the smaller one is shared (used to spot furniture)."""
     furniture_sample: int = 48
@@ -46,7 +48,7 @@ class ScanConfig:
         if self.ngram < 1:
             raise ValueError("ngram must be at least 1")
         for name in ("paragraph_threshold", "copy_threshold", "paragraph_match", "rewrite_paragraph",
-                     "rewrite_min_coverage", "story_containment"):
+                     "rewrite_min_coverage", "rewrite_min_containment", "story_containment"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")

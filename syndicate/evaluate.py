@@ -43,6 +43,7 @@ SWEEPS: dict[str, tuple[float, ...]] = {
     "rewrite_paragraph": (0.05, 0.1, 0.15, 0.2, 0.3),
     "rewrite_min_chain": (2, 3, 4, 5),
     "rewrite_min_coverage": (0.2, 0.3, 0.4, 0.5, 0.6),
+    "rewrite_min_containment": (0.05, 0.1, 0.15, 0.2, 0.3),
     "paragraph_threshold": (0.2, 0.3, 0.4, 0.5, 0.6),
 }
 """Operating knobs of ScanConfig a sweep varies, one at a time, and the values tried."""

@@ -12,9 +12,11 @@ two carriers tell the same story when, *leaving the paragraph itself out*, a goo
 smaller one's shingles is found in the other (``story_containment``). Carriers that are little
 more than the paragraph (a caption-only page, a one-paragraph teaser) say nothing about
 stories and are left out of the count. A paragraph is furniture when its carriers span at
-least ``furniture_min_stories`` stories, or when two carriers from the same outlet tell
-different stories. A paragraph republished by twenty outlets of one wire story spans one
-story and stays evidence.
+least ``furniture_min_stories`` stories, or when it stays within one or two outlets
+(``furniture_max_site_outlets``) and two carriers from the same outlet tell different stories
+(a site's stock caption under two unrelated articles). A paragraph republished by twenty
+outlets of one wire story spans one story and stays evidence, even where an outlet also ran a
+digest quoting it.
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ def learn_furniture(sketches: Sequence[ArticleSketch], config: ScanConfig) -> se
             continue
         size = paragraph_size[fingerprint]
         informative = [m for m in members if story.size(m) >= 2 * size]
-        if _same_outlet_different_stories(informative, sketches, story, size) or (
+        outlets = {sketches[m].outlet for m in members if sketches[m].outlet}
+        site_only = len(outlets) <= config.furniture_max_site_outlets
+        if (site_only and _same_outlet_different_stories(informative, sketches, story, size)) or (
             len(members) >= config.furniture_min_articles
             and _story_count(_sample(informative, config.furniture_sample), story, size)
             >= config.furniture_min_stories

@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import fields
 from statistics import median
 
 from rich.table import Table
 from rich.text import Text
 
 from .scan import Cluster, ScanResult
+from .verify import Link
 
-LINK_COLUMNS = ["cluster", "source", "a", "b", "kind", "jaccard", "containment_a_in_b", "containment_b_in_a",
-                "shared_paragraphs", "ordered_paragraphs"]
+LINK_COLUMNS = ["cluster", "source", *(field.name for field in fields(Link))]
 
 
 def to_json(result: ScanResult) -> str:
@@ -76,7 +77,7 @@ def _source_cell(result: ScanResult, cluster: Cluster) -> Text:
 
 
 def _outlets(result: ScanResult, cluster: Cluster) -> str:
-    outlets = sorted({result.info[m].outlet or "?" for m in cluster.members})
+    outlets = sorted({result.info[m].outlet or "-" for m in cluster.members})
     head = ", ".join(outlets[:4])
     return head + (f" +{len(outlets) - 4}" if len(outlets) > 4 else "")
 

@@ -21,7 +21,7 @@ from .errors import InputError
 from .furniture import furniture_mask, learn_furniture
 from .lsh import candidate_pairs
 from .sign import MinHasher
-from .sketch import ArticleSketch, build_evidence, sketch_article
+from .sketch import ArticleSketch, build_evidence, pick_headline, sketch_article
 from .source import MemberFacts, choose_source
 from .verify import Link, verify
 
@@ -124,7 +124,8 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
         links=len(links),
         clustered_articles=sum(len(c.members) for c in clusters),
     )
-    info = {s.id: ArticleInfo(s.title, s.outlet, s.date, s.url, s.credit, s.word_count, s.headline) for s in sketches}
+    info = {s.id: ArticleInfo(s.title, s.outlet, s.date, s.url, s.credit, s.word_count, pick_headline(s, mask))
+            for s, mask in zip(sketches, masks, strict=True)}
     return ScanResult(articles=len(sketches), clusters=clusters, info=info, stats=stats)
 
 
@@ -175,10 +176,7 @@ def _verify_all(sketches: list[ArticleSketch], pairs: np.ndarray, config: ScanCo
 def _clusters(links: list[Link], sketches: list[ArticleSketch]) -> list[Cluster]:
     by_id = {s.id: s for s in sketches}
     clusters = []
-    def thin(article_id: str) -> bool:
-        return by_id[article_id].evidence.paragraph_count < 2
-
-    for number, (members, member_links) in enumerate(group_links(links, thin), start=1):
+    for number, (members, member_links) in enumerate(group_links(links), start=1):
         facts = {m: MemberFacts(date=_parsed_date(by_id[m]), credit=by_id[m].credit) for m in members}
         choice = choose_source(members, member_links, facts)
         clusters.append(Cluster(id=number, source=choice.id, source_reason=choice.reason,

@@ -28,7 +28,9 @@ class ArticleSketch:
     date: str | None
     url: str | None
     credit: str | None
-    headline: str
+    headlines: tuple[tuple[int, str], ...]
+    """(paragraph index, text) of the title or the first paragraphs of five words or more: the
+    headline shown for the article is the first of these that is not furniture."""
     shingles: Shingles
     fingerprints: np.ndarray
     """Per paragraph: digit-folded normalised hash, to recognise recurring paragraphs (furniture)."""
@@ -70,7 +72,7 @@ def sketch_article(article: Article, config: ScanConfig, hasher: MinHasher) -> A
         date=article.date,
         url=article.url,
         credit=agency_credit(article.paragraphs),
-        headline=headline(article),
+        headlines=headline_candidates(article),
         shingles=shingles,
         fingerprints=np.fromiter((paragraph_fingerprint(p) for p in article.paragraphs), dtype=np.uint64,
                                  count=len(article.paragraphs)),
@@ -78,10 +80,24 @@ def sketch_article(article: Article, config: ScanConfig, hasher: MinHasher) -> A
     )
 
 
-def headline(article: Article, width: int = 100) -> str:
-    """The title, or else the first paragraph of five words or more: what a person recognises a story by."""
-    text = article.title or next((p for p in article.paragraphs if len(p.split()) >= 5), article.paragraphs[0])
+def headline_candidates(article: Article, width: int = 100, count: int = 4) -> tuple[tuple[int, str], ...]:
+    """What a person recognises a story by: its title, else its first paragraphs of five words or more."""
+    if article.title:
+        return ((-1, _cut(article.title, width)),)
+    found = [(i, _cut(p, width)) for i, p in enumerate(article.paragraphs) if len(p.split()) >= 5][:count]
+    return tuple(found) or ((0, _cut(article.paragraphs[0], width)),)
+
+
+def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def pick_headline(sketch: ArticleSketch, furniture: np.ndarray) -> str:
+    """The first headline candidate that is not a furniture paragraph."""
+    for index, text in sketch.headlines:
+        if index < 0 or not furniture[index]:
+            return text
+    return sketch.headlines[0][1]
 
 
 def build_evidence(shingles: Shingles, excluded: np.ndarray | None = None) -> Evidence:

@@ -1,7 +1,9 @@
 """Which member of a cluster is the probable source (the wire text the others derive from).
 
-Evidence, strongest first: the earliest date when dates are known; an agency credit in the
-dateline or byline ("Beirut (AFP)", "By Reuters"); then the direction of containment, since
+Evidence, strongest first: an agency credit in the dateline or byline ("Beirut (AFP)", "By
+Reuters"), because a copy that credits the agency carries the wire text as filed; then the
+earliest date, when dates are known (in scraped archives this is often the scrape time, a weak
+proxy for publication, which is why it ranks second); then the direction of containment, since
 outlets add to wire copy far more often than they cut it to something the source does not
 contain: the source is the member most contained in its neighbours.
 """
@@ -38,7 +40,7 @@ def choose_source(members: Sequence[str], links: Sequence[Link], facts: Mapping[
     def rank(member: str) -> tuple:
         fact = facts[member]
         timestamp = fact.date.timestamp() if fact.date else float("inf")
-        return (timestamp, fact.credit is None, -direction[member], member)
+        return (fact.credit is None, timestamp, -direction[member], member)
 
     ranked = sorted(members, key=rank)
     best, runner_up = ranked[0], ranked[1] if len(ranked) > 1 else None
@@ -49,10 +51,11 @@ def _reason(best: str, other: str | None, facts: Mapping[str, MemberFacts], dire
     if other is None:
         return "only member"
     mine, theirs = facts[best], facts[other]
+    credit = f"agency credit ({mine.credit})" if mine.credit else None
+    if credit and not theirs.credit:
+        return credit
     if mine.date and (theirs.date is None or mine.date < theirs.date):
-        return "earliest date"
-    if mine.credit and not theirs.credit:
-        return f"agency credit ({mine.credit})"
+        return f"{credit}, earliest date" if credit else "earliest date"
     if direction[best] > direction[other]:
         return "containment direction"
     return "tie (first id)"

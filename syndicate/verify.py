@@ -7,11 +7,14 @@ LSH only proposes; this stage decides, on the exact shingle sets:
   Jaccard halves), and the shared text spans at least two matching paragraphs (one, if the
   smaller article has only one);
 * ``rewrite``: too little verbatim text for a copy, but at least ``rewrite_min_chain``
-  paragraph pairs, covering ``rewrite_min_coverage`` of the shorter article, are related (share
-  two or more shingles and ``rewrite_paragraph`` of the smaller paragraph) *in the same order*.
-  Independent reports of one event share names and a quote or two, but not an ordered chain of
-  paragraphs: on the seeds the rewrite 001 chains 8 of its 10 paragraphs to the AFP copy,
-  the independent reports 000 and 004 chain at most 1.
+  paragraph pairs are related (share two or more shingles and ``rewrite_paragraph`` of the
+  smaller paragraph) *in the same order*, and the chained paragraphs hold at least
+  ``rewrite_min_coverage`` of the smaller article's text. Independent reports of one event share
+  names and a quote or two, but not an ordered chain of paragraphs: on the seeds the rewrite 001
+  chains 8 of its 10 paragraphs to the AFP copy, the independent reports 000 and 004 chain at
+  most 1. Coverage is measured by mass, not by paragraph count, and the pair must share at least
+  ``rewrite_min_containment`` of one side, so that a few quotes (a tweet, a press remark) that two
+  independent reports both print in the same order do not pass for a rewrite.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class Comparison:
     """Paragraphs of A matched one-to-one with a paragraph of B (``paragraph_match`` or more)."""
     ordered_paragraphs: int
     """Longest chain of related paragraph pairs in the same order in both articles."""
+    ordered_coverage: float
+    """Share of the smaller article's shingles that lie in the paragraphs of that chain."""
     paragraphs_a: int
     paragraphs_b: int
 
@@ -50,10 +55,11 @@ class Link:
     containment_b_in_a: float
     shared_paragraphs: int
     ordered_paragraphs: int
+    ordered_coverage: float
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        for key in ("jaccard", "containment_a_in_b", "containment_b_in_a"):
+        for key in ("jaccard", "containment_a_in_b", "containment_b_in_a", "ordered_coverage"):
             data[key] = round(data[key], 4)
         return data
 
@@ -73,12 +79,15 @@ def compare(a: Evidence, b: Evidence, config: ScanConfig) -> Comparison | None:
     overlap = counts / smaller
     matched = overlap >= config.paragraph_match
     related = matched | ((overlap >= config.rewrite_paragraph) & (counts >= 2))
+    chain = _longest_ordered_chain(para_a[related], para_b[related])
+    smaller_side, smaller_paragraphs = (a, para_a[related][chain]) if size_a <= size_b else (b, para_b[related][chain])
     return Comparison(
         jaccard=shared / (size_a + size_b - shared),
         containment_a_in_b=shared / size_a,
         containment_b_in_a=shared / size_b,
         shared_paragraphs=_one_to_one(para_a[matched], para_b[matched], overlap[matched]),
-        ordered_paragraphs=_longest_ordered_chain(para_a[related], para_b[related]),
+        ordered_paragraphs=len(chain),
+        ordered_coverage=float(smaller_side.paragraph_sizes[smaller_paragraphs].sum()) / min(size_a, size_b),
         paragraphs_a=a.paragraph_count,
         paragraphs_b=b.paragraph_count,
     )
@@ -92,8 +101,9 @@ def classify(comparison: Comparison, config: ScanConfig) -> str | None:
     containment = max(comparison.containment_a_in_b, comparison.containment_b_in_a)
     if containment >= config.copy_threshold and comparison.shared_paragraphs >= min(2, fewer):
         return "copy"
-    chain = comparison.ordered_paragraphs
-    if chain >= config.rewrite_min_chain and chain / fewer >= config.rewrite_min_coverage:
+    if (comparison.ordered_paragraphs >= config.rewrite_min_chain
+            and comparison.ordered_coverage >= config.rewrite_min_coverage
+            and containment >= config.rewrite_min_containment):
         return "rewrite"
     return None
 
@@ -110,7 +120,8 @@ def verify(id_a: str, a: Evidence, id_b: str, b: Evidence, config: ScanConfig) -
                 containment_a_in_b=comparison.containment_a_in_b,
                 containment_b_in_a=comparison.containment_b_in_a,
                 shared_paragraphs=comparison.shared_paragraphs,
-                ordered_paragraphs=comparison.ordered_paragraphs)
+                ordered_paragraphs=comparison.ordered_paragraphs,
+                ordered_coverage=comparison.ordered_coverage)
 
 
 def _one_to_one(para_a: np.ndarray, para_b: np.ndarray, score: np.ndarray) -> int:
@@ -125,14 +136,28 @@ def _one_to_one(para_a: np.ndarray, para_b: np.ndarray, score: np.ndarray) -> in
     return len(used_a)
 
 
-def _longest_ordered_chain(para_a: np.ndarray, para_b: np.ndarray) -> int:
-    """Longest set of pairs increasing in both articles (each paragraph used once): patience LIS."""
+def _longest_ordered_chain(para_a: np.ndarray, para_b: np.ndarray) -> np.ndarray:
+    """Indices of the longest set of pairs increasing in both articles (each paragraph used once).
+
+    Patience sorting on the copy's paragraph numbers, after ordering pairs by the source's (ties
+    by decreasing copy number, so one source paragraph cannot be used twice), with back-pointers.
+    """
     order = np.lexsort((-para_b, para_a))
-    tails: list[int] = []
-    for pb in para_b[order].tolist():
-        position = bisect_left(tails, pb)
-        if position == len(tails):
+    tails: list[int] = []  # copy paragraph number ending the best chain of each length
+    tail_index: list[int] = []  # position in `order` of that pair
+    previous = [-1] * len(order)
+    for position, pb in enumerate(para_b[order].tolist()):
+        length = bisect_left(tails, pb)
+        previous[position] = tail_index[length - 1] if length else -1
+        if length == len(tails):
             tails.append(pb)
+            tail_index.append(position)
         else:
-            tails[position] = pb
-    return len(tails)
+            tails[length] = pb
+            tail_index[length] = position
+    chain = []
+    position = tail_index[-1] if tail_index else -1
+    while position >= 0:
+        chain.append(order[position])
+        position = previous[position]
+    return np.array(chain[::-1], dtype=np.int64)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -22,8 +23,6 @@ from syndicate.evaluate import (
     parse_labels,
     sweep,
 )
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def test_ari_matches_hand_computation() -> None:

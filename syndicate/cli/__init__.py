@@ -23,7 +23,9 @@ def _commands() -> None:
     """Keeps every command a named subcommand, even while there is only one."""
 
 
-from . import eval, scan  # noqa: E402,F401  (each registers its commands)
+from . import diff  # noqa: E402,F401,I001  (registers diff and show)
+from . import eval  # noqa: E402,F401  (registers eval and simulate)
+from . import scan  # noqa: E402,F401  (registers its command)
 
 
 def main() -> None:

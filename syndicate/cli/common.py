@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import inspect
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -13,6 +15,7 @@ from ..errors import InputError, SyndicateError
 from ..read import ReaderOptions
 
 stderr = Console(stderr=True)
+Command = TypeVar("Command", bound=Callable[..., None])
 
 READER_PANEL = "Reading the archive"
 
@@ -40,7 +43,7 @@ def reader_options(id_field: str | None = None, text_field: str | None = None, t
     """ReaderOptions from command-line values; skipped records are reported on stderr."""
 
     def warn(error: InputError) -> None:
-        stderr.print(f"[yellow]warning:[/] skipped {error}", markup=True, highlight=False)
+        stderr.print(f"warning: skipped {error}", style="yellow", markup=False, highlight=False, soft_wrap=True)
 
     return ReaderOptions(id_field=id_field, text_field=text_field, title_field=title_field,
                          outlet_field=outlet_field, date_field=date_field, url_field=url_field,
@@ -54,5 +57,44 @@ def errors_exit_2() -> Iterator[None]:
     try:
         yield
     except SyndicateError as error:
-        stderr.print(f"syndicate: error: {error}", markup=False, highlight=False)
+        stderr.print(f"syndicate: error: {error}", style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+
+
+
+Flag = tuple[str, object, object]
+"""A command-line flag as a parameter: (name, Annotated type with its typer.Option, default)."""
+_READER_FLAGS: tuple[Flag, ...] = (
+    ("id_field", IdField, None), ("text_field", TextField, None), ("title_field", TitleField, None),
+    ("outlet_field", OutletField, None), ("date_field", DateField, None), ("url_field", UrlField, None),
+    ("paragraph_sep", ParagraphSep, None), ("max_article_mb", MaxArticleMb, 10.0), ("skip_bad", SkipBad, False),
+)
+
+
+def fold_flags(argument: str, flags: Sequence[Flag], build: Callable[..., object]) -> Callable[[Command], Command]:
+    """A decorator giving a command a group of flags, which it receives folded into one argument.
+
+    The command declares a keyword-only parameter named ``argument``; typer sees the flags in its
+    place (through ``__signature__``), and ``build(**flag_values)`` makes the value passed in. A
+    group of flags is declared once, however many commands share it.
+    """
+
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != argument]
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+                 for name, annotation, default in flags]
+
+        @functools.wraps(command)
+        def run(*args: object, **kwargs: object) -> None:
+            values = {name: kwargs.pop(name) for name, _, _ in flags}
+            command(*args, **{argument: build(**values)}, **kwargs)
+
+        run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+        return run  # type: ignore[return-value]
+
+    return decorate
+
+
+with_reader_options = fold_flags("options", _READER_FLAGS, reader_options)
+"""Give a command every reader flag; it receives them as ``options: ReaderOptions``."""

@@ -79,7 +79,7 @@ def scan_command(
 def _scan_with_progress(articles, config: ScanConfig) -> ScanResult:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
+    with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
         tasks: dict[str, int] = {}
         labels = {"sketch": "reading and signing", "verify": "verifying candidates"}
 

@@ -1,0 +1,70 @@
+"""Regression checks on the real archives in ../shared/data (skipped when absent).
+
+The expectations come from reading the clusters (see README, "What it found on real archives");
+only article ids are used here, never their copyrighted text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from syndicate import ReaderOptions, read_articles, scan
+
+
+@pytest.fixture(scope="module")
+def helsinki(helsinki_csv):
+    return scan(read_articles([helsinki_csv], ReaderOptions(paragraph_sep=" ### ")))
+
+
+def cluster_of(result, article_id: str):
+    return next((c for c in result.clusters if article_id in c.members), None)
+
+
+def test_helsinki_scan_covers_the_archive(helsinki) -> None:
+    assert helsinki.articles == 612
+    assert 60 <= len(helsinki.clusters) <= 130
+    assert max(len(c.members) for c in helsinki.clusters) <= 45  # no giant chained cluster
+    assert helsinki.stats["furniture_distinct"] >= 100
+
+
+@pytest.mark.parametrize(
+    ("together", "story"),
+    [
+        (("4579", "7783", "10921"), "AP pre-summit story and its write-thrus"),
+        (("1693", "6521", "12125"), "Washington Post story syndicated to two papers"),
+        (("375", "2351", "1478"), "CNN live page scraped several times"),
+    ],
+)
+def test_helsinki_copies_of_one_story_share_a_cluster(helsinki, together: tuple[str, ...], story: str) -> None:
+    cluster = cluster_of(helsinki, together[0])
+    assert cluster is not None, story
+    assert set(together) <= set(cluster.members), story
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("4579", "2499"),  # AP pre-summit story vs AP summit-day story
+        ("10168", "11382"),  # AP "The Latest" file vs the "Putin arrives late" story it quotes
+        ("5632", "2499"),  # "Trump wins sympathy from Russian media" vs the summit-day story
+    ],
+)
+def test_helsinki_different_stories_stay_apart(helsinki, a: str, b: str) -> None:
+    assert cluster_of(helsinki, a) is not None and cluster_of(helsinki, b) is not None
+    assert cluster_of(helsinki, a) is not cluster_of(helsinki, b)
+
+
+def test_helsinki_sources_are_agency_copies_where_credited(helsinki) -> None:
+    credited = [c for c in helsinki.clusters if any(helsinki.info[m].credit for m in c.members)]
+    assert credited
+    assert all(helsinki.info[c.source].credit for c in credited)
+
+
+def test_reuters_first_file_scans_and_finds_its_resends(reuters_dir) -> None:
+    from benchmarks.reuters import read_reuters
+
+    articles = [a for a in read_reuters(reuters_dir) if int(a.id.split("-")[1]) <= 1000]
+    result = scan(articles)
+    assert result.articles == len(articles) > 900
+    assert result.clusters, "re-sent stories in the first thousand must cluster"
+    assert all(len(c.members) < 50 for c in result.clusters)
