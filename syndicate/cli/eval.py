@@ -15,24 +15,11 @@ from rich.table import Table
 from ..config import ScanConfig
 from ..errors import InputError
 from ..evaluate import SUBTYPES, SWEEPS, Evaluation, SweepPoint, evaluate, load_labels, sweep
-from ..read import read_articles
+from ..read import ReaderOptions, read_articles
 from ..scan import scan
 from ..simulate import SimulationConfig, simulate
 from . import app
-from .common import (
-    DateField,
-    IdField,
-    MaxArticleMb,
-    OutletField,
-    ParagraphSep,
-    SkipBad,
-    TextField,
-    TitleField,
-    UrlField,
-    errors_exit_2,
-    reader_options,
-    stderr,
-)
+from .common import errors_exit_2, stderr, with_reader_options
 
 
 class EvalFormat(StrEnum):
@@ -41,6 +28,7 @@ class EvalFormat(StrEnum):
 
 
 @app.command("eval")
+@with_reader_options
 def eval_command(
     paths: Annotated[list[Path], typer.Argument(help="The labelled archive: files or directories, as for scan.")],
     labels: Annotated[Path, typer.Option("--labels", "-l", help="Labels JSON (pairs and/or groups).")],
@@ -49,20 +37,11 @@ def eval_command(
         "--sweep", help=f"Knob to sweep (repeatable): {', '.join(SWEEPS)}, 'all' or 'none'.")] = None,
     threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.0,
                                              help="Copy threshold, as for scan.")] = ScanConfig.copy_threshold,
-    id_field: IdField = None,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    outlet_field: OutletField = None,
-    date_field: DateField = None,
-    url_field: UrlField = None,
-    paragraph_sep: ParagraphSep = None,
-    max_article_mb: MaxArticleMb = 10.0,
-    skip_bad: SkipBad = False,
+    *,
+    options: ReaderOptions,
 ) -> None:
     """Score detection on a labelled archive: pair precision/recall per kind of reuse, cluster agreement, sweep."""
     knobs = _knobs(sweep_knobs or ["copy_threshold"])
-    options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
-                             paragraph_sep, max_article_mb, skip_bad)
     config = ScanConfig(copy_threshold=threshold)
     with errors_exit_2():
         truth = load_labels(labels)
@@ -79,6 +58,7 @@ def eval_command(
 
 
 @app.command("simulate")
+@with_reader_options
 def simulate_command(
     source: Annotated[list[Path], typer.Option("--from", help="Wire stories to syndicate (files or directories).")],
     out: Annotated[Path, typer.Option("--out", help="Directory to write articles.jsonl and labels.json into.")],
@@ -87,19 +67,10 @@ def simulate_command(
     seed: Annotated[int, typer.Option("--seed", help="Same seed and input, same archive.")] = 0,
     min_paragraphs: Annotated[int, typer.Option("--min-paragraphs", min=1,
                                                 help="Only stories with this many paragraphs.")] = 6,
-    id_field: IdField = None,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    outlet_field: OutletField = None,
-    date_field: DateField = None,
-    url_field: UrlField = None,
-    paragraph_sep: ParagraphSep = None,
-    max_article_mb: MaxArticleMb = 10.0,
-    skip_bad: SkipBad = False,
+    *,
+    options: ReaderOptions,
 ) -> None:
     """Republish wire stories as outlet copies with known edits; write the archive and its labels."""
-    options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
-                             paragraph_sep, max_article_mb, skip_bad)
     config = SimulationConfig(stories=stories, copies=copies, seed=seed, min_paragraphs=min_paragraphs)
     with errors_exit_2():
         try:
