@@ -95,6 +95,14 @@ SYNONYMS = {
     "billion": "bln", "million": "mln", "mln": "million", "bln": "billion", "dlrs": "dollars",
     "economic": "economy's", "new": "fresh", "first": "initial", "last": "previous", "sales": "revenues",
     "prices": "rates", "price": "cost", "meeting": "talks", "spokesman": "official", "trade": "commerce",
+    "bank": "lender", "banks": "lenders", "more": "further", "foreign": "overseas", "could": "might",
+    "may": "might", "interest": "borrowing", "added": "continued", "today": "on this day", "analysts": "experts",
+    "production": "output", "industry": "sector", "trading": "dealing", "made": "produced", "offer": "bid",
+    "financial": "finance", "which": "that", "some": "several", "other": "further", "against": "versus",
+    "countries": "nations", "end": "close", "should": "ought to", "when": "as soon as", "now": "currently",
+    "only": "just", "into": "in", "than": "compared with", "if": "should", "up": "higher", "world": "global",
+    "international": "world", "securities": "paper", "exchange": "bourse", "stock": "equity", "debt": "borrowings",
+    "tax": "levy", "growth": "expansion", "quarter": "three months", "group": "concern", "per": "a",
 }  # fmt: skip
 _SAID = re.compile(r"^(?P<who>(?:The|A|An) [a-z]+|[A-Z][a-z]+(?: [A-Z][a-z]+)?|He|She|It|They) "
                    r"(?P<verb>said|says|told reporters) (?:that )?(?P<what>.+?)\.?$")
