@@ -59,9 +59,10 @@ def simulated(stories: int, knobs: list[str], seed: int) -> dict:
     labels = parse_labels(simulation.labels, "simulation")
     started = time.perf_counter()
     result = scan(simulation.articles)
+    seconds = round(time.perf_counter() - started, 2)
     data = summary(evaluate(result, labels), sweep(simulation.articles, labels, knobs))
     data["articles"] = len(simulation.articles)
-    data["scan_seconds"] = round(time.perf_counter() - started, 2)
+    data["scan_seconds"] = seconds
     return data
 
 
