@@ -4,6 +4,7 @@ from .align import Alignment, align
 from .article import Article, split_paragraphs
 from .config import ScanConfig
 from .errors import InputError, SyndicateError
+from .index import Index, Verdict
 from .read import ReaderOptions, read_articles
 from .scan import Cluster, ScanResult, scan
 from .verify import Link
@@ -12,12 +13,14 @@ __all__ = [
     "Alignment",
     "Article",
     "Cluster",
+    "Index",
     "InputError",
     "Link",
     "ReaderOptions",
     "ScanConfig",
     "ScanResult",
     "SyndicateError",
+    "Verdict",
     "align",
     "read_articles",
     "scan",

@@ -6,9 +6,10 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from ..align import align
 from ..article import Article
 from ..diffview import Layout, choose_layout, cluster_overview, diff_view, use_markers
 from ..errors import InputError, SyndicateError
+from ..index import Index
 from ..read import ReaderOptions, read_articles
 from ..scan import Cluster, scan
 from . import app
@@ -38,6 +40,8 @@ class DiffFormat(StrEnum):
 
 Archive = Annotated[list[Path] | None, typer.Option(
     "--archive", "-a", help="File or directory to look article ids up in (repeatable).")]
+Db = Annotated[str | None, typer.Option(
+    "--db", help="An index (SQLite file or redis:// URL) holding the articles, instead of or besides --archive.")]
 Format = Annotated[DiffFormat, typer.Option("--format", "-f", help="view: the rich diff; json: the alignment.")]
 Html = Annotated[Path | None, typer.Option(
     "--html", help="Write the view as one standalone HTML page to this file instead of printing it.",
@@ -83,14 +87,16 @@ def diff_command(
     source: Annotated[str, typer.Argument(help="The source article: a file, or an article id in --archive.")],
     copy: Annotated[str, typer.Argument(help="The copy: a file, or an article id in --archive.")],
     archive: Archive = None,
+    db: Db = None,
     *,
     view: ViewOptions,
     options: ReaderOptions,
 ) -> None:
     """Align a copy with its source paragraph by paragraph and show what changed, word by word."""
-    with errors_exit_2():
+    with errors_exit_2(), ExitStack() as stack:
         view.check()
-        source_article, copy_article = _resolve_articles([source, copy], archive or [], options)
+        index = stack.enter_context(Index.open(db, create=False)) if db else None
+        source_article, copy_article = _resolve_articles([source, copy], archive or [], options, index)
         alignment = align(source_article, copy_article)
         if view.format is DiffFormat.json:
             _write_json(alignment.to_dict())
@@ -102,16 +108,22 @@ def diff_command(
 @with_view_options
 def show_command(
     cluster_id: Annotated[int, typer.Argument(help="Cluster number, as `syndicate scan` lists it.")],
-    archive: Annotated[list[Path], typer.Option("--archive", "-a", help="The archive to scan (repeatable).")],
+    archive: Annotated[list[Path] | None, typer.Option("--archive", "-a",
+                                                       help="The archive to scan (repeatable).")] = None,
+    db: Db = None,
     *,
     view: ViewOptions,
     options: ReaderOptions,
 ) -> None:
     """Scan the archive, then show one cluster: its source, a row per copy, and each copy's diff."""
-    with errors_exit_2():
+    with errors_exit_2(), ExitStack() as stack:
         view.check()
-        cluster = _find_cluster(cluster_id, archive, options)
-        by_id = _articles_by_id(set(cluster.members), archive, options)
+        if not archive and not db:
+            raise SyndicateError("give the archive to scan: --archive PATH or --db INDEX")
+        index = stack.enter_context(Index.open(db, create=False)) if db else None
+        archive = archive or []
+        cluster = _find_cluster(cluster_id, archive, options, index)
+        by_id = _articles_by_id(set(cluster.members), archive, options, index)
         source = by_id[cluster.source or cluster.members[0]]
         alignments = [align(source, by_id[m]) for m in cluster.members if m != source.id]
         kinds = _kinds(cluster)
@@ -124,7 +136,8 @@ def show_command(
         _output(views, view)
 
 
-def _resolve_articles(refs: Sequence[str], archive: Sequence[Path], options: ReaderOptions) -> list[Article]:
+def _resolve_articles(refs: Sequence[str], archive: Sequence[Path], options: ReaderOptions,
+                      index: Index | None = None) -> list[Article]:
     """Each reference as an article: a readable file holding one article, or else an id found in the archive."""
     found: dict[str, Article] = {}
     wanted: list[str] = []
@@ -137,12 +150,12 @@ def _resolve_articles(refs: Sequence[str], archive: Sequence[Path], options: Rea
         else:
             wanted.append(ref)
     if wanted:
-        if not archive:
-            raise InputError(wanted[0], "no such file (to look up an article id, give --archive PATH)")
-        found.update(_articles_by_id(set(wanted), archive, options))
+        if not archive and index is None:
+            raise InputError(wanted[0], "no such file (to look up an article id, give --archive PATH or --db INDEX)")
+        found.update(_articles_by_id(set(wanted), archive, options, index))
         missing = [ref for ref in wanted if ref not in found]
         if missing:
-            raise InputError(missing[0], f"no such file, and no article with this id in {_names(archive)}")
+            raise InputError(missing[0], f"no such file, and no article with this id in {_names(archive, index)}")
     return [found[ref] for ref in refs]
 
 
@@ -155,8 +168,13 @@ def _single_article(ref: str, options: ReaderOptions) -> Article:
     return articles[0]
 
 
-def _articles_by_id(ids: set[str], archive: Sequence[Path], options: ReaderOptions) -> dict[str, Article]:
+def _articles_by_id(ids: set[str], archive: Sequence[Path], options: ReaderOptions,
+                    index: Index | None = None) -> dict[str, Article]:
     found: dict[str, Article] = {}
+    if index is not None:
+        found.update((i, index.get(i)) for i in sorted(ids) if i in index)
+        if len(found) == len(ids):
+            return found
     for article in read_articles(archive, options):
         if article.id in ids and article.id not in found:
             found[article.id] = article
@@ -165,14 +183,17 @@ def _articles_by_id(ids: set[str], archive: Sequence[Path], options: ReaderOptio
     return found
 
 
-def _find_cluster(cluster_id: int, archive: Sequence[Path], options: ReaderOptions) -> Cluster:
+def _find_cluster(cluster_id: int, archive: Sequence[Path], options: ReaderOptions,
+                  index: Index | None = None) -> Cluster:
     with stderr.status("scanning the archive…"):
-        result = scan(read_articles(archive, options))
+        articles = read_articles(archive, options)
+        result = scan(chain(articles, index.articles()) if index is not None else articles,
+                      index.config if index is not None else None)
     for cluster in result.clusters:
         if cluster.id == cluster_id:
             return cluster
     known = f"clusters 1 to {len(result.clusters)}" if result.clusters else "no clusters"
-    raise SyndicateError(f"no cluster {cluster_id} in {_names(archive)} (the scan found {known})")
+    raise SyndicateError(f"no cluster {cluster_id} in {_names(archive, index)} (the scan found {known})")
 
 
 def _kinds(cluster: Cluster) -> dict[str, str]:
@@ -184,8 +205,8 @@ def _kinds(cluster: Cluster) -> dict[str, str]:
     return kinds
 
 
-def _names(paths: Iterable[Path]) -> str:
-    return ", ".join(str(p) for p in paths)
+def _names(paths: Iterable[Path], index: Index | None = None) -> str:
+    return ", ".join([str(p) for p in paths] + (["the index"] if index is not None else []))
 
 
 def _write_json(data: dict) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from enum import StrEnum
+from itertools import chain
 from pathlib import Path
 from typing import Annotated
 
@@ -13,23 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from .. import report
 from ..config import ScanConfig
-from ..read import read_articles
+from ..errors import SyndicateError
+from ..index import Index
+from ..read import ReaderOptions, read_articles
 from ..scan import ScanResult, scan
 from . import app
-from .common import (
-    DateField,
-    IdField,
-    MaxArticleMb,
-    OutletField,
-    ParagraphSep,
-    SkipBad,
-    TextField,
-    TitleField,
-    UrlField,
-    errors_exit_2,
-    reader_options,
-    stderr,
-)
+from .common import errors_exit_2, stderr, with_reader_options
 
 
 class Format(StrEnum):
@@ -43,8 +34,12 @@ DETECTION_PANEL = "Detection"
 
 
 @app.command("scan")
+@with_reader_options
 def scan_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories: .txt, .jsonl, .csv (or - for stdin).")],
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Files or directories: .txt, .jsonl, .csv (or - for stdin).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Also scan the articles of this index (SQLite file or "
+                                                        "redis:// URL).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.0, rich_help_panel=DETECTION_PANEL,
                                              help="Copy threshold: share of the smaller article found in the other.")
@@ -57,22 +52,18 @@ def scan_command(
                                        help="Words per shingle.")] = ScanConfig.ngram,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Table view: show at most this many clusters.")
                      ] = None,
-    id_field: IdField = None,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    outlet_field: OutletField = None,
-    date_field: DateField = None,
-    url_field: UrlField = None,
-    paragraph_sep: ParagraphSep = None,
-    max_article_mb: MaxArticleMb = 10.0,
-    skip_bad: SkipBad = False,
+    *,
+    options: ReaderOptions,
 ) -> None:
     """Find every group of articles that reuse the same wire text, with the evidence."""
-    options = reader_options(id_field, text_field, title_field, outlet_field, date_field, url_field,
-                             paragraph_sep, max_article_mb, skip_bad)
     config = ScanConfig(copy_threshold=threshold, paragraph_threshold=paragraph_threshold, ngram=ngram)
-    with errors_exit_2():
-        result = _scan_with_progress(read_articles(paths, options), config)
+    with errors_exit_2(), ExitStack() as stack:
+        if not paths and db is None:
+            raise SyndicateError("nothing to scan: give files or directories, or --db INDEX")
+        articles = read_articles(paths or [], options)
+        if db is not None:
+            articles = chain(articles, stack.enter_context(Index.open(db, config, create=False)).articles())
+        result = _scan_with_progress(articles, config)
     _emit(result, format, limit)
 
 

@@ -1,0 +1,191 @@
+"""The Index API, run on every backend: same behaviour on SQLite and on Redis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import COPY_AFP, INDEPENDENT, REWRITE_AFP, SOURCE_AFP
+from factories import VOCABULARY, article, story
+from index_support import FURNITURE, scenario, seed_articles, site_story, target_fixture  # noqa: F401  (fixture `target`)
+
+from syndicate import ScanConfig, scan
+from syndicate.index import Index, IndexStoreError
+from syndicate.normalise import paragraph_fingerprint
+
+
+def test_seeds_copy_rewrite_and_independent_reports(target: str, seeds_dir: Path) -> None:
+    seeds = seed_articles(seeds_dir)
+    with Index.open(target) as index:
+        index.add(seeds[SOURCE_AFP])
+        copy = index.check(seeds[COPY_AFP])
+        assert copy.duplicate
+        (match,) = copy.matches
+        assert (match.id, match.kind) == (SOURCE_AFP, "copy")
+        assert match.shared_paragraphs >= 2
+        assert match.containment_match_in_new > 0.5
+        rewrite = index.check(seeds[REWRITE_AFP])
+        assert not rewrite.duplicate
+        assert [(m.id, m.kind) for m in rewrite.matches] == [(SOURCE_AFP, "rewrite")]
+        for other in INDEPENDENT:
+            verdict = index.check(seeds[other])
+            assert not verdict.duplicate and verdict.matches == ()
+        assert len(index) == 1
+
+
+def test_verdict_json_shape(target: str, seeds_dir: Path) -> None:
+    seeds = seed_articles(seeds_dir)
+    with Index.open(target) as index:
+        index.add(seeds[SOURCE_AFP])
+        data = index.check(seeds[COPY_AFP]).to_dict()
+    assert set(data) == {"duplicate", "matches"}
+    (match,) = data["matches"]
+    assert set(match) == {"id", "kind", "jaccard", "containment_new_in_match", "containment_match_in_new",
+                          "shared_paragraphs"}
+    assert 0 < match["jaccard"] <= min(match["containment_new_in_match"], match["containment_match_in_new"]) <= 1
+
+
+def test_get_returns_the_article_as_stored(target: str, seeds_dir: Path) -> None:
+    original = seed_articles(seeds_dir)[COPY_AFP]
+    with_meta = type(original)(id="x/1", paragraphs=original.paragraphs, title="Title é", outlet="example.org",
+                               date="2018-01-02T03:04:05", url="https://example.org/a")
+    with Index.open(target) as index:
+        index.add(with_meta)
+        assert index.get("x/1") == with_meta
+        assert "x/1" in index and "nope" not in index
+        with pytest.raises(KeyError):
+            index.get("nope")
+
+
+def test_readding_an_id_replaces_it(target: str) -> None:
+    first = article("a", story(1))
+    second = article("a", story(2))
+    with Index.open(target) as index:
+        index.add(first)
+        index.add(first)
+        assert len(index) == 1
+        index.add(second)
+        assert len(index) == 1
+        assert index.get("a") == second
+        assert index.check(article("probe", story(1))).matches == ()
+        assert [m.id for m in index.check(article("probe", story(2))).matches] == ["a"]
+        assert index.integrity_problems() == []
+
+
+def test_remove_forgets_the_article(target: str) -> None:
+    with Index.open(target) as index:
+        index.add(article("a", story(1)))
+        index.add(article("b", story(2)))
+        assert index.remove("a") is True
+        assert index.remove("a") is False
+        assert list(index.ids()) == ["b"]
+        assert index.check(article("probe", story(1))).matches == ()
+        assert index.integrity_problems() == []
+
+
+def test_check_does_not_change_the_index(target: str) -> None:
+    with Index.open(target) as index:
+        index.add(article("a", story(1)))
+        volatile = "server_used_memory_bytes"  # the whole Redis server's, moved by any client
+        before = {k: v for k, v in index.stats().items() if k != volatile}
+        index.check(article("b", story(1)))
+        index.check(site_story("c", 3))
+        assert {k: v for k, v in index.stats().items() if k != volatile} == before
+        assert list(index.ids()) == ["a"]
+
+
+def test_check_and_add_adds_only_new_articles(target: str) -> None:
+    with Index.open(target) as index:
+        assert not index.check_and_add(article("a", story(1))).duplicate
+        verdict = index.check_and_add(article("b", story(1)))
+        assert verdict.duplicate and [m.id for m in verdict.matches] == ["a"]
+        assert not index.check_and_add(article("c", story(2))).duplicate
+        assert sorted(index.ids()) == ["a", "c"]
+
+
+def test_furniture_is_learned_as_articles_arrive(target: str) -> None:
+    """Site furniture shared by different stories never makes them copies, and is learned incrementally."""
+    with Index.open(target) as index:
+        for i in range(4):
+            verdict = index.check_and_add(site_story(f"site-{i}", 10 + i))
+            assert verdict.matches == (), f"site-{i} matched {verdict.matches}"
+        assert len(index) == 4
+        assert index.stats()["furniture_fingerprints"] == len(FURNITURE)
+        # A page that is nothing but the furniture plus one story of its own is new.
+        assert not index.check(site_story("site-new", 99)).duplicate
+
+
+def test_wire_text_in_many_outlets_stays_evidence(target: str) -> None:
+    wire = story(7, paragraphs=6)
+    with Index.open(target) as index:
+        for i in range(6):
+            index.add(article(f"outlet{i}", [*wire[: 4 + i % 3], *story(30 + i, paragraphs=1)], outlet=f"o{i}.com"))
+        verdict = index.check(article("late", wire, outlet="late.com"))
+        assert verdict.duplicate
+        assert sorted(m.id for m in verdict.matches) == [f"outlet{i}" for i in range(6)]
+        assert index.stats()["furniture_fingerprints"] == 0
+
+
+def test_index_answers_as_scan_does(target: str) -> None:
+    """One implementation: every link the index reports is a link scan finds over the same articles."""
+    indexed, checked = scenario()
+    with Index.open(target) as index:
+        index.add_many(indexed, batch_size=3)
+        verdicts = {a.id: index.check(a) for a in checked}
+    for probe in checked:
+        corpus = [a for a in indexed if a.id != probe.id] + [probe]
+        links = {frozenset((link.a, link.b)): link for c in scan(corpus).clusters for link in c.links}
+        expected = sorted(other for pair in links if probe.id in pair for other in pair if other != probe.id)
+        found = sorted(m.id for m in verdicts[probe.id].matches if m.id != probe.id)
+        assert found == expected, probe.id
+        for match in verdicts[probe.id].matches:
+            if match.id != probe.id:
+                link = links[frozenset((probe.id, match.id))]
+                assert link.kind == match.kind
+                assert match.jaccard == pytest.approx(link.jaccard)
+
+
+def test_refuses_an_index_built_with_other_parameters(target: str) -> None:
+    with Index.open(target) as index:
+        index.add(article("a", story(1)))
+    for config in (ScanConfig(ngram=4), ScanConfig(num_perm=64), ScanConfig(seed=2),
+                   ScanConfig(paragraph_threshold=0.6)):
+        with pytest.raises(IndexStoreError, match="other parameters"):
+            Index.open(target, config)
+    with Index.open(target, ScanConfig(copy_threshold=0.7)) as index:  # verification settings may differ
+        assert len(index) == 1
+
+
+def test_opening_a_missing_index_without_create_fails(target: str) -> None:
+    with pytest.raises(IndexStoreError, match="no such index"):
+        Index.open(target, create=False)
+
+
+def test_articles_streams_everything(target: str) -> None:
+    added = [article(f"a{i}", story(i, paragraphs=2)) for i in range(7)]
+    with Index.open(target) as index:
+        index.add_many(added, batch_size=2)
+        assert list(index.articles(chunk=3)) == added
+
+
+def test_fingerprints_are_unsigned_in_both_directions(target: str) -> None:
+    """Fingerprints above 2**63 survive the trip through signed SQLite integers."""
+    high = next(p for p in (f"{FURNITURE[0]} {word}" for word in VOCABULARY) if paragraph_fingerprint(p) >= 1 << 63)
+    with Index.open(target) as index:
+        for i in range(4):
+            index.add(article(f"s{i}", [high, *story(200 + i, paragraphs=4), FURNITURE[1]], outlet="site.com"))
+        assert index.stats()["furniture_fingerprints"] == 2
+
+
+def test_furniture_verdicts_follow_the_carriers(target: str) -> None:
+    """Stored verdicts are the rule applied to the current carriers: removing carriers can undo furniture."""
+    with Index.open(target) as index:
+        for i in range(4):
+            index.add(site_story(f"site-{i}", 10 + i))
+        assert index.stats()["furniture_fingerprints"] == len(FURNITURE)
+        for i in range(3):
+            index.remove(f"site-{i}")
+        assert index.stats()["furniture_fingerprints"] == 0
+        index.add(site_story("site-0", 10))
+        index.add(site_story("site-3", 99))  # a replaced article is re-judged too
+        assert index.stats()["furniture_fingerprints"] == len(FURNITURE)
