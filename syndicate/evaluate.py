@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .article import Article
+from .cluster import UnionFind
 from .config import ScanConfig
 from .errors import InputError
 from .scan import ScanResult, scan
@@ -81,24 +82,17 @@ class Labels:
                 for member in group:
                     partition[member] = number
         else:
-            parent: dict[str, str] = {}
-
-            def find(item: str) -> str:
-                parent.setdefault(item, item)
-                while parent[item] != item:
-                    parent[item] = parent[parent[item]]
-                    item = parent[item]
-                return item
-
+            forest = UnionFind()
             for pair in self.pairs:
                 if pair.positive:
-                    parent[find(pair.a)] = find(pair.b)
+                    forest.union(pair.a, pair.b)
             roots: dict[str, int] = {}
-            for member in sorted({m for m in parent}):
-                partition[member] = roots.setdefault(find(member), len(roots))
-        for member in sorted(self.ids()):
-            if member not in partition:
-                partition[member] = len(self.groups) + len(partition) + 1_000_000
+            for member in sorted({m for p in self.pairs if p.positive for m in (p.a, p.b)}):
+                partition[member] = roots.setdefault(forest.find(member), len(roots))
+        alone = max(partition.values(), default=-1) + 1
+        for member in sorted(self.ids() - partition.keys()):
+            partition[member] = alone
+            alone += 1
         return partition
 
 
