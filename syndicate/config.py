@@ -16,11 +16,15 @@ class ScanConfig:
     """Words per shingle. Five keeps shared stock phrases ("the white house said") from looking like reuse."""
     num_perm: int = 128
     seed: int = 1
-    paragraph_threshold: float = 0.3
-    """Paragraph Jaccard the LSH is tuned to catch; candidates are verified exactly, so it leans to recall."""
+    paragraph_threshold: float = 0.2
+    """Paragraph Jaccard the LSH is tuned to catch; candidates are verified exactly, so it leans to recall.
+    0.2 (64 bands x 2 rows) proposes 99.2% of the Reuters-21578 pairs the exact copy rule accepts; 0.3 (32 x 2)
+    only 97.8%, missing short articles whose text sits inside longer paragraphs (benchmarks/RESULTS-quality.md)."""
     lsh_false_negative_weight: float = 0.9
     copy_threshold: float = 0.5
     """A copy: at least this share of the smaller article's shingles is found in the other."""
+    single_paragraph_copy: float = 0.9
+    """One matched paragraph makes a copy when this share of the smaller article is inside the other."""
     paragraph_match: float = 0.5
     """Two paragraphs match when this share of the smaller one's shingles is shared."""
     rewrite_paragraph: float = 0.1
@@ -45,8 +49,8 @@ class ScanConfig:
     def __post_init__(self) -> None:
         if self.ngram < 1:
             raise ValueError("ngram must be at least 1")
-        for name in ("paragraph_threshold", "copy_threshold", "paragraph_match", "rewrite_paragraph",
-                     "rewrite_min_coverage", "rewrite_min_containment", "story_containment"):
+        for name in ("paragraph_threshold", "copy_threshold", "single_paragraph_copy", "paragraph_match",
+                     "rewrite_paragraph", "rewrite_min_coverage", "rewrite_min_containment", "story_containment"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")

@@ -5,7 +5,8 @@ LSH only proposes; this stage decides, on the exact shingle sets:
 * ``copy``: at least ``copy_threshold`` of the smaller article's shingles appear in the other
   (containment, not Jaccard: a copy that adds a long section keeps its containment while its
   Jaccard halves), and the shared text spans at least two matching paragraphs (one, if the
-  smaller article has only one);
+  smaller article has only one, or if ``single_paragraph_copy`` of it is inside the other: a
+  teaser whose restyled headline no longer matches is still a copy of its one paragraph);
 * ``rewrite``: too little verbatim text for a copy, but at least ``rewrite_min_chain``
   paragraph pairs are related (share two or more shingles and ``rewrite_paragraph`` of the
   smaller paragraph) *in the same order*, and the chained paragraphs hold at least
@@ -99,7 +100,9 @@ def classify(comparison: Comparison, config: ScanConfig) -> str | None:
     if fewer == 0:
         return None
     containment = max(comparison.containment_a_in_b, comparison.containment_b_in_a)
-    if containment >= config.copy_threshold and comparison.shared_paragraphs >= min(2, fewer):
+    enough_paragraphs = comparison.shared_paragraphs >= min(2, fewer) or (
+        comparison.shared_paragraphs >= 1 and containment >= config.single_paragraph_copy)
+    if containment >= config.copy_threshold and enough_paragraphs:
         return "copy"
     if (comparison.ordered_paragraphs >= config.rewrite_min_chain
             and comparison.ordered_coverage >= config.rewrite_min_coverage

@@ -85,3 +85,16 @@ def test_a_few_shared_quotes_in_order_are_not_a_rewrite() -> None:
     assert comparison.ordered_paragraphs == 3  # an ordered chain exists…
     assert max(comparison.containment_a_in_b, comparison.containment_b_in_a) < CONFIG.rewrite_min_containment
     assert classify(comparison, CONFIG) is None  # …but it is only quotes
+
+
+def test_a_teaser_with_a_restyled_headline_is_a_copy_of_its_one_paragraph() -> None:
+    rng = random.Random(31)
+    lead = paragraph(rng, 60)
+    teaser = ["Trump Plays Golf Before Summit", lead]
+    full = ["Trump plays golf in Scotland before Putin summit amid charges", lead, *story(32, paragraphs=8)]
+    comparison = compare(evidence(teaser), evidence(full), CONFIG)
+    assert comparison.shared_paragraphs == 1 and comparison.containment_a_in_b >= 0.9
+    assert classify(comparison, CONFIG) == "copy"
+    # One shared paragraph of a long article stays below the bar.
+    other = [lead, *story(33, paragraphs=8)]
+    assert classify(compare(evidence(full), evidence(other), CONFIG), CONFIG) != "copy"

@@ -1,0 +1,166 @@
+"""Detection quality on the four ground-truth sets; writes benchmarks/out/quality.json.
+
+    python benchmarks/quality.py [--stories 300] [--sweep all]
+
+1. seeds/labels.json; 2. the syndication simulator over Reuters-21578 bodies; 3. the hand-checked
+Helsinki sample (eval/helsinki-labels.json); 4. Reuters-21578 natural duplicates: LSH candidate
+recall against an exact all-pairs computation over the same evidence shingles.
+
+The exact all-pairs side uses an inverted index: every (shingle, article) posting is sorted by
+shingle, each shingle's posting list yields its article pairs, and np.unique counts the shared
+shingles per pair. Shingles carried by more than --max-posting articles are left out of the
+counting (they are stock phrases); a pair is then measured as if it lacked them, which can only
+lower its overlap, so pairs above the threshold are never invented, and the number of pairs this
+could hide is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import reuters
+from syndicate import Article, ReaderOptions, ScanConfig, read_articles, scan
+from syndicate.evaluate import SWEEPS, evaluate, load_labels, parse_labels, sweep
+from syndicate.furniture import furniture_mask, learn_furniture
+from syndicate.lsh import candidate_pairs
+from syndicate.sign import MinHasher
+from syndicate.simulate import SimulationConfig, simulate
+from syndicate.sketch import build_evidence, sketch_article
+from syndicate.verify import classify, compare
+
+ROOT = Path(__file__).resolve().parents[1]
+HELSINKI = ROOT.parent / "shared" / "data" / "news-helsinki-2018" / "helsinki_articles.csv"
+
+
+def summary(evaluation, points=()) -> dict:
+    data = evaluation.to_dict()
+    data["error_count"] = len(data.pop("errors"))
+    data["sweep"] = [p.to_dict() for p in points]
+    return data
+
+
+def seeds(knobs: list[str]) -> dict:
+    articles = list(read_articles([ROOT / "seeds"]))
+    labels = load_labels(ROOT / "seeds" / "labels.json")
+    return summary(evaluate(scan(articles), labels), sweep(articles, labels, knobs))
+
+
+def simulated(stories: int, knobs: list[str], seed: int) -> dict:
+    simulation = simulate(reuters.read_reuters(), SimulationConfig(stories=stories, seed=seed))
+    labels = parse_labels(simulation.labels, "simulation")
+    started = time.perf_counter()
+    result = scan(simulation.articles)
+    seconds = round(time.perf_counter() - started, 2)
+    data = summary(evaluate(result, labels), sweep(simulation.articles, labels, knobs))
+    data["articles"] = len(simulation.articles)
+    data["scan_seconds"] = seconds
+    return data
+
+
+def helsinki(knobs: list[str]) -> dict:
+    articles = list(read_articles([HELSINKI], ReaderOptions(paragraph_sep=" ### ")))
+    labels = load_labels(ROOT / "eval" / "helsinki-labels.json")
+    return summary(evaluate(scan(articles), labels), sweep(articles, labels, knobs))
+
+
+def reuters_lsh(config: ScanConfig, max_posting: int, articles: Iterable[Article] | None = None) -> dict:
+    """LSH candidate recall vs exact all-pairs overlap of the evidence shingles (default: all of Reuters-21578)."""
+    hasher = MinHasher(config.num_perm, config.seed)
+    sketches = [sketch_article(a, config, hasher) for a in (articles or reuters.read_reuters())]
+    furniture = learn_furniture(sketches, config)
+    for sketch in sketches:
+        sketch.evidence = build_evidence(sketch.shingles, furniture_mask(sketch, furniture))
+    keys, owners = [], []
+    for index, sketch in enumerate(sketches):
+        usable = np.flatnonzero(sketch.evidence.paragraph_sizes > 0)
+        keys.append(sketch.band_keys[usable])
+        owners.append(np.full(len(usable), index, dtype=np.int64))
+    candidates = candidate_pairs(np.concatenate(keys), np.concatenate(owners), config.max_bucket)
+    candidate_codes = set((candidates[:, 0] << 32 | candidates[:, 1]).tolist())
+
+    sizes = np.array([len(s.evidence.values) for s in sketches], dtype=np.int64)
+    values = np.concatenate([s.evidence.values for s in sketches])
+    docs = np.repeat(np.arange(len(sketches), dtype=np.int64), sizes)
+    order = np.argsort(values, kind="stable")
+    values, docs = values[order], docs[order]
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    lengths = np.diff(np.r_[starts, len(values)])
+    pair_codes = []
+    skipped = 0
+    for length in np.unique(lengths[lengths >= 2]):
+        if length > max_posting:
+            skipped += int((lengths == length).sum())
+            continue
+        block = docs[starts[lengths == length][:, None] + np.arange(length)]  # (shingles, length)
+        i, j = np.triu_indices(length, 1)
+        a, b = block[:, i].ravel(), block[:, j].ravel()
+        pair_codes.append(np.minimum(a, b) << 32 | np.maximum(a, b))
+    codes, shared = np.unique(np.concatenate(pair_codes), return_counts=True)
+    a, b = codes >> 32, codes & 0xFFFFFFFF
+    containment = shared / np.minimum(sizes[a], sizes[b])
+    jaccard = shared / (sizes[a] + sizes[b] - shared)
+    report = {"articles": len(sketches), "candidate_pairs": len(candidates), "pairs_sharing_a_shingle": len(codes),
+              "frequent_shingles_left_out": skipped, "max_posting": max_posting, "by_threshold": []}
+    for name, measure in (("containment", containment), ("jaccard", jaccard)):
+        for threshold in (0.3, 0.5, 0.7, 0.9):
+            above = np.flatnonzero(measure >= threshold)
+            found = sum((int(codes[k]) in candidate_codes) for k in above)
+            report["by_threshold"].append({"measure": name, "threshold": threshold, "pairs": len(above),
+                                           "found_by_lsh": found,
+                                           "recall": round(found / len(above), 4) if len(above) else None})
+    # The detector's own rule, applied exactly to every pair sharing two shingles or more.
+    verified = {"copy": [0, 0], "rewrite": [0, 0]}
+    substantial = [0, 0]
+    for k in np.flatnonzero(shared >= 2):
+        kind = classify(compare(sketches[int(a[k])].evidence, sketches[int(b[k])].evidence, config), config)
+        if kind is not None:
+            hit = int(codes[k]) in candidate_codes
+            verified[kind][0] += 1
+            verified[kind][1] += hit
+            if kind == "copy" and min(sizes[a[k]], sizes[b[k]]) >= 20:
+                substantial[0] += 1
+                substantial[1] += hit
+    report["verified_rule"] = {kind: {"pairs": n, "found_by_lsh": f, "recall": round(f / n, 4) if n else None}
+                               for kind, (n, f) in verified.items()}
+    report["verified_rule"]["copy_smaller_side_20_shingles_or_more"] = {
+        "pairs": substantial[0], "found_by_lsh": substantial[1],
+        "recall": round(substantial[1] / substantial[0], 4) if substantial[0] else None}
+    missed = [k for k in np.flatnonzero(containment >= config.copy_threshold) if int(codes[k]) not in candidate_codes]
+    report["missed_at_copy_threshold"] = [
+        {"a": sketches[int(a[k])].id, "b": sketches[int(b[k])].id, "containment": round(float(containment[k]), 3),
+         "shared": int(shared[k]), "sizes": [int(sizes[a[k]]), int(sizes[b[k]])]} for k in missed[:20]]
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stories", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sweep", default="all", help="comma-separated knobs, 'all' or 'none'")
+    parser.add_argument("--max-posting", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "quality.json")
+    args = parser.parse_args()
+    knobs = list(SWEEPS) if args.sweep == "all" else [] if args.sweep == "none" else args.sweep.split(",")
+    report: dict = {"config": {k: getattr(ScanConfig(), k) for k in SWEEPS}}
+    report["seeds"] = seeds(knobs)
+    if reuters.available():
+        report["simulated"] = simulated(args.stories, knobs, args.seed)
+        report["reuters_lsh"] = reuters_lsh(ScanConfig(), args.max_posting)
+    if HELSINKI.exists():
+        report["helsinki"] = helsinki(knobs)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""`syndicate eval` (score detection against labels) and `syndicate simulate` (build a labelled archive)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console, Group
+from rich.table import Table
+
+from ..config import ScanConfig
+from ..errors import InputError
+from ..evaluate import SUBTYPES, SWEEPS, Evaluation, SweepPoint, evaluate, load_labels, sweep
+from ..read import ReaderOptions, read_articles
+from ..scan import scan
+from ..simulate import SimulationConfig, simulate
+from . import app
+from .common import errors_exit_2, stderr, with_reader_options
+
+
+class EvalFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command("eval")
+@with_reader_options
+def eval_command(
+    paths: Annotated[list[Path], typer.Argument(help="The labelled archive: files or directories, as for scan.")],
+    labels: Annotated[Path, typer.Option("--labels", "-l", help="Labels JSON (pairs and/or groups).")],
+    format: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
+    sweep_knobs: Annotated[list[str] | None, typer.Option(
+        "--sweep", help=f"Knob to sweep (repeatable): {', '.join(SWEEPS)}, 'all' or 'none'.")] = None,
+    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.0,
+                                             help="Copy threshold, as for scan.")] = ScanConfig.copy_threshold,
+    *,
+    options: ReaderOptions,
+) -> None:
+    """Score detection on a labelled archive: pair precision/recall per kind of reuse, cluster agreement, sweep."""
+    knobs = _knobs(sweep_knobs or ["copy_threshold"])
+    config = ScanConfig(copy_threshold=threshold)
+    with errors_exit_2():
+        truth = load_labels(labels)
+        articles = list(read_articles(paths, options))
+        evaluation = evaluate(scan(articles, config), truth, archive_ids=(a.id for a in articles))
+        points = sweep(articles, truth, knobs, base=config) if knobs else []
+    if format is EvalFormat.json:
+        data = evaluation.to_dict()
+        data["sweep"] = [point.to_dict() for point in points]
+        data["config"] = {knob: getattr(config, knob) for knob in SWEEPS}
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    Console().print(Group(*render(evaluation, points)))
+
+
+@app.command("simulate")
+@with_reader_options
+def simulate_command(
+    source: Annotated[list[Path], typer.Option("--from", help="Wire stories to syndicate (files or directories).")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to write articles.jsonl and labels.json into.")],
+    stories: Annotated[int, typer.Option("--stories", min=1, help="Wire stories to republish.")] = 200,
+    copies: Annotated[int, typer.Option("--copies", min=1, max=50, help="Outlet copies per story.")] = 4,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed and input, same archive.")] = 0,
+    min_paragraphs: Annotated[int, typer.Option("--min-paragraphs", min=1,
+                                                help="Only stories with this many paragraphs.")] = 6,
+    *,
+    options: ReaderOptions,
+) -> None:
+    """Republish wire stories as outlet copies with known edits; write the archive and its labels."""
+    config = SimulationConfig(stories=stories, copies=copies, seed=seed, min_paragraphs=min_paragraphs)
+    with errors_exit_2():
+        try:
+            result = simulate(read_articles(source, options), config)
+        except ValueError as error:
+            raise InputError(", ".join(map(str, source)), str(error)) from None
+        if out.exists() and not out.is_dir():
+            raise InputError(str(out), "exists and is not a directory")
+        articles_path, labels_path = out / "articles.jsonl", out / "labels.json"
+        for path in (articles_path, labels_path):
+            if path.exists():
+                raise InputError(str(path), "already exists (choose an empty --out directory)")
+        out.mkdir(parents=True, exist_ok=True)
+        with articles_path.open("w", encoding="utf-8") as handle:
+            for article in result.articles:
+                record = {"id": article.id, "title": article.title, "outlet": article.outlet, "date": article.date,
+                          "text": "\n".join(article.paragraphs)}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        labels_path.write_text(json.dumps({**result.labels, "copies": result.copies}, indent=1) + "\n",
+                               encoding="utf-8")
+    stderr.print(f"wrote {len(result.articles)} articles to {articles_path} and labels to {labels_path}",
+                 highlight=False)
+
+
+def _knobs(requested: list[str]) -> list[str]:
+    if "none" in requested:
+        return []
+    if "all" in requested:
+        return list(SWEEPS)
+    unknown = [k for k in requested if k not in SWEEPS]
+    if unknown:
+        raise typer.BadParameter(f"unknown knob {unknown[0]!r}; choose from {', '.join(SWEEPS)}, all, none",
+                                 param_hint="--sweep")
+    return requested
+
+
+def render(evaluation: Evaluation, points: list[SweepPoint]) -> list[Table]:
+    """Rich tables: pairs by subtype, clusters, and one sweep table per knob."""
+    pairs = Table(title="Labelled pairs (found = same cluster)", title_justify="left")
+    for column in ("", "pairs", "precision", "recall", "F1", "linked as"):
+        pairs.add_column(column, justify="left" if column in ("", "linked as") else "right")
+    overall = evaluation.pairs
+    pairs.add_row("all", str(overall.tp + overall.fp + overall.fn + overall.tn), _cell(overall.precision),
+                  _cell(overall.recall), _cell(overall.f1), "")
+    for name in SUBTYPES:
+        counts = evaluation.by_subtype[name]
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(evaluation.link_kinds[name].items()))
+        pairs.add_row(name, str(counts.tp + counts.fn), "", _cell(counts.recall), "", kinds)
+    negatives = overall.fp + overall.tn
+    pairs.add_row("negative", str(negatives), "", "", "", f"{overall.fp} wrongly clustered")
+    scores = evaluation.clusters
+    clusters = Table(title=f"Clusters over {scores.articles} labelled articles", title_justify="left")
+    for column in ("ARI", "B³ precision", "B³ recall", "B³ F1", "pair precision", "pair recall", "sources"):
+        clusters.add_column(column, justify="right")
+    clusters.add_row(_cell(scores.ari), _cell(scores.bcubed_precision), _cell(scores.bcubed_recall),
+                     _cell(scores.bcubed_f1), _cell(scores.pair_precision), _cell(scores.pair_recall),
+                     f"{evaluation.sources_correct}/{evaluation.sources_known}")
+    tables = [pairs, clusters]
+    for knob in dict.fromkeys(point.knob for point in points):
+        table = Table(title=f"Sweep: {knob}", title_justify="left")
+        for column in (knob, "precision", "recall", *SUBTYPES, "ARI", "B³ F1"):
+            table.add_column(column, justify="right")
+        for point in (p for p in points if p.knob == knob):
+            row = point.evaluation
+            table.add_row(f"{point.value:g}{' *' if point.is_default else ''}", _cell(row.pairs.precision),
+                          _cell(row.pairs.recall), *(_cell(row.by_subtype[n].recall) for n in SUBTYPES),
+                          _cell(row.clusters.ari), _cell(row.clusters.bcubed_f1))
+        tables.append(table)
+    return tables
+
+
+def _cell(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"

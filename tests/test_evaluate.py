@@ -1,0 +1,155 @@
+"""Metrics against hand-computed values, label validation, and eval on the seeds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from syndicate import InputError, read_articles, scan
+from syndicate.cli import app
+from syndicate.evaluate import (
+    Labels,
+    adjusted_rand_index,
+    bcubed,
+    cluster_scores,
+    evaluate,
+    load_labels,
+    parse_labels,
+    sweep,
+)
+
+
+def test_ari_matches_hand_computation() -> None:
+    # Contingency [[2, 1], [0, 2]]: index 2, rows 3+1, columns 1+3, n=5 -> (2 - 1.6) / (4 - 1.6).
+    assert adjusted_rand_index([0, 0, 0, 1, 1], [0, 0, 1, 1, 1]) == pytest.approx(0.4 / 2.4)
+
+
+def test_ari_is_one_for_identical_and_negative_for_crossed_partitions() -> None:
+    assert adjusted_rand_index([5, 5, 7, 7], [1, 1, 0, 0]) == 1.0
+    assert adjusted_rand_index([0, 0, 1, 1], [0, 1, 0, 1]) < 0
+
+
+@given(st.lists(st.integers(0, 4), min_size=2, max_size=30), st.randoms(use_true_random=False))
+def test_ari_is_symmetric_and_invariant_to_relabelling(truth: list[int], rnd) -> None:
+    predicted = [rnd.randint(0, 3) for _ in truth]
+    renamed = [{0: 9, 1: 3, 2: 7, 3: 1}[p] for p in predicted]
+    assert adjusted_rand_index(truth, predicted) == pytest.approx(adjusted_rand_index(predicted, truth))
+    assert adjusted_rand_index(truth, predicted) == pytest.approx(adjusted_rand_index(truth, renamed))
+
+
+def test_bcubed_matches_hand_computation() -> None:
+    # Items a,b,c gold together, d alone; predicted {a,b} {c,d}.
+    precision, recall = bcubed([0, 0, 0, 1], [0, 0, 1, 1])
+    assert precision == pytest.approx((1 + 1 + 0.5 + 0.5) / 4)
+    assert recall == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1) / 4)
+
+
+def test_pair_counting_precision_counts_every_pair() -> None:
+    scores = cluster_scores([0, 0, 1, 1], [0, 0, 0, 0])  # one predicted block: 6 pairs, 2 of them right
+    assert scores.pair_precision == pytest.approx(2 / 6)
+    assert scores.pair_recall == 1.0
+
+
+def _labels(**extra) -> dict:
+    return {"pairs": [{"a": "x", "b": "y", "label": "positive", "subtype": "edited"}], **extra}
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ([], "JSON object"),
+    ({"pairs": []}, "no labels"),
+    ({"pairs": [{"a": "x", "b": "y"}]}, "missing label"),
+    ({"pairs": [{"a": "x", "b": "x", "label": "positive"}]}, "with itself"),
+    ({"pairs": [{"a": "x", "b": "y", "label": "yes"}]}, "positive' or 'negative"),
+    ({"pairs": [{"a": "x", "b": "y", "label": "positive", "subtype": "copied"}]}, "subtype must be"),
+    ({"pairs": [{"a": "x", "b": "y", "label": "negative", "subtype": "edited"}]}, "no subtype"),
+    (_labels(groups=[{"members": ["x"]}, {"members": ["y"]}]), "not in one group"),
+    (_labels(groups=[{"members": ["x", "y"]}, {"members": ["y"]}]), "already in groups[0]"),
+    (_labels(groups=[{"members": ["x", "y"], "source": "z"}]), "not one of its members"),
+])  # fmt: skip
+def test_bad_labels_are_rejected_with_the_file_named(data: object, message: str) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_labels(data, "my-labels.json")
+    assert "my-labels.json" in str(raised.value) and message in str(raised.value)
+
+
+def test_malformed_json_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "labels.json"
+    path.write_text('{"pairs": [\n  {"a": 1,}\n]}')
+    with pytest.raises(InputError, match=r"labels\.json:2: malformed JSON"):
+        load_labels(path)
+
+
+def test_gold_partition_without_groups_joins_positive_pairs() -> None:
+    labels = parse_labels({"pairs": [{"a": "a", "b": "b", "label": "positive"},
+                                     {"a": "b", "b": "c", "label": "positive"},
+                                     {"a": "c", "b": "d", "label": "negative"}]})
+    gold = labels.gold_partition()
+    assert gold["a"] == gold["b"] == gold["c"] != gold["d"]
+
+
+def test_seeds_are_scored_perfectly() -> None:
+    articles = list(read_articles([SEEDS]))
+    labels = load_labels(SEEDS / "labels.json")
+    evaluation = evaluate(scan(articles), labels, archive_ids=[a.id for a in articles])
+    assert (evaluation.pairs.tp, evaluation.pairs.fp, evaluation.pairs.fn, evaluation.pairs.tn) == (3, 0, 0, 7)
+    assert evaluation.by_subtype["rewritten"].recall == 1.0
+    assert evaluation.link_kinds["rewritten"] == {"rewrite": 2}
+    assert evaluation.clusters.ari == 1.0 and evaluation.clusters.bcubed_f1 == 1.0
+    assert (evaluation.sources_correct, evaluation.sources_known) == (1, 1)
+
+
+def test_a_missed_pair_and_a_wrong_link_are_counted() -> None:
+    articles = list(read_articles([SEEDS]))
+    labels = Labels(pairs=tuple(parse_labels({"pairs": [
+        {"a": "000_8ada7a739096a9c5", "b": "004_803d6f5bea246b18", "label": "positive", "subtype": "edited"},
+        {"a": "002_a03570c17a29d6cf", "b": "003_17a6059d906b2d12", "label": "negative"},
+    ]}).pairs), groups=())
+    evaluation = evaluate(scan(articles), labels)
+    assert (evaluation.pairs.tp, evaluation.pairs.fp, evaluation.pairs.fn) == (0, 1, 1)
+    assert evaluation.pairs.precision == 0.0 and evaluation.by_subtype["edited"].recall == 0.0
+    assert evaluation.by_subtype["verbatim"].recall is None  # nothing to find is not perfect recall
+    assert {e["label"] for e in evaluation.errors} == {"positive", "negative"}
+
+
+def test_labels_naming_unknown_articles_are_an_error() -> None:
+    articles = list(read_articles([SEEDS]))
+    labels = parse_labels(_labels(), "l.json")
+    with pytest.raises(InputError, match=r"l\.json: 2 labelled article"):
+        evaluate(scan(articles), labels, archive_ids=[a.id for a in articles])
+
+
+def test_sweep_marks_the_default_and_moves_the_verdict() -> None:
+    articles = list(read_articles([SEEDS]))
+    labels = load_labels(SEEDS / "labels.json")
+    points = sweep(articles, labels, ["rewrite_min_chain"], values={"rewrite_min_chain": (3, 12)})
+    assert [(p.value, p.is_default) for p in points] == [(3, True), (12, False)]
+    # Demanding a 12-paragraph chain loses the two rewrite pairs.
+    assert points[0].evaluation.by_subtype["rewritten"].recall == 1.0
+    assert points[1].evaluation.by_subtype["rewritten"].recall == 0.0
+
+
+def test_cli_eval_json_has_the_documented_shape() -> None:
+    result = CliRunner().invoke(app, ["eval", str(SEEDS), "--labels", str(SEEDS / "labels.json"), "--format", "json",
+                                      "--sweep", "none"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["pairs"]["f1"] == 1.0 and data["pairs"]["by_subtype"]["rewritten"]["recall"] == 1.0
+    assert data["clusters"]["ari"] == 1.0 and data["clusters"]["bcubed_f1"] == 1.0
+
+
+def test_cli_eval_table_and_bad_labels_exit_2(tmp_path: Path) -> None:
+    runner = CliRunner()
+    table = runner.invoke(app, ["eval", str(SEEDS), "--labels", str(SEEDS / "labels.json")])
+    assert table.exit_code == 0 and "Sweep: copy_threshold" in table.stdout and "rewritten" in table.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"pairs": [{"a": "x", "b": "y", "label": "maybe"}]}')
+    result = runner.invoke(app, ["eval", str(SEEDS), "--labels", str(bad)])
+    assert result.exit_code == 2 and "bad.json" in result.output and "Traceback" not in result.output
+    unknown = runner.invoke(app, ["eval", str(SEEDS), "--labels", str(SEEDS / "labels.json"), "--sweep", "colour"])
+    assert unknown.exit_code == 2 and "colour" in unknown.output
