@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from datasketch.lsh import _optimal_param
+from .lsh import optimal_banding
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ class ScanConfig:
 
     @cached_property
     def bands_rows(self) -> tuple[int, int]:
-        """LSH banding for paragraph signatures, weighted towards recall (datasketch's optimiser)."""
+        """LSH banding for paragraph signatures, weighted towards recall (datasketch's optimiser, in numpy)."""
         if self.lsh_params is not None:
             return self.lsh_params
         fn = self.lsh_false_negative_weight
-        return _optimal_param(self.paragraph_threshold, self.num_perm, 1.0 - fn, fn)
+        return optimal_banding(self.paragraph_threshold, self.num_perm, 1.0 - fn, fn)

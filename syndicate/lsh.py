@@ -10,6 +10,33 @@ from __future__ import annotations
 
 import numpy as np
 
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(128)
+
+
+def optimal_banding(threshold: float, num_perm: int, false_positive_weight: float,
+                    false_negative_weight: float) -> tuple[int, int]:
+    """The (bands, rows) minimising the weighted false positive and negative areas.
+
+    datasketch's ``_optimal_param``, computed for every (bands, rows) at once with Gauss-Legendre
+    quadrature instead of scipy (which datasketch imports, at 0.7 s a process); tests check both
+    agree over a grid of thresholds, permutation counts and weights.
+    """
+    grid = np.array([(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)], dtype=float)
+    bands, rows = grid[:, :1], grid[:, 1:]
+
+    def collide(similarity: np.ndarray) -> np.ndarray:
+        return 1 - (1 - similarity**rows) ** bands
+
+    def area(low: float, high: float, curve) -> np.ndarray:
+        points = (high - low) / 2 * _NODES + (high + low) / 2
+        return (curve(points) * _WEIGHTS).sum(axis=1) * (high - low) / 2
+
+    false_positive = area(0.0, threshold, collide)
+    false_negative = area(threshold, 1.0, lambda s: 1 - collide(s))
+    best = int(np.argmin(false_positive * false_positive_weight + false_negative * false_negative_weight))
+    return int(grid[best, 0]), int(grid[best, 1])
+
+
 _BAND_MIX = np.random.default_rng(0x5EED).integers(1, 2**63, size=64, dtype=np.uint64) | np.uint64(1)
 
 

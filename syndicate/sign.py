@@ -5,12 +5,20 @@ The permutation scheme is datasketch's ``affine32`` (MurmurHash3 fmix32 pre-mix,
 row *is* a datasketch MinHash: :meth:`MinHasher.to_datasketch` wraps it without
 recomputation, and it can be inserted into a datasketch ``MinHashLSH``. The scheme name is
 stored with every index because values from different schemes are not comparable.
+
+The parameters are drawn here exactly as datasketch draws them (tests compare the two), not
+fetched from a datasketch ``MinHash``: importing datasketch pulls in scipy, 0.7 s that a
+pre-ingest hook would pay on every call. datasketch is imported only by ``to_datasketch``.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 SCHEME = "affine32"
 EMPTY = np.uint32(0xFFFFFFFF)
@@ -34,15 +42,21 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> s3)
 
 
+def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) of datasketch's ``affine32`` scheme for this seed: odd multipliers, any offsets."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
 class MinHasher:
     """Signs shingle sets; one instance per (num_perm, seed), reused for a whole run."""
 
     def __init__(self, num_perm: int = 128, seed: int = 1) -> None:
         self.num_perm = num_perm
         self.seed = seed
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-        self._a = np.asarray(a, dtype=np.uint32)
-        self._b = np.asarray(b, dtype=np.uint32)
+        self._a, self._b = affine32_permutations(num_perm, seed)
 
     def signatures(self, shingles: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """One signature row per set ``shingles[offsets[i]:offsets[i+1]]``; empty sets get all-EMPTY rows.
@@ -82,4 +96,6 @@ class MinHasher:
 
     def to_datasketch(self, signature: np.ndarray) -> LeanMinHash:
         """A datasketch LeanMinHash holding exactly this signature (no rehashing)."""
+        from datasketch import LeanMinHash
+
         return LeanMinHash(seed=self.seed, hashvalues=np.asarray(signature, dtype=np.uint32), scheme=SCHEME)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from syndicate.config import ScanConfig
-from syndicate.lsh import band_keys, candidate_pairs
+from syndicate.lsh import band_keys, candidate_pairs, optimal_banding
 
 
 def test_identical_rows_collide_in_every_band_and_disjoint_ones_in_none() -> None:
@@ -48,3 +48,12 @@ def test_default_banding_leans_to_recall_at_the_paragraph_threshold() -> None:
         return 1 - (1 - similarity**rows) ** bands
     assert chance(config.paragraph_threshold) >= 0.9
     assert chance(0.5) >= 0.999
+
+
+@pytest.mark.parametrize("num_perm", [32, 64, 128, 256])
+@pytest.mark.parametrize("weights", [(0.5, 0.5), (0.1, 0.9)])
+def test_banding_optimiser_agrees_with_datasketch(num_perm: int, weights: tuple[float, float]) -> None:
+    from datasketch.lsh import _optimal_param
+
+    for threshold in (0.1, 0.2, 0.3, 0.5, 0.8, 0.9):
+        assert optimal_banding(threshold, num_perm, *weights) == _optimal_param(threshold, num_perm, *weights)

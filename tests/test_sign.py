@@ -5,7 +5,7 @@ import pytest
 from datasketch import LeanMinHash, MinHash
 
 from syndicate.shingle import shingle_paragraphs
-from syndicate.sign import EMPTY, SCHEME, MinHasher, fold32
+from syndicate.sign import EMPTY, SCHEME, MinHasher, affine32_permutations, fold32
 
 
 def test_signatures_equal_datasketch_minhash_on_the_same_values(seeds_dir) -> None:
@@ -58,3 +58,21 @@ def test_estimates_track_exact_jaccard_statistically() -> None:
     # Standard error of a 128-permutation estimate is at most 0.044; its mean absolute value about 0.035.
     assert np.mean(errors) < 0.04
     assert np.max(errors) < 0.2
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (256, 42)])
+def test_permutations_are_datasketch_affine32_parameters(num_perm: int, seed: int) -> None:
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    mine_a, mine_b = affine32_permutations(num_perm, seed)
+    assert np.array_equal(a, mine_a) and np.array_equal(b, mine_b)
+    assert mine_a.dtype == mine_b.dtype == np.uint32
+
+
+def test_importing_the_cli_does_not_import_datasketch() -> None:
+    """The hook runs once per article: datasketch (and scipy behind it) must load only when used."""
+    import subprocess
+    import sys
+
+    code = "import sys, syndicate.cli; print('datasketch' in sys.modules, 'scipy' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.split() == ["False", "False"]
