@@ -19,12 +19,15 @@ from .cluster import group_links
 from .config import ScanConfig
 from .errors import InputError
 from .furniture import furniture_mask, learn_furniture
-from .lsh import candidate_codes, decode_pairs
+from .lsh import candidate_codes, decode_pairs, fold_keys
 from .parallel import sketch_batches
 from .sign import MinHasher
 from .sketch import ArticleSketch, pick_headline
 from .source import MemberFacts, choose_source
 from .verify import Link, verify
+
+_NO_KEYS = np.empty((0, 0), dtype=np.uint64)
+_VERIFY_CHUNK = 1 << 16
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as (stage, items done, items in total or None) while a scan runs."""
@@ -147,8 +150,9 @@ def _sketch_all(articles: Iterable[Article], config: ScanConfig, hasher: MinHash
     """Every sketch, in input order; each batch's band keys (one row per paragraph) go to `key_blocks`."""
     done = 0
     for sketches, signed in sketch_batches(_unique_ids(articles), config, hasher, workers):
-        key_blocks.append(signed.keys)
+        key_blocks.append(fold_keys(signed.keys))
         for sketch in sketches:
+            sketch.band_keys = _NO_KEYS  # the folded block above is all the candidate stage reads
             done += 1
             yield sketch
             report("sketch", done, None)
@@ -180,15 +184,19 @@ def _candidates(sketches: list[ArticleSketch], key_blocks: list[np.ndarray], con
 
 def _verify_all(sketches: list[ArticleSketch], pairs: np.ndarray, config: ScanConfig,
                 report: ProgressCallback) -> list[Link]:
+    """Pairs become Python ints a chunk at a time: the whole list would cost ~130 B a pair (~0.5 GB at 1M articles)."""
     links = []
     total = len(pairs)
-    for done, (i, j) in enumerate(pairs.tolist(), start=1):
-        a, b = sketches[i], sketches[j]
-        link = verify(a.id, a.evidence, b.id, b.evidence, config)
-        if link is not None:
-            links.append(link)
-        if done % 1024 == 0 or done == total:
-            report("verify", done, total)
+    done = 0
+    for start in range(0, total, _VERIFY_CHUNK):
+        for i, j in pairs[start : start + _VERIFY_CHUNK].tolist():
+            a, b = sketches[i], sketches[j]
+            link = verify(a.id, a.evidence, b.id, b.evidence, config)
+            if link is not None:
+                links.append(link)
+            done += 1
+            if done % 1024 == 0 or done == total:
+                report("verify", done, total)
     return links
 
 
