@@ -57,7 +57,14 @@ def sketch_stream(articles: Iterable[Article], config: ScanConfig, hasher: MinHa
 
 def sketch_batches(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher, workers: int | None = None,
                    chunk: int = CHUNK) -> Iterator[tuple[list[ArticleSketch], SignedBatch]]:
-    """As :func:`sketch_stream`, a batch at a time, with the batch's flat arrays (the scan reads band keys there)."""
+    """As :func:`sketch_stream`, a batch at a time, with the batch's flat arrays."""
+    for batch, signed in signed_batches(articles, config, hasher, workers, chunk):
+        yield assemble(batch, signed), signed
+
+
+def signed_batches(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher, workers: int | None = None,
+                   chunk: int = CHUNK) -> Iterator[tuple[list[Article], SignedBatch]]:
+    """Each batch of articles with its flat arrays, in input order (the scan keeps only the arrays)."""
     chunks = _chunks(articles, chunk)
     head = list(islice(chunks, 2))
     if workers is None:
@@ -65,8 +72,7 @@ def sketch_batches(articles: Iterable[Article], config: ScanConfig, hasher: MinH
         workers = cores - 1 if cores >= MIN_CORES else 1
     if len(head) < 2 or workers <= 1:
         for batch in chain(head, chunks):
-            signed = sign_batch(batch, config, hasher)
-            yield assemble(batch, signed), signed
+            yield batch, sign_batch(batch, config, hasher)
         return
     with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
                              initargs=(config,)) as pool:
@@ -75,12 +81,10 @@ def sketch_batches(articles: Iterable[Article], config: ScanConfig, hasher: MinH
             pending.append((batch, pool.submit(_sign_in_worker, batch)))
             while len(pending) > 2 * workers:
                 batch_done, future = pending.popleft()
-                signed = future.result()
-                yield assemble(batch_done, signed), signed
+                yield batch_done, future.result()
         while pending:
             batch_done, future = pending.popleft()
-            signed = future.result()
-            yield assemble(batch_done, signed), signed
+            yield batch_done, future.result()
 
 
 def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:

@@ -16,17 +16,17 @@ import numpy as np
 
 from .article import Article
 from .cluster import group_links
+from .columns import LazyInfo, SketchColumns, unpack_headlines
 from .config import ScanConfig
 from .errors import InputError
-from .furniture import furniture_mask, learn_furniture
+from .furniture import learn_furniture_columns
 from .lsh import candidate_codes, decode_pairs, fold_keys
-from .parallel import sketch_batches
+from .parallel import signed_batches
 from .sign import MinHasher
-from .sketch import ArticleSketch, pick_headline
+from .sketch import pick_headline
 from .source import MemberFacts, choose_source
 from .verify import Link, verify
 
-_NO_KEYS = np.empty((0, 0), dtype=np.uint64)
 _VERIFY_CHUNK = 1 << 16
 
 ProgressCallback = Callable[[str, int, int | None], None]
@@ -110,32 +110,41 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
 
     with _timed(stats, "sketch"):
         key_blocks: list[np.ndarray] = []
-        sketches = list(_sketch_all(articles, config, hasher, report, workers, key_blocks))
+        columns = _sketch_all(articles, config, hasher, report, workers, key_blocks)
     with _timed(stats, "furniture"):
-        furniture = learn_furniture(sketches, config)
-        masks = [furniture_mask(sketch, furniture) for sketch in sketches]
-        for sketch, mask in zip(sketches, masks, strict=True):
-            sketch.settle(mask)
+        furniture = learn_furniture_columns(columns, config)
+        flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
+        columns.settle(flags)
     with _timed(stats, "candidates"):
-        pairs = _candidates(sketches, key_blocks, config)
+        pairs = _candidates(columns, key_blocks, config)
+        del key_blocks
     with _timed(stats, "verify"):
-        links = _verify_all(sketches, pairs, config, report)
+        links = _verify_all(columns, pairs, config, report)
     with _timed(stats, "cluster"):
-        clusters = _clusters(links, sketches)
+        clusters = _clusters(links, columns)
 
+    evidence_sizes = [block.evidence_sizes for block in columns.blocks if block.evidence_sizes is not None]
     stats.update(
-        articles=len(sketches),
-        paragraphs=int(sum(len(s.shingles) for s in sketches)),
-        evidence_paragraphs=int(sum(s.evidence.paragraph_count for s in sketches if s.evidence)),
-        furniture_paragraphs=int(sum(int(m.sum()) for m in masks)),
+        articles=len(columns),
+        paragraphs=int(sum(len(block.fingerprints) for block in columns.blocks)),
+        evidence_paragraphs=int(sum(np.count_nonzero(sizes) for sizes in evidence_sizes)),
+        furniture_paragraphs=int(flags.sum()),
         furniture_distinct=len(furniture),
         candidate_pairs=len(pairs),
         links=len(links),
         clustered_articles=sum(len(c.members) for c in clusters),
     )
-    info = {s.id: ArticleInfo(s.title, s.outlet, s.date, s.url, s.credit, s.word_count, pick_headline(s, mask))
-            for s, mask in zip(sketches, masks, strict=True)}
-    return ScanResult(articles=len(sketches), clusters=clusters, info=info, stats=stats)
+
+    def info_of(index: int) -> ArticleInfo:
+        block, local = columns.locate(index)
+        title, outlet, date, url, credit = block.meta[local]
+        first, last = columns.paragraph_span(index)
+        return ArticleInfo(title, outlet, date, url, credit, int(block.words[local]),
+                           pick_headline(unpack_headlines(block.headlines[local]), flags[first:last]))
+
+    members = {member for cluster in clusters for member in cluster.members}
+    known = {article_id: info_of(index) for index, article_id in enumerate(columns.ids()) if article_id in members}
+    return ScanResult(articles=len(columns), clusters=clusters, info=LazyInfo(columns, info_of, known), stats=stats)
 
 
 @contextmanager
@@ -146,16 +155,15 @@ def _timed(stats: dict[str, float | int], stage: str) -> Iterator[None]:
 
 
 def _sketch_all(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher, report: ProgressCallback,
-                workers: int | None, key_blocks: list[np.ndarray]) -> Iterator[ArticleSketch]:
-    """Every sketch, in input order; each batch's band keys (one row per paragraph) go to `key_blocks`."""
-    done = 0
-    for sketches, signed in sketch_batches(_unique_ids(articles), config, hasher, workers):
+                workers: int | None, key_blocks: list[np.ndarray]) -> SketchColumns:
+    """Every sketch, in input order, as columns; each batch's band keys (one row per paragraph), folded
+    to 32 bits, go to `key_blocks`."""
+    columns = SketchColumns()
+    for batch, signed in signed_batches(_unique_ids(articles), config, hasher, workers):
         key_blocks.append(fold_keys(signed.keys))
-        for sketch in sketches:
-            sketch.band_keys = _NO_KEYS  # the folded block above is all the candidate stage reads
-            done += 1
-            yield sketch
-            report("sketch", done, None)
+        columns.add(batch, signed)
+        report("sketch", len(columns), None)
+    return columns
 
 
 def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
@@ -167,14 +175,12 @@ def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
         yield article
 
 
-def _candidates(sketches: list[ArticleSketch], key_blocks: list[np.ndarray], config: ScanConfig) -> np.ndarray:
+def _candidates(columns: SketchColumns, key_blocks: list[np.ndarray], config: ScanConfig) -> np.ndarray:
     """Candidate pairs, one band at a time: a copy of one band's keys is all the extra memory this takes."""
-    if not sketches:
+    if not len(columns):
         return np.empty((0, 2), dtype=np.int64)
-    usable = np.concatenate([sketch.evidence.paragraph_sizes > 0 for sketch in sketches])
-    counts = np.fromiter((len(sketch.evidence.paragraph_sizes) for sketch in sketches), dtype=np.int64,
-                         count=len(sketches))
-    owners = np.repeat(np.arange(len(sketches), dtype=np.int64), counts)[usable]
+    usable = columns.column("evidence_sizes") > 0
+    owners = columns.article_of_paragraph()[usable]
     codes = np.empty(0, dtype=np.int64)
     for band in range(key_blocks[0].shape[1]):
         column = np.concatenate([block[:, band] for block in key_blocks])[usable, None]
@@ -182,16 +188,17 @@ def _candidates(sketches: list[ArticleSketch], key_blocks: list[np.ndarray], con
     return decode_pairs(codes)
 
 
-def _verify_all(sketches: list[ArticleSketch], pairs: np.ndarray, config: ScanConfig,
+def _verify_all(columns: SketchColumns, pairs: np.ndarray, config: ScanConfig,
                 report: ProgressCallback) -> list[Link]:
     """Pairs become Python ints a chunk at a time: the whole list would cost ~130 B a pair (~0.5 GB at 1M articles)."""
     links = []
     total = len(pairs)
     done = 0
     for start in range(0, total, _VERIFY_CHUNK):
-        for i, j in pairs[start : start + _VERIFY_CHUNK].tolist():
-            a, b = sketches[i], sketches[j]
-            link = verify(a.id, a.evidence, b.id, b.evidence, config)
+        chunk = pairs[start : start + _VERIFY_CHUNK].tolist()
+        for i, j in chunk:
+            (block_a, local_a), (block_b, local_b) = columns.locate(i), columns.locate(j)
+            link = verify(block_a.ids[local_a], columns.evidence(i), block_b.ids[local_b], columns.evidence(j), config)
             if link is not None:
                 links.append(link)
             done += 1
@@ -200,16 +207,17 @@ def _verify_all(sketches: list[ArticleSketch], pairs: np.ndarray, config: ScanCo
     return links
 
 
-def _clusters(links: list[Link], sketches: list[ArticleSketch]) -> list[Cluster]:
-    by_id = {s.id: s for s in sketches}
+def _clusters(links: list[Link], columns: SketchColumns) -> list[Cluster]:
+    linked = {link.a for link in links} | {link.b for link in links}
+    facts: dict[str, MemberFacts] = {}
+    for block in columns.blocks:
+        for article_id, (_, _, date, _, credit) in zip(block.ids, block.meta, strict=True):
+            if article_id in linked:
+                facts[article_id] = MemberFacts(date=Article(id=article_id, paragraphs=(), date=date).parsed_date(),
+                                                credit=credit)
     clusters = []
     for number, (members, member_links) in enumerate(group_links(links), start=1):
-        facts = {m: MemberFacts(date=_parsed_date(by_id[m]), credit=by_id[m].credit) for m in members}
-        choice = choose_source(members, member_links, facts)
+        choice = choose_source(members, member_links, {m: facts[m] for m in members})
         clusters.append(Cluster(id=number, source=choice.id, source_reason=choice.reason,
                                 members=members, links=member_links))
     return clusters
-
-
-def _parsed_date(sketch: ArticleSketch):
-    return Article(id=sketch.id, paragraphs=(), date=sketch.date).parsed_date()

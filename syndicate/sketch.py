@@ -133,12 +133,12 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def pick_headline(sketch: ArticleSketch, furniture: np.ndarray) -> str:
-    """The first headline candidate that is not a furniture paragraph."""
-    for index, text in sketch.headlines:
+def pick_headline(headlines: tuple[tuple[int, str], ...], furniture: np.ndarray) -> str:
+    """The first headline candidate (see :func:`headline_candidates`) that is not a furniture paragraph."""
+    for index, text in headlines:
         if index < 0 or not furniture[index]:
             return text
-    return sketch.headlines[0][1]
+    return headlines[0][1]
 
 
 def build_evidence(shingles: Shingles, excluded: np.ndarray | None = None) -> Evidence:

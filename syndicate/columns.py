@@ -1,0 +1,198 @@
+"""A scan's sketches as flat columns, one block per batch: no object per article.
+
+A million articles as one ArticleSketch each cost ~0.8 KB apiece in object and array headers
+alone, and kept every batch's shingle values alive until the furniture stage. Here a batch
+becomes a few arrays as soon as it is signed, and its shingles are kept only in the form the
+evidence is built from: per article, sorted by value (ties in paragraph order), with the
+paragraph owning each one. The evidence of an article is then that array minus the furniture
+paragraphs and minus repeats, exactly what :func:`~syndicate.sketch.build_evidence` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .article import Article
+from .sketch import Evidence, SignedBatch
+
+_FIELD, _RECORD = "\x1f", "\x1e"
+
+
+@dataclass(slots=True)
+class Block:
+    """One batch of articles. Paragraph arrays are numbered across the block; values per article."""
+
+    ids: list[str]
+    meta: list[tuple[str | None, ...]]
+    """(title, outlet, date, url, credit) per article, equal strings shared across the scan."""
+    headlines: list[str | tuple[tuple[int, str], ...]]
+    paragraph_offsets: np.ndarray
+    fingerprints: np.ndarray
+    shingle_sizes: np.ndarray
+    """Per paragraph: its distinct shingles (0 for a paragraph shorter than n words)."""
+    words: np.ndarray
+    """Per article: its word count."""
+    value_offsets: np.ndarray
+    values: np.ndarray
+    owner: np.ndarray
+    distinct: np.ndarray
+    """Per article: distinct values (a shingle in two paragraphs is in ``values`` twice until settled)."""
+    evidence_sizes: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class SketchColumns:
+    """Every article of a scan, by index in input order."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self._starts: list[int] = [0]
+        self._paragraph_starts: list[int] = [0]
+        self._shared: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def add(self, articles: Sequence[Article], signed: SignedBatch) -> None:
+        shingles = signed.shingles
+        sizes = np.diff(shingles.offsets)
+        paragraph_of_value = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        article_of_paragraph = np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(shingles.paragraph_offsets))
+        article_of_value = article_of_paragraph[paragraph_of_value]
+        # Stable: equal values of one article keep paragraph order, as build_evidence's stable argsort does.
+        order = np.lexsort((shingles.values, article_of_value))
+        values = shingles.values[order]
+        owner = paragraph_of_value[order] - shingles.paragraph_offsets[article_of_value[order]]
+        value_offsets = np.zeros(len(articles) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(article_of_value, minlength=len(articles)), out=value_offsets[1:])
+        repeat = np.zeros(len(values), dtype=bool)
+        repeat[1:] = (values[1:] == values[:-1]) & (article_of_value[order][1:] == article_of_value[order][:-1])
+        repeats = np.bincount(article_of_value[order][repeat], minlength=len(articles))
+        widest = int(np.diff(shingles.paragraph_offsets).max(initial=0))
+        share = self._shared.setdefault
+        self.blocks.append(Block(
+            ids=[a.id for a in articles],
+            meta=[tuple(None if v is None else share(v, v) for v in (a.title, a.outlet, a.date, a.url, credit))
+                  for a, credit in zip(articles, signed.credits, strict=True)],
+            headlines=[_pack_headlines(h) for h in signed.headlines],
+            paragraph_offsets=shingles.paragraph_offsets.copy(),
+            fingerprints=shingles.fingerprints.copy(),
+            shingle_sizes=sizes.astype(np.int32),
+            words=np.bincount(article_of_paragraph, weights=shingles.word_counts,
+                              minlength=len(articles)).astype(np.int64),
+            value_offsets=value_offsets, values=values,
+            owner=owner.astype(np.uint16 if widest <= 1 << 16 else np.int32),
+            distinct=(np.diff(value_offsets) - repeats).astype(np.int32)))
+        self._starts.append(self._starts[-1] + len(articles))
+        self._paragraph_starts.append(self._paragraph_starts[-1] + len(sizes))
+
+    def locate(self, index: int) -> tuple[Block, int]:
+        number = int(np.searchsorted(self._starts, index, side="right")) - 1
+        return self.blocks[number], index - self._starts[number]
+
+    def paragraph_span(self, index: int) -> tuple[int, int]:
+        """The article's paragraphs, numbered across the scan."""
+        number = int(np.searchsorted(self._starts, index, side="right")) - 1
+        block, local = self.blocks[number], index - self._starts[number]
+        start = self._paragraph_starts[number]
+        return start + int(block.paragraph_offsets[local]), start + int(block.paragraph_offsets[local + 1])
+
+    def ids(self) -> Iterator[str]:
+        for block in self.blocks:
+            yield from block.ids
+
+    def column(self, name: str) -> np.ndarray:
+        """One per-paragraph array of every block, end to end."""
+        if not self.blocks:
+            return np.empty(0, dtype=np.uint64 if name == "fingerprints" else np.int32)
+        return np.concatenate([getattr(block, name) for block in self.blocks])
+
+    def article_of_paragraph(self) -> np.ndarray:
+        if not self.blocks:
+            return np.empty(0, dtype=np.int64)
+        return np.concatenate([start + np.repeat(np.arange(len(b), dtype=np.int64), np.diff(b.paragraph_offsets))
+                               for start, b in zip(self._starts, self.blocks, strict=False)])
+
+    def outlet(self, index: int) -> str | None:
+        block, local = self.locate(index)
+        return block.meta[local][1]
+
+    def story_set(self, index: int) -> np.ndarray:
+        """The article's distinct shingles, sorted (before settle)."""
+        block, local = self.locate(index)
+        values = block.values[block.value_offsets[local] : block.value_offsets[local + 1]]
+        if len(values) == block.distinct[local]:
+            return values
+        return np.unique(values)
+
+    def story_size(self, index: int) -> int:
+        block, local = self.locate(index)
+        return int(block.distinct[local])
+
+    def settle(self, furniture: np.ndarray) -> None:
+        """Turn each block's sorted shingles into evidence, block by block, leaving out the paragraphs
+        flagged in `furniture` (one flag per paragraph of the scan) and every repeat of a kept value."""
+        start = 0
+        for block in self.blocks:
+            flags = furniture[start : start + len(block.fingerprints)]
+            start += len(block.fingerprints)
+            article = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(block.value_offsets))
+            paragraph = block.paragraph_offsets[article] + block.owner
+            kept = np.flatnonzero(~flags[paragraph])
+            values, article_kept = block.values[kept], article[kept]
+            first = np.ones(len(kept), dtype=bool)
+            first[1:] = (values[1:] != values[:-1]) | (article_kept[1:] != article_kept[:-1])
+            kept = kept[first]
+            if len(kept) != len(block.values):
+                block.values, block.owner = block.values[kept], block.owner[kept]
+            article, paragraph = article[kept], paragraph[kept]
+            np.cumsum(np.bincount(article, minlength=len(block)), out=block.value_offsets[1:])
+            block.evidence_sizes = np.bincount(paragraph, minlength=len(block.fingerprints)).astype(np.int32)
+
+    def evidence(self, index: int) -> Evidence:
+        block, local = self.locate(index)
+        first, last = block.value_offsets[local], block.value_offsets[local + 1]
+        assert block.evidence_sizes is not None, "settle() first"
+        return Evidence(values=block.values[first:last], owner=block.owner[first:last],
+                        paragraph_sizes=block.evidence_sizes[block.paragraph_offsets[local]:
+                                                             block.paragraph_offsets[local + 1]])
+
+
+def _pack_headlines(headlines: tuple[tuple[int, str], ...]) -> str | tuple[tuple[int, str], ...]:
+    """One string instead of a tuple of tuples (~0.5 KB less per article); kept as is if a text holds a separator."""
+    if any(_FIELD in text or _RECORD in text for _, text in headlines):
+        return headlines
+    return _RECORD.join(f"{index}{_FIELD}{text}" for index, text in headlines)
+
+
+def unpack_headlines(packed: str | tuple[tuple[int, str], ...]) -> tuple[tuple[int, str], ...]:
+    if isinstance(packed, tuple):
+        return packed
+    return tuple((int(index), text) for index, _, text in (record.partition(_FIELD)
+                                                          for record in packed.split(_RECORD)))
+
+
+class LazyInfo(Mapping):
+    """``ScanResult.info`` without an object per article: each ArticleInfo is made when asked for."""
+
+    def __init__(self, columns: SketchColumns, make, known: dict) -> None:
+        self._columns, self._make, self._known = columns, make, known
+        self._index: dict[str, int] | None = None
+
+    def __getitem__(self, article_id: str):
+        if article_id in self._known:
+            return self._known[article_id]
+        if self._index is None:
+            self._index = {article_id: index for index, article_id in enumerate(self._columns.ids())}
+        return self._make(self._index[article_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return self._columns.ids()
+
+    def __len__(self) -> int:
+        return len(self._columns)
