@@ -16,7 +16,7 @@ import numpy as np
 
 from .article import Article
 from .cluster import group_links
-from .columns import LazyInfo, SketchColumns, unpack_headlines
+from .columns import LazyInfo, SketchColumns
 from .config import ScanConfig
 from .errors import InputError
 from .furniture import learn_furniture_columns
@@ -137,10 +137,9 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
 
     def info_of(index: int) -> ArticleInfo:
         block, local = columns.locate(index)
-        title, outlet, date, url, credit = block.meta[local]
         first, last = columns.paragraph_span(index)
-        return ArticleInfo(title, outlet, date, url, credit, int(block.words[local]),
-                           pick_headline(unpack_headlines(block.headlines[local]), flags[first:last]))
+        return ArticleInfo(*(block.meta[name][local] for name in ("title", "outlet", "date", "url", "credit")),
+                           int(block.words[local]), pick_headline(columns.headlines(index), flags[first:last]))
 
     members = {member for cluster in clusters for member in cluster.members}
     known = {article_id: info_of(index) for index, article_id in enumerate(columns.ids()) if article_id in members}
@@ -160,7 +159,7 @@ def _sketch_all(articles: Iterable[Article], config: ScanConfig, hasher: MinHash
     to 32 bits, go to `key_blocks`."""
     columns = SketchColumns()
     for batch, signed in signed_batches(_unique_ids(articles), config, hasher, workers):
-        key_blocks.append(fold_keys(signed.keys))
+        key_blocks.append(fold_keys(signed.keys[np.diff(signed.shingles.offsets) > 0]))  # others never match
         columns.add(batch, signed)
         report("sketch", len(columns), None)
     return columns
@@ -179,8 +178,9 @@ def _candidates(columns: SketchColumns, key_blocks: list[np.ndarray], config: Sc
     """Candidate pairs, one band at a time: a copy of one band's keys is all the extra memory this takes."""
     if not len(columns):
         return np.empty((0, 2), dtype=np.int64)
-    usable = columns.column("evidence_sizes") > 0
-    owners = columns.article_of_paragraph()[usable]
+    has_shingles = columns.column("shingle_sizes") > 0  # the rows of key_blocks
+    usable = columns.column("evidence_sizes")[has_shingles] > 0
+    owners = columns.article_of_paragraph()[has_shingles][usable]
     codes = np.empty(0, dtype=np.int64)
     for band in range(key_blocks[0].shape[1]):
         column = np.concatenate([block[:, band] for block in key_blocks])[usable, None]
@@ -211,7 +211,7 @@ def _clusters(links: list[Link], columns: SketchColumns) -> list[Cluster]:
     linked = {link.a for link in links} | {link.b for link in links}
     facts: dict[str, MemberFacts] = {}
     for block in columns.blocks:
-        for article_id, (_, _, date, _, credit) in zip(block.ids, block.meta, strict=True):
+        for article_id, date, credit in zip(block.ids, block.meta["date"], block.meta["credit"], strict=True):
             if article_id in linked:
                 facts[article_id] = MemberFacts(date=Article(id=article_id, paragraphs=(), date=date).parsed_date(),
                                                 credit=credit)
