@@ -55,13 +55,6 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
-def fold_keys(keys: np.ndarray) -> np.ndarray:
-    """64-bit band keys folded to 32 bits, for a scan's candidate stage: half the memory of the largest array
-    a scan holds. Two distinct keys now share a bucket with odds 2^-32 per pair of paragraphs, which only
-    proposes more pairs (verify decides); the persistent index keeps the full keys."""
-    return (keys ^ (keys >> np.uint64(32))).astype(np.uint32)
-
-
 def candidate_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256) -> np.ndarray:
     """Distinct (a, b) owner pairs, a < b, whose paragraphs share a key in some band.
 
