@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 
 from .article import Article
 from .sketch import Evidence, SignedBatch
 
+Info = TypeVar("Info")
 _META = ("title", "outlet", "date", "url", "credit")
+_REPEATING = frozenset({"outlet", "date", "credit"})
+"""Fields whose values recur across articles: one string each is kept (titles and URLs rarely repeat)."""
 
 
 @dataclass(slots=True)
@@ -30,7 +35,7 @@ class Block:
 
     ids: list[str]
     meta: dict[str, list[str | None]]
-    """Per field of _META, one value per article; equal strings are shared across the scan."""
+    """Per field of _META, one value per article."""
     headlines: bytes
     """Every article's headline candidates, as zlib-compressed JSON: ~0.4 KB less per article than
     tuples of strings, and a report reads back only the few it shows."""
@@ -64,6 +69,7 @@ class SketchColumns:
         return self._starts[-1]
 
     def add(self, articles: Sequence[Article], signed: SignedBatch) -> None:
+        """Append a signed batch; nothing of it but these columns outlives the call."""
         shingles = signed.shingles
         sizes = np.diff(shingles.offsets)
         paragraph_of_value = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
@@ -84,7 +90,8 @@ class SketchColumns:
         fields["credit"] = signed.credits
         self.blocks.append(Block(
             ids=[a.id for a in articles],
-            meta={name: [None if v is None else share(v, v) for v in values] for name, values in fields.items()},
+            meta={name: [v if v is None or name not in _REPEATING else share(v, v) for v in values]
+                  for name, values in fields.items()},
             headlines=zlib.compress(json.dumps(signed.headlines, ensure_ascii=False).encode(), 1),
             paragraph_offsets=shingles.paragraph_offsets.copy(),
             fingerprints=shingles.fingerprints.copy(),
@@ -98,12 +105,13 @@ class SketchColumns:
         self._paragraph_starts.append(self._paragraph_starts[-1] + len(sizes))
 
     def locate(self, index: int) -> tuple[Block, int]:
-        number = int(np.searchsorted(self._starts, index, side="right")) - 1
+        """The block holding article `index`, and its position there (bisect: verify asks twice per pair)."""
+        number = bisect_right(self._starts, index) - 1
         return self.blocks[number], index - self._starts[number]
 
     def paragraph_span(self, index: int) -> tuple[int, int]:
         """The article's paragraphs, numbered across the scan."""
-        number = int(np.searchsorted(self._starts, index, side="right")) - 1
+        number = bisect_right(self._starts, index) - 1
         block, local = self.blocks[number], index - self._starts[number]
         start = self._paragraph_starts[number]
         return start + int(block.paragraph_offsets[local]), start + int(block.paragraph_offsets[local + 1])
@@ -167,13 +175,14 @@ class SketchColumns:
             np.cumsum(np.bincount(article, minlength=len(block)), out=block.value_offsets[1:])
             block.evidence_sizes = np.bincount(paragraph, minlength=len(block.fingerprints)).astype(np.int32)
 
-    def evidence(self, index: int) -> Evidence:
+    def evidence(self, index: int) -> tuple[str, Evidence]:
+        """The article's id and evidence (views into its block), after :meth:`settle`."""
         block, local = self.locate(index)
-        first, last = block.value_offsets[local], block.value_offsets[local + 1]
+        first, last = block.value_offsets[local : local + 2].tolist()
+        paragraphs = slice(*block.paragraph_offsets[local : local + 2].tolist())
         assert block.evidence_sizes is not None, "settle() first"
-        return Evidence(values=block.values[first:last], owner=block.owner[first:last],
-                        paragraph_sizes=block.evidence_sizes[block.paragraph_offsets[local]:
-                                                             block.paragraph_offsets[local + 1]])
+        return block.ids[local], Evidence(values=block.values[first:last], owner=block.owner[first:last],
+                                          paragraph_sizes=block.evidence_sizes[paragraphs])
 
 
 @lru_cache(maxsize=4)
@@ -181,14 +190,18 @@ def _headlines(packed: bytes) -> list:
     return json.loads(zlib.decompress(packed))
 
 
-class LazyInfo(Mapping):
-    """``ScanResult.info`` without an object per article: each ArticleInfo is made when asked for."""
+class LazyInfo(Mapping[str, Info]):
+    """``ScanResult.info`` without an object per article: each ArticleInfo is made when asked for.
 
-    def __init__(self, columns: SketchColumns, make, known: dict) -> None:
+    `known` holds the ones made up front (the clustered articles, which reports show); any other id
+    is found through an id -> index table built on first need.
+    """
+
+    def __init__(self, columns: SketchColumns, make: Callable[[int], Info], known: dict[str, Info]) -> None:
         self._columns, self._make, self._known = columns, make, known
         self._index: dict[str, int] | None = None
 
-    def __getitem__(self, article_id: str):
+    def __getitem__(self, article_id: str) -> Info:
         if article_id in self._known:
             return self._known[article_id]
         if self._index is None:

@@ -201,8 +201,7 @@ def _verify_all(columns: SketchColumns, pairs: np.ndarray, config: ScanConfig,
     for start in range(0, total, _VERIFY_CHUNK):
         chunk = pairs[start : start + _VERIFY_CHUNK].tolist()
         for i, j in chunk:
-            (block_a, local_a), (block_b, local_b) = columns.locate(i), columns.locate(j)
-            link = verify(block_a.ids[local_a], columns.evidence(i), block_b.ids[local_b], columns.evidence(j), config)
+            link = verify(*columns.evidence(i), *columns.evidence(j), config)
             if link is not None:
                 links.append(link)
             done += 1
