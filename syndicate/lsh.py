@@ -8,6 +8,8 @@ same band keys, so both paths agree on what a candidate is.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(128)
@@ -79,10 +81,17 @@ def candidate_codes(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256)
         sorted_owners = owners[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, len(sorted_keys)])
-        # Buckets of up to max_bucket rows pair every member with every other, vectorised per bucket size;
-        # self-pairs (two paragraphs of one article) and repeats are dropped by _encode and np.unique.
-        for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]).tolist():
-            members = sorted_owners[starts[sizes == size][:, None] + np.arange(size)]
+        # Buckets of up to max_bucket rows pair every member with every other, vectorised per bucket size
+        # (buckets grouped by size with one sort: a scan over all buckets per size grew with the square of
+        # the archive); self-pairs (two paragraphs of one article) and repeats are dropped by _encode and np.unique.
+        small = (sizes >= 2) & (sizes <= max_bucket)
+        by_size = np.argsort(sizes[small], kind="stable")
+        small_starts, small_sizes = starts[small][by_size], sizes[small][by_size]
+        bounds = np.flatnonzero(np.r_[True, small_sizes[1:] != small_sizes[:-1], True]).tolist() if len(
+            small_sizes) else []
+        for low, high in pairwise(bounds):
+            size = int(small_sizes[low])
+            members = sorted_owners[small_starts[low:high, None] + np.arange(size)]
             first, second = np.triu_indices(size, k=1)
             found.append(_encode(members[:, first].ravel(), members[:, second].ravel()))
         for start, size in zip(starts[sizes > max_bucket], sizes[sizes > max_bucket], strict=True):

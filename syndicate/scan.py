@@ -28,6 +28,7 @@ from .source import MemberFacts, choose_source
 from .verify import Link, verify
 
 _VERIFY_CHUNK = 1 << 16
+_BANDS_PER_MERGE = 16
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as (stage, items done, items in total or None) while a scan runs."""
@@ -186,9 +187,14 @@ def _candidates(columns: SketchColumns, key_blocks: list[np.ndarray], config: Sc
     usable = columns.column("evidence_sizes")[has_shingles] > 0
     owners = columns.article_of_paragraph()[has_shingles][usable]
     codes = np.empty(0, dtype=np.int64)
-    for band in range(key_blocks[0].shape[1]):
+    pending: list[np.ndarray] = []
+    bands = key_blocks[0].shape[1]
+    for band in range(bands):
         column = np.concatenate([block[:, band] for block in key_blocks])[usable, None]
-        codes = np.union1d(codes, candidate_codes(column, owners, config.max_bucket))
+        pending.append(candidate_codes(column, owners, config.max_bucket))
+        if len(pending) == _BANDS_PER_MERGE or band == bands - 1:  # one sort per 16 bands, not one per band
+            codes = np.unique(np.concatenate([codes, *pending]))
+            pending = []
     return decode_pairs(codes)
 
 
