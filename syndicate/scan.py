@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .article import Article
+from .article import Article, parse_date
 from .cluster import group_links
 from .config import ScanConfig
 from .errors import InputError
@@ -196,12 +196,9 @@ def _clusters(links: list[Link], sketches: list[ArticleSketch]) -> list[Cluster]
     by_id = {s.id: s for s in sketches}
     clusters = []
     for number, (members, member_links) in enumerate(group_links(links), start=1):
-        facts = {m: MemberFacts(date=_parsed_date(by_id[m]), credit=by_id[m].credit) for m in members}
+        facts = {m: MemberFacts(date=parse_date(by_id[m].date), credit=by_id[m].credit) for m in members}
         choice = choose_source(members, member_links, facts)
         clusters.append(Cluster(id=number, source=choice.id, source_reason=choice.reason,
                                 members=members, links=member_links))
     return clusters
 
-
-def _parsed_date(sketch: ArticleSketch):
-    return Article(id=sketch.id, paragraphs=(), date=sketch.date).parsed_date()
