@@ -37,11 +37,19 @@ class Article:
         return "\n\n".join(self.paragraphs)
 
     def parsed_date(self) -> datetime | None:
-        """The date as an aware datetime (naive dates are taken as UTC), or None if absent or unparseable."""
-        if not self.date:
-            return None
-        try:
-            parsed = datetime.fromisoformat(self.date.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parse_date(self.date)
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An ISO date as an aware datetime (naive ones taken as UTC), or None if absent or unparseable.
+
+    Archives mix "2018-07-15", "2018-07-15T07:54:28-04:00" and "...Z"; an unparseable date is
+    treated as unknown rather than as an error, because it only ever ranks a probable source.
+    """
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

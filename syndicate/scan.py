@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .article import Article
+from .article import Article, parse_date
 from .cluster import group_links
 from .columns import LazyInfo, SketchColumns
 from .config import ScanConfig
@@ -222,8 +222,7 @@ def _clusters(links: list[Link], columns: SketchColumns) -> list[Cluster]:
     for block in columns.blocks:
         for article_id, date, credit in zip(block.ids, block.meta["date"], block.meta["credit"], strict=True):
             if article_id in linked:
-                facts[article_id] = MemberFacts(date=Article(id=article_id, paragraphs=(), date=date).parsed_date(),
-                                                credit=credit)
+                facts[article_id] = MemberFacts(date=parse_date(date), credit=credit)
     clusters = []
     for number, (members, member_links) in enumerate(group_links(links), start=1):
         choice = choose_source(members, member_links, {m: facts[m] for m in members})

@@ -11,6 +11,7 @@ metadata as JSON: nothing is ever pickled.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -100,7 +101,7 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-class BackendBase:
+class BackendBase(ABC):
     """What both backends share: errors that name the index, and reentrant write sections (only the
     outermost one begins and ends the transaction or lock, so ``check_and_add`` and a batch can
     wrap ``put`` calls that are write sections themselves)."""
@@ -117,11 +118,13 @@ class BackendBase:
         except self._backend_errors as error:
             raise IndexStoreError(f"{self.location}: {error}") from error
 
+    @abstractmethod
     def _begin_write(self) -> None:
-        raise NotImplementedError
+        """Start the outermost write section (a transaction, or the writers' lock)."""
 
+    @abstractmethod
     def _end_write(self, committed: bool) -> None:
-        raise NotImplementedError
+        """Finish it: commit or roll back, release the lock."""
 
     @contextmanager
     def writing(self) -> Iterator[None]:
