@@ -1,8 +1,8 @@
 """Everything the later stages need from one article, without its text.
 
-A scan keeps one ArticleSketch per article in memory, never the articles themselves, so
-an archive larger than memory streams through: the text is read, normalised, shingled
-and signed, then dropped.
+The text is read, normalised, shingled and signed, then dropped, so an archive larger than
+memory streams through. The persistent index works on one ArticleSketch per article; a scan
+keeps the same facts for every article as flat columns (:mod:`syndicate.columns`).
 """
 
 from __future__ import annotations
