@@ -67,8 +67,12 @@ class Link:
 
 def compare(a: Evidence, b: Evidence, config: ScanConfig) -> Comparison | None:
     """Exact overlap of two articles' evidence shingles, or None if they share none."""
-    common, index_a, index_b = np.intersect1d(a.values, b.values, assume_unique=True, return_indices=True)
-    shared = len(common)
+    return _compare_shared(a, b, *_shared_positions(a.values, b.values), config)
+
+
+def _compare_shared(a: Evidence, b: Evidence, index_a: np.ndarray, index_b: np.ndarray,
+                    config: ScanConfig) -> Comparison | None:
+    shared = len(index_a)
     if shared == 0:
         return None
     size_a, size_b = len(a.values), len(b.values)
@@ -94,6 +98,24 @@ def compare(a: Evidence, b: Evidence, config: ScanConfig) -> Comparison | None:
     )
 
 
+def _shared_positions(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in `a` and in `b` of the values both hold; both arrays sorted and unique.
+
+    A binary search of the shorter array into the longer: ``np.intersect1d`` would concatenate
+    and re-sort both on every call, and verify runs once per candidate pair.
+    """
+    if len(a) > len(b):
+        in_b, in_a = _shared_positions(b, a)
+        return in_a, in_b
+    if len(a) == 0 or len(b) == 0:
+        empty = np.empty(0, dtype=np.intp)
+        return empty, empty
+    positions = np.searchsorted(b, a)
+    positions[positions == len(b)] = 0
+    found = b[positions] == a
+    return np.flatnonzero(found), positions[found]
+
+
 def classify(comparison: Comparison, config: ScanConfig) -> str | None:
     """'copy', 'rewrite' or None (not reuse), by the rule in this module's docstring."""
     fewer = min(comparison.paragraphs_a, comparison.paragraphs_b)
@@ -112,8 +134,17 @@ def classify(comparison: Comparison, config: ScanConfig) -> str | None:
 
 
 def verify(id_a: str, a: Evidence, id_b: str, b: Evidence, config: ScanConfig) -> Link | None:
-    """The link between two articles if their overlap is reuse, else None."""
-    comparison = compare(a, b, config)
+    """The link between two articles if their overlap is reuse, else None.
+
+    Every kind of link needs some containment (``copy_threshold`` for a copy,
+    ``rewrite_min_containment`` for a rewrite), so a pair below both is rejected as soon as its
+    shared shingles are counted, before the paragraph analysis: most LSH candidates end there.
+    """
+    index_a, index_b = _shared_positions(a.values, b.values)
+    least = min(config.copy_threshold, config.rewrite_min_containment)
+    if len(index_a) < least * min(len(a.values), len(b.values)):
+        return None
+    comparison = _compare_shared(a, b, index_a, index_b, config)
     if comparison is None:
         return None
     kind = classify(comparison, config)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 from factories import VOCABULARY, paragraph, story
 
 from syndicate import ScanConfig
@@ -98,3 +99,31 @@ def test_a_teaser_with_a_restyled_headline_is_a_copy_of_its_one_paragraph() -> N
     # One shared paragraph of a long article stays below the bar.
     other = [lead, *story(33, paragraphs=8)]
     assert classify(compare(evidence(full), evidence(other), CONFIG), CONFIG) != "copy"
+
+
+def test_shared_positions_equal_numpy_intersection() -> None:
+    from syndicate.verify import _shared_positions
+
+    rng = np.random.default_rng(5)
+    for size_a, size_b in [(0, 5), (5, 0), (1, 1), (40, 400), (400, 40), (300, 300)]:
+        a = np.unique(rng.integers(0, 600, size=size_a, dtype=np.uint64))
+        b = np.unique(rng.integers(0, 600, size=size_b, dtype=np.uint64))
+        _, expected_a, expected_b = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+        got_a, got_b = _shared_positions(a, b)
+        assert np.array_equal(got_a, expected_a) and np.array_equal(got_b, expected_b)
+
+
+def test_verify_early_rejection_agrees_with_the_full_comparison() -> None:
+    """verify() skips the paragraph analysis below the least containment any link needs; same verdicts."""
+    rng = random.Random(41)
+    wire = story(42, paragraphs=10)
+    variants = [wire[: k] + story(43 + k, paragraphs=10 - k) for k in range(0, 11)]
+    variants += [[paraphrase(p, rng, rate) for p in wire] for rate in (0.1, 0.2, 0.3, 0.5)]
+    kinds = set()
+    for variant in variants:
+        full = compare(evidence(wire), evidence(variant), CONFIG)
+        expected = classify(full, CONFIG) if full is not None else None
+        link = verify("w", evidence(wire), "v", evidence(variant), CONFIG)
+        assert (link.kind if link else None) == expected
+        kinds.add(expected)
+    assert kinds == {None, "copy", "rewrite"}  # the cases span every outcome
