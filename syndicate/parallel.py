@@ -51,15 +51,8 @@ def sketch_stream(articles: Iterable[Article], config: ScanConfig, hasher: MinHa
     `workers` None: one worker per core but one (the main process reads) when there are at least
     MIN_CORES cores and more than one chunk of input, else in-process; 0 or 1: in-process.
     """
-    for sketches, _ in sketch_batches(articles, config, hasher, workers, chunk):
-        yield from sketches
-
-
-def sketch_batches(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher, workers: int | None = None,
-                   chunk: int = CHUNK) -> Iterator[tuple[list[ArticleSketch], SignedBatch]]:
-    """As :func:`sketch_stream`, a batch at a time, with the batch's flat arrays."""
     for batch, signed in signed_batches(articles, config, hasher, workers, chunk):
-        yield assemble(batch, signed), signed
+        yield from assemble(batch, signed)
 
 
 def signed_batches(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher, workers: int | None = None,

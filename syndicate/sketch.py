@@ -19,9 +19,6 @@ from .lsh import band_keys
 from .shingle import ShingledBatch, Shingles, shingle_articles
 from .sign import MinHasher
 
-_NO_VALUES = np.empty(0, dtype=np.uint64)
-_NO_VALUES.flags.writeable = False
-
 
 @dataclass(slots=True)
 class ArticleSketch:
@@ -44,16 +41,6 @@ class ArticleSketch:
     @property
     def word_count(self) -> int:
         return int(self.shingles.word_counts.sum())
-
-    def settle(self, excluded: np.ndarray | None) -> None:
-        """Build the evidence, then let go of the shingle values it supersedes (sizes and word counts stay).
-
-        From here on only the evidence is compared; keeping both would double the largest array
-        of every sketch in memory.
-        """
-        self.evidence = build_evidence(self.shingles, excluded)
-        self.shingles = Shingles(values=_NO_VALUES, offsets=self.shingles.offsets,
-                                 word_counts=self.shingles.word_counts)
 
 
 @dataclass(frozen=True, slots=True)
