@@ -33,23 +33,31 @@ from .sketch import ArticleSketch
 
 def learn_furniture(sketches: Sequence[ArticleSketch], config: ScanConfig) -> set[int]:
     """Fingerprints of the paragraphs that are furniture in this archive."""
-    carriers: dict[int, list[int]] = defaultdict(list)
-    paragraph_size: dict[int, int] = {}
-    for index, sketch in enumerate(sketches):
-        sizes = sketch.shingles.sizes()
-        for fingerprint, size in zip(sketch.fingerprints.tolist(), sizes.tolist(), strict=True):
-            if size and (not carriers[fingerprint] or carriers[fingerprint][-1] != index):
-                carriers[fingerprint].append(index)
-                paragraph_size[fingerprint] = size
+    counts = [len(sketch.fingerprints) for sketch in sketches]
+    carriers, paragraph_size = _carriers(
+        np.concatenate([sketch.fingerprints for sketch in sketches]) if sketches else np.empty(0, np.uint64),
+        np.concatenate([sketch.shingles.sizes() for sketch in sketches]) if sketches else np.empty(0, np.int64),
+        np.repeat(np.arange(len(sketches)), counts))
     story = _StoryOracle(lambda index: np.unique(sketches[index].shingles.values), config.story_containment)
     return _judge(carriers, paragraph_size, lambda index: sketches[index].outlet, story, config)
 
 
 def learn_furniture_columns(columns: SketchColumns, config: ScanConfig) -> set[int]:
-    """:func:`learn_furniture` over a scan's columns: carriers counted with one sort of the fingerprint
-    column, not a dictionary entry per paragraph (~0.7 KB per article at a million articles)."""
-    fingerprints, sizes = columns.column("fingerprints"), columns.column("shingle_sizes")
-    article = columns.article_of_paragraph()
+    """:func:`learn_furniture` over a scan's columns, without a per-article object."""
+    carriers, paragraph_size = _carriers(columns.column("fingerprints"), columns.column("shingle_sizes"),
+                                         columns.article_of_paragraph())
+    story = _StoryOracle(columns.story_set, config.story_containment, columns.story_size)
+    return _judge(carriers, paragraph_size, columns.outlet, story, config)
+
+
+def _carriers(fingerprints: np.ndarray, sizes: np.ndarray, article: np.ndarray,
+              ) -> tuple[dict[int, list[int]], dict[int, int]]:
+    """Per paragraph fingerprint carried by two articles or more: its carriers, in article order, and its
+    size in shingles (its first occurrence in the last carrier).
+
+    One sort of the fingerprint column rather than a dictionary entry per paragraph (~0.7 KB per
+    article at a million articles); paragraphs without shingles carry nothing.
+    """
     rows = np.flatnonzero(sizes > 0)
     rows = rows[np.argsort(fingerprints[rows], kind="stable")]  # by fingerprint, then paragraph (= article) order
     found, carrier = fingerprints[rows], article[rows]
@@ -63,10 +71,8 @@ def learn_furniture_columns(columns: SketchColumns, config: ScanConfig) -> set[i
     for start, count in zip(starts[counts >= 2].tolist(), counts[counts >= 2].tolist(), strict=True):
         fingerprint = int(found[start])
         carriers[fingerprint] = carrier[start : start + count].tolist()
-        paragraph_size[fingerprint] = int(sizes[rows[start + count - 1]])  # as learn_furniture: the last carrier's
-    del fingerprints, sizes, article, rows, found, carrier
-    story = _StoryOracle(columns.story_set, config.story_containment, columns.story_size)
-    return _judge(carriers, paragraph_size, columns.outlet, story, config)
+        paragraph_size[fingerprint] = int(sizes[rows[start + count - 1]])
+    return carriers, paragraph_size
 
 
 def _judge(carriers: dict[int, list[int]], paragraph_size: dict[int, int], outlet_of: Callable[[int], str | None],
