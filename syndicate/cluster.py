@@ -42,6 +42,13 @@ class UnionFind:
         if root_a != root_b:
             self._parent[max(root_a, root_b)] = min(root_a, root_b)
 
+    def sizes(self) -> dict[str, int]:
+        """Members per component, keyed by root."""
+        counts: dict[str, int] = defaultdict(int)
+        for item in list(self._parent):
+            counts[self.find(item)] += 1
+        return counts
+
 
 def is_strong(link: Link, mutual_containment: float = MUTUAL_CONTAINMENT) -> bool:
     return link.kind == "copy" and min(link.containment_a_in_b, link.containment_b_in_a) >= mutual_containment
@@ -75,9 +82,7 @@ def group_links(links: Iterable[Link], mutual_containment: float = MUTUAL_CONTAI
 
 def _merge_weak(forest: UnionFind, weak: list[Link], mutual_containment: float) -> None:
     """Apply the weak-link rule of the module docstring to the strong components in `forest`."""
-    size: dict[str, int] = defaultdict(int)
-    for item in list(forest._parent):
-        size[forest.find(item)] += 1
+    size = forest.sizes()
     between: dict[tuple[str, str], _Between] = {}
     for link in weak:
         root_a, root_b = forest.find(link.a), forest.find(link.b)

@@ -19,6 +19,7 @@ def test_union_find_joins_transitively() -> None:
     forest.union("b", "c")
     assert len({forest.find(x) for x in "abcd"}) == 1
     assert forest.find("e") == "e"
+    assert sorted(forest.sizes().values()) == [1, 4]
 
 
 def test_components_largest_first_with_their_own_links() -> None:
