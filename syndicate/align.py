@@ -1,23 +1,22 @@
-"""Paragraph alignment of a source and a copy, with a word diff inside each matched pair.
+"""The diff of a copy against its source: the passage alignment that decided their link, shown by paragraph.
 
-Paragraphs are compared on word-trigram shingles of their normalised words (the same
-normalisation detection uses). Two paragraphs are *related* when a large share of the
-smaller one's shingles is shared. An order-aware dynamic programme then picks the chain of
-related blocks (one-to-one pairs, and one-to-many blocks for splits and merges) that keeps
-the most shared text in the same order in both articles; related pairs left off the chain
-because the copy reordered them become moves. Whatever is still unmatched was deleted
-(source only) or added (copy only).
+Detection aligns sentences (:mod:`syndicate.passages`); people read paragraphs. So the aligned
+sentence units are grouped into paragraph blocks: the paragraphs of the source and of the copy
+that the chain of units ties together (one to one, a paragraph split in two, a body flattened
+into one paragraph, …). Units the chain could not take because the copy moved them become
+moves; what is left was deleted (source only) or added (copy only). The alignment is the one
+``verify`` computed for the pair, with the same settings, so the diff shows why two articles
+were linked, and the share of each inside the other is the link's.
 
-Inside every matched pair, :class:`difflib.SequenceMatcher` diffs the normalised words while
-each word keeps the span of its original text, so a respelling such as Hezbollah→Hizbullah
-is a one-word ``replace`` shown in the outlet's own spelling.
+Inside every block, :class:`difflib.SequenceMatcher` diffs the normalised words while each word
+keeps the span of its original text, so a respelling such as Hezbollah→Hizbullah is a one-word
+``replace`` shown in the outlet's own spelling, and a paraphrased paragraph shows the words it kept.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -26,35 +25,16 @@ from typing import Literal
 import numpy as np
 
 from .article import Article
+from .cluster import UnionFind
 from .config import ScanConfig
-from .normalise import normalise, words
-from .shingle import shingle_paragraphs
+from .normalise import words
+from .passages import GRADES, Grade, PassageAlignment, Unit, align_units
+from .units import unit_sketch
 
-ParagraphOp = Literal["same", "edit", "move", "split", "merge", "add", "delete"]
+ParagraphOp = Literal["same", "edit", "move", "split", "merge", "regroup", "add", "delete"]
 WordOpName = Literal["equal", "insert", "delete", "replace"]
-PARAGRAPH_OPS: tuple[ParagraphOp, ...] = ("same", "edit", "move", "split", "merge", "add", "delete")
-MATCHED_OPS = frozenset({"same", "edit", "move", "split", "merge"})
-
-
-@dataclass(frozen=True)
-class AlignConfig:
-    """How alike two paragraphs must be to count as one paragraph, possibly edited."""
-
-    ngram: int = 3
-    """Words per shingle. Three, not detection's five: paragraphs are short, and one respelt word
-    must not erase a short paragraph's evidence."""
-    min_overlap: float = ScanConfig.paragraph_match
-    """Related paragraphs share at least this share of the smaller one's shingles, as detection's matching ones do."""
-    min_shared: int = 2
-    """…and at least this many shingles, so that one stock phrase does not pair two paragraphs."""
-    max_group: int = 3
-    """Most paragraphs one paragraph may be split into, or merged from."""
-
-    def __post_init__(self) -> None:
-        if self.ngram < 1 or self.min_shared < 1 or self.max_group < 1:
-            raise ValueError("ngram, min_shared and max_group must be at least 1")
-        if not 0.0 < self.min_overlap <= 1.0:
-            raise ValueError(f"min_overlap must be in (0, 1], got {self.min_overlap}")
+PARAGRAPH_OPS: tuple[ParagraphOp, ...] = ("same", "edit", "move", "split", "merge", "regroup", "add", "delete")
+MATCHED_OPS = frozenset({"same", "edit", "move", "split", "merge", "regroup"})
 
 
 # --- words with their original spans -------------------------------------------------------------
@@ -128,6 +108,8 @@ class ParagraphPair:
     source_tokens: tuple[Token, ...] = ()
     copy_tokens: tuple[Token, ...] = ()
     words: tuple[WordOp, ...] = ()
+    grade: Grade | None = None
+    """The weakest grade of the aligned sentences in the block (verbatim, edited, paraphrased); None unmatched."""
 
     @property
     def matched(self) -> bool:
@@ -139,16 +121,22 @@ class ParagraphPair:
 
 @dataclass(frozen=True)
 class ReuseSummary:
-    """How much of the source the copy carries, in words and in paragraphs."""
+    """How much of the source the copy carries: in aligned passages (the link's measure) and word for word."""
 
     source_words: int
     copy_words: int
     kept_words: int
+    """Source words the copy kept as they were, inside matched blocks."""
+    source_in_passages: float = 0.0
+    """Share of the source's words (furniture left out) inside sentences aligned with the copy: the link's share."""
+    copy_in_passages: float = 0.0
+    grades: dict[str, float] = field(default_factory=dict)
+    """Share of the source's words in aligned sentences of each grade."""
     paragraphs: dict[str, int] = field(default_factory=dict)
 
     @property
     def source_reused(self) -> float:
-        """Share of the source's words that the copy kept, in matched paragraphs."""
+        """Share of the source's words that the copy kept, word for word, in matched blocks."""
         return self.kept_words / self.source_words if self.source_words else 0.0
 
     @property
@@ -164,6 +152,9 @@ class ReuseSummary:
             "source_words": self.source_words,
             "copy_words": self.copy_words,
             "source_reused": round(self.source_reused, 4),
+            "source_in_passages": round(self.source_in_passages, 4),
+            "copy_in_passages": round(self.copy_in_passages, 4),
+            "grades": {grade: round(share, 4) for grade, share in self.grades.items()},
             "added_words": self.added_words,
             "deleted_words": self.deleted_words,
             "kept_words": self.kept_words,
@@ -200,8 +191,10 @@ class Alignment:
             "copy_text": _joined(self.copy, pair.copy_paragraphs),
             "similarity": None if pair.similarity is None else round(pair.similarity, 4),
         }
-        if pair.op in ("edit", "move", "split", "merge"):
+        if pair.matched and pair.op != "same":
             record["words"] = [w.to_dict() for w in pair.words]
+        if pair.grade is not None:
+            record["grade"] = pair.grade
         return record
 
 
@@ -212,180 +205,96 @@ def _joined(article: Article, indices: Sequence[int]) -> str | None:
 # --- alignment -----------------------------------------------------------------------------------
 
 
+def align(source: Article, copy: Article, config: ScanConfig | None = None,
+          furniture: tuple[Sequence[bool], Sequence[bool]] | None = None) -> Alignment:
+    """Align a copy with its source, sentence by sentence as detection does, shown paragraph by paragraph.
+
+    `furniture` flags the paragraphs of each that are page furniture (a scan knows them): they are left out
+    of the alignment, as they are when the pair is verified, and shown as added or deleted.
+    """
+    config = config or ScanConfig()
+    masks = furniture or (None, None)
+    sketch_source = unit_sketch(source.paragraphs, config.ngram, masks[0])
+    sketch_copy = unit_sketch(copy.paragraphs, config.ngram, masks[1])
+    passages = align_units(sketch_source, sketch_copy, config)
+    chain = [unit for unit in passages.units if not unit.moved]
+    moves = [unit for unit in passages.units if unit.moved]
+    blocks = _paragraph_blocks(chain, sketch_source.paragraph, sketch_copy.paragraph)
+    taken_source = {i for block in blocks for i in block.source}
+    taken_copy = {j for block in blocks for j in block.copy}
+    moved = [_Block((int(sketch_source.paragraph[u.a[0]]),), (int(sketch_copy.paragraph[u.b[0]]),), (u.grade,), True)
+             for u in moves if int(sketch_source.paragraph[u.a[0]]) not in taken_source
+             and int(sketch_copy.paragraph[u.b[0]]) not in taken_copy]
+    pairs = _order(source, copy, blocks, _distinct_moves(moved))
+    return Alignment(source, copy, tuple(pairs), _summary(source, copy, pairs, passages))
+
+
 @dataclass(frozen=True, slots=True)
 class _Block:
-    """Candidate run of paragraphs that correspond: 1:1, or one source paragraph to several copy ones or back."""
+    """Paragraphs of the source and of the copy tied together by aligned sentences."""
 
     source: tuple[int, ...]
     copy: tuple[int, ...]
-    weight: float
+    grades: tuple[Grade, ...]
+    moved: bool = False
+
+    @property
+    def grade(self) -> Grade:
+        return max(self.grades, key=GRADES.index)
 
 
-class _Paragraphs:
-    """Per-paragraph shingle sets and word lists of one article.
-
-    A paragraph too short to have shingles ("Advertisement", "***") is recognised only by its
-    ``short_key``: its words, or its normalised text if it has none.
-    """
-
-    def __init__(self, article: Article, ngram: int) -> None:
-        shingles = shingle_paragraphs(article.paragraphs, ngram)
-        self.sets = [shingles.paragraph(i) for i in range(len(shingles))]
-        self.words = [tuple(words(p)) for p in article.paragraphs]
-        self.short_keys = [(ws or (normalise(p),)) if len(values) == 0 else None
-                           for p, ws, values in zip(article.paragraphs, self.words, self.sets, strict=True)]
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-
-def align(source: Article, copy: Article, config: AlignConfig | None = None) -> Alignment:
-    """Align a copy with its source paragraph by paragraph, with a word diff inside each matched pair."""
-    config = config or AlignConfig()
-    src, cpy = _Paragraphs(source, config.ngram), _Paragraphs(copy, config.ngram)
-    shared = _shared_counts(src, cpy)
-    related = {pair: count for pair, count in shared.items() if _related(count, *pair, src, cpy, config)}
-    chain = _best_chain(_blocks(related, src, cpy, config))
-    matched_source = {i for block in chain for i in block.source}
-    matched_copy = {j for block in chain for j in block.copy}
-    moves = _moves(related, matched_source, matched_copy)
-    pairs = _order(source, copy, chain, moves)
-    return Alignment(source, copy, tuple(pairs), _summary(src, cpy, pairs))
-
-
-def _shared_counts(src: _Paragraphs, cpy: _Paragraphs) -> Counter[tuple[int, int]]:
-    """Shingles shared by every pair of paragraphs that share any; identical short paragraphs count their words."""
-    owners: dict[int, list[int]] = defaultdict(list)
-    for j, values in enumerate(cpy.sets):
-        for value in values.tolist():
-            owners[value].append(j)
-    shared: Counter[tuple[int, int]] = Counter()
-    for i, values in enumerate(src.sets):
-        for value in values.tolist():
-            for j in owners.get(value, ()):
-                shared[i, j] += 1
-    short: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for j, key in enumerate(cpy.short_keys):
-        if key and key[0]:
-            short[key].append(j)
-    for i, key in enumerate(src.short_keys):
-        for j in short.get(key, ()) if key else ():
-            shared[i, j] = max(1, len(src.words[i]))
-    return shared
+def _paragraph_blocks(chain: list[Unit], source_paragraph: np.ndarray, copy_paragraph: np.ndarray) -> list[_Block]:
+    """The paragraphs the chain's units tie together, as blocks in reading order; a block spans whole runs of
+    paragraphs on each side (an unaligned paragraph between two tied ones belongs to their block)."""
+    forest = UnionFind()
+    grades: dict[str, list[Grade]] = {}
+    for unit in chain:
+        nodes = [f"s{int(source_paragraph[i])}" for i in unit.a] + [f"c{int(copy_paragraph[j])}" for j in unit.b]
+        for node in nodes[1:]:
+            forest.union(nodes[0], node)
+        grades.setdefault(nodes[0], []).append(unit.grade)
+    spans: dict[str, list[int]] = {}
+    for unit in chain:
+        root = forest.find(f"s{int(source_paragraph[unit.a[0]])}")
+        span = spans.setdefault(root, [10**9, -1, 10**9, -1])
+        for i in unit.a:
+            span[0], span[1] = min(span[0], int(source_paragraph[i])), max(span[1], int(source_paragraph[i]))
+        for j in unit.b:
+            span[2], span[3] = min(span[2], int(copy_paragraph[j])), max(span[3], int(copy_paragraph[j]))
+    collected: dict[str, list[Grade]] = {}
+    for node, found in grades.items():
+        collected.setdefault(forest.find(node), []).extend(found)
+    ordered = sorted(spans.items(), key=lambda item: (item[1][0], item[1][2]))
+    merged: list[list] = []
+    for root, span in ordered:  # overlapping spans (one paragraph shared by two runs) become one block
+        if merged and (span[0] <= merged[-1][0][1] or span[2] <= merged[-1][0][3]):
+            last = merged[-1]
+            last[0] = [min(last[0][0], span[0]), max(last[0][1], span[1]),
+                       min(last[0][2], span[2]), max(last[0][3], span[3])]
+            last[1].extend(collected[root])
+        else:
+            merged.append([list(span), list(collected[root])])
+    return [_Block(tuple(range(s0, s1 + 1)), tuple(range(c0, c1 + 1)), tuple(found))
+            for (s0, s1, c0, c1), found in merged]
 
 
-def _related(count: int, i: int, j: int, src: _Paragraphs, cpy: _Paragraphs, config: AlignConfig) -> bool:
-    size_i, size_j = len(src.sets[i]), len(cpy.sets[j])
-    if size_i == 0 or size_j == 0:
-        return src.short_keys[i] is not None and src.short_keys[i] == cpy.short_keys[j]
-    return count >= min(config.min_shared, size_i, size_j) and count >= config.min_overlap * min(size_i, size_j)
+def _distinct_moves(moves: list[_Block]) -> list[_Block]:
+    """One move per paragraph on each side (the first found)."""
+    seen_source: set[int] = set()
+    seen_copy: set[int] = set()
+    kept = []
+    for move in moves:
+        if move.source[0] not in seen_source and move.copy[0] not in seen_copy:
+            kept.append(move)
+            seen_source.add(move.source[0])
+            seen_copy.add(move.copy[0])
+    return kept
 
 
-def _blocks(related: dict[tuple[int, int], int], src: _Paragraphs, cpy: _Paragraphs,
-            config: AlignConfig) -> list[_Block]:
-    """Every related pair, plus each run of consecutive paragraphs contained in one paragraph of the other side."""
-    blocks = [_Block((i,), (j,), count) for (i, j), count in related.items()]
-
-    def contained(count: int, part: np.ndarray) -> bool:
-        return len(part) > 0 and count >= config.min_overlap * len(part)
-
-    for i, j in related:
-        # split: source i became copy j, j+1, …; merge: source i, i+1, … became copy j.
-        for k in range(2, config.max_group + 1):
-            pieces = tuple(range(j, j + k))
-            if pieces[-1] >= len(cpy) or not all(
-                    (i, p) in related and contained(related[i, p], cpy.sets[p]) for p in pieces):
-                break
-            blocks.append(_Block((i,), pieces, _union_shared(src.sets[i], [cpy.sets[p] for p in pieces], k)))
-        for k in range(2, config.max_group + 1):
-            pieces = tuple(range(i, i + k))
-            if pieces[-1] >= len(src) or not all(
-                    (p, j) in related and contained(related[p, j], src.sets[p]) for p in pieces):
-                break
-            blocks.append(_Block(pieces, (j,), _union_shared(cpy.sets[j], [src.sets[p] for p in pieces], k)))
-    return blocks
-
-
-def _union_shared(whole: np.ndarray, parts: list[np.ndarray], count: int) -> float:
-    """Shingles the whole shares with its parts together, less half a shingle per extra part.
-
-    The penalty keeps a one-to-one pair ahead of a "split" whose extra part adds nothing new.
-    """
-    union = np.unique(np.concatenate(parts))
-    return len(np.intersect1d(whole, union, assume_unique=True)) - 0.5 * (count - 1)
-
-
-def _best_chain(blocks: list[_Block]) -> list[_Block]:
-    """The heaviest set of blocks in the same order in both articles (weighted chain DP, gaps cost nothing).
-
-    Blocks are swept in source order; a block becomes a possible predecessor once the sweep has
-    passed its last source paragraph, and a Fenwick tree over copy positions gives the best chain
-    ending before a block's first copy paragraph: O(B log B), so a page of a hundred identical
-    "Advertisement" lines (ten thousand blocks) costs no more than it should. Ties go to the
-    earliest block, which keeps the result deterministic.
-    """
-    if not blocks:
-        return []
-    blocks = sorted(blocks, key=lambda b: (b.source[0], b.copy[0], -len(b.source) - len(b.copy)))
-    chains = _PrefixMax(max(b.copy[-1] for b in blocks) + 1)
-    best = [0.0] * len(blocks)
-    previous = [-1] * len(blocks)
-    waiting: list[tuple[int, int]] = []  # (last source paragraph, block) not yet usable as predecessors
-    for n, block in enumerate(blocks):
-        while waiting and waiting[0][0] < block.source[0]:
-            _, m = heapq.heappop(waiting)
-            chains.update(blocks[m].copy[-1], (best[m], -m))
-        before, negated = chains.query(block.copy[0])
-        best[n], previous[n] = (before + block.weight, -negated) if negated <= 0 else (block.weight, -1)
-        heapq.heappush(waiting, (block.source[-1], n))
-    n = max(range(len(blocks)), key=lambda k: (best[k], -k))
-    chain = []
-    while n != -1:
-        chain.append(blocks[n])
-        n = previous[n]
-    return chain[::-1]
-
-
-class _PrefixMax:
-    """Fenwick tree: raise the value at a position; read the maximum over positions below a bound."""
-
-    _EMPTY = (float("-inf"), 1)
-
-    def __init__(self, size: int) -> None:
-        self._tree = [self._EMPTY] * (size + 1)
-
-    def update(self, position: int, value: tuple[float, int]) -> None:
-        position += 1
-        while position < len(self._tree):
-            self._tree[position] = max(self._tree[position], value)
-            position += position & -position
-
-    def query(self, bound: int) -> tuple[float, int]:
-        """Maximum over positions 0 … bound - 1; (-inf, 1) when there are none."""
-        result = self._EMPTY
-        while bound > 0:
-            result = max(result, self._tree[bound])
-            bound -= bound & -bound
-        return result
-
-
-def _moves(related: dict[tuple[int, int], int], matched_source: set[int],
-           matched_copy: set[int]) -> list[tuple[int, int]]:
-    """Related pairs the ordered chain could not take, best first, each paragraph used once."""
-    moves = []
-    for (i, j), _ in sorted(related.items(), key=lambda item: (-item[1], item[0])):
-        if i not in matched_source and j not in matched_copy:
-            moves.append((i, j))
-            matched_source.add(i)
-            matched_copy.add(j)
-    return moves
-
-
-def _order(source: Article, copy: Article, chain: list[_Block],
-           moves: list[tuple[int, int]]) -> list[ParagraphPair]:
-    """Reading order: between two ordered blocks, the source's deleted paragraphs, then the copy's in its order."""
-    moved_to = {j: i for i, j in moves}
-    moved_from = set(moved_to.values())
+def _order(source: Article, copy: Article, chain: list[_Block], moves: list[_Block]) -> list[ParagraphPair]:
+    """Reading order: between two blocks, the source's deleted paragraphs, then the copy's in its order."""
+    moved_to = {move.copy[0]: move for move in moves}
+    moved_from = {move.source[0] for move in moves}
     pairs: list[ParagraphPair] = []
     next_source = next_copy = 0
     for block in [*chain, None]:
@@ -396,13 +305,15 @@ def _order(source: Article, copy: Article, chain: list[_Block],
                 pairs.append(_unmatched("delete", source, i))
         for j in range(next_copy, copy_end):
             if j in moved_to:
-                pairs.append(_matched("move", source, copy, (moved_to[j],), (j,)))
+                move = moved_to[j]
+                pairs.append(_matched("move", source, copy, move.source, move.copy, move.grade))
             else:
                 pairs.append(_unmatched("add", copy, j))
         if block is None:
             break
-        op = "split" if len(block.copy) > 1 else "merge" if len(block.source) > 1 else "edit"
-        pairs.append(_matched(op, source, copy, block.source, block.copy))
+        op: ParagraphOp = ("regroup" if len(block.copy) > 1 and len(block.source) > 1 else "split"
+                           if len(block.copy) > 1 else "merge" if len(block.source) > 1 else "edit")
+        pairs.append(_matched(op, source, copy, block.source, block.copy, block.grade))
         next_source, next_copy = block.source[-1] + 1, block.copy[-1] + 1
     return pairs
 
@@ -415,7 +326,7 @@ def _unmatched(op: ParagraphOp, article: Article, index: int) -> ParagraphPair:
 
 
 def _matched(op: ParagraphOp, source: Article, copy: Article, source_paragraphs: tuple[int, ...],
-             copy_paragraphs: tuple[int, ...]) -> ParagraphPair:
+             copy_paragraphs: tuple[int, ...], grade: Grade) -> ParagraphPair:
     source_tokens = tuple(t for i in source_paragraphs for t in tokenize(source.paragraphs[i], i))
     copy_tokens = tuple(t for j in copy_paragraphs for t in tokenize(copy.paragraphs[j], j))
     source_words = [t.word for t in source_tokens]
@@ -428,7 +339,8 @@ def _matched(op: ParagraphOp, source: Article, copy: Article, source_paragraphs:
     if op == "edit" and source_words == copy_words:
         op = "same"
     similarity = matcher.ratio() if source_words or copy_words else 1.0
-    return ParagraphPair(op, source_paragraphs, copy_paragraphs, similarity, source_tokens, copy_tokens, word_ops)
+    return ParagraphPair(op, source_paragraphs, copy_paragraphs, similarity, source_tokens, copy_tokens, word_ops,
+                         grade)
 
 
 def span_text(article: Article, tokens: Sequence[Token]) -> str:
@@ -444,11 +356,14 @@ def span_text(article: Article, tokens: Sequence[Token]) -> str:
     return " ".join(pieces)
 
 
-def _summary(src: _Paragraphs, cpy: _Paragraphs, pairs: list[ParagraphPair]) -> ReuseSummary:
+def _summary(source: Article, copy: Article, pairs: list[ParagraphPair], passages: PassageAlignment) -> ReuseSummary:
     counts = Counter(pair.op for pair in pairs)
     return ReuseSummary(
-        source_words=sum(len(w) for w in src.words),
-        copy_words=sum(len(w) for w in cpy.words),
+        source_words=len(words(source.text)),
+        copy_words=len(words(copy.text)),
         kept_words=sum(pair.kept_words() for pair in pairs),
+        source_in_passages=passages.a_in_b,
+        copy_in_passages=passages.b_in_a,
+        grades={grade: passages.aligned_a[grade] / passages.words_a if passages.words_a else 0.0 for grade in GRADES},
         paragraphs={op: counts.get(op, 0) for op in PARAGRAPH_OPS},
     )

@@ -1,28 +1,35 @@
-"""Group verified links into clusters: union-find over links, never over raw LSH candidates.
+"""Group verified links into clusters, one story each: union-find over links, never over raw LSH candidates.
 
 Connected components of unverified candidates chain unrelated stories into giant groups (a
-peer's known failure). Verified links can still chain when containment is one-sided: a
-digest ("News in Brief", AP's "The Latest") contains the leads of several stories, a caption
-page is contained in every story that ran the photo. So links come in two strengths:
+peer's known failure). Verified links can still chain when reuse is one-sided: a digest ("News
+in Brief", AP's "The Latest") carries the top of several stories, a teaser carries a part of one.
+So clusters are built in two steps, on the same evidence that decided the links (the share of
+each article inside the units aligned with the other):
 
-* **strong**: a copy where each article carries at least ``mutual_containment`` of the other.
-  Strong links unite their articles unconditionally.
-* **weak**: one-sided copies (a short piece inside a long one) and rewrites. A weak link lets a
-  lone article *join* the cluster it is most similar to. Two groups of several articles merge
-  only when, over the weak links between them, each group carries at least
-  ``mutual_containment`` of the other (the best containment in each direction): the rule for a
-  strong link, lifted from articles to groups. A digest carries all of each story it quotes,
-  but no story carries much of the digest, so the digest stays a cluster of its own.
+1. **Cores**: articles whose link shows each lying at least ``MUTUAL_SHARE`` inside the other
+   unite: write-thrus and outlet copies of one story.
+2. **Attachments**: a core that lies mostly (``MUTUAL_SHARE``) inside another core joins the one
+   that carries the largest share of it: a teaser, a trimmed copy, a rewrite, a group of trimmed
+   copies joins its story. Only cores that join nothing themselves take others in, so an
+   article cannot bridge two stories: a short story quoted whole in a digest does not follow the
+   digest into the cluster of the story the digest is mostly about.
+
+An article that carries a part of another cluster's story without belonging to it (the digest, a
+round-up, a composite of two wire stories) is that cluster's **partial member**: a link shows at
+least ``PARTIAL_SHARE`` of a member's text inside it. A story with partial members is a cluster
+even when it has no other member.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from .verify import Link
+from .verify import QUOTES, Link
 
-MUTUAL_CONTAINMENT = 0.3
+MUTUAL_SHARE = 0.5
+PARTIAL_SHARE = 0.2
 
 
 class UnionFind:
@@ -50,74 +57,66 @@ class UnionFind:
         return counts
 
 
-def is_strong(link: Link, mutual_containment: float = MUTUAL_CONTAINMENT) -> bool:
-    return link.kind == "copy" and min(link.containment_a_in_b, link.containment_b_in_a) >= mutual_containment
+def is_strong(link: Link, mutual: float = MUTUAL_SHARE) -> bool:
+    """Each article lies at least `mutual` inside the other."""
+    return min(link.a_in_b, link.b_in_a) >= mutual
 
 
-def group_links(links: Iterable[Link], mutual_containment: float = MUTUAL_CONTAINMENT,
-                ) -> list[tuple[list[str], list[Link]]]:
-    """(members, links inside the cluster) per cluster, largest first, members in id order."""
-    links = list(links)
+@dataclass(frozen=True)
+class Group:
+    members: list[str]
+    """In id order."""
+    links: list[Link]
+    """Links between members, and between a partial member and a member whose text it carries."""
+    partial: list[str]
+    """Articles of other clusters that carry part of this one's story (in id order)."""
+
+
+def group_links(links: Iterable[Link], mutual: float = MUTUAL_SHARE, partial_share: float = PARTIAL_SHARE,
+                ) -> list[Group]:
+    """Clusters, largest first (then by first member). Links of kind "quotes" are ignored."""
+    links = [link for link in links if link.kind != QUOTES]
     forest = UnionFind()
-    weak: list[Link] = []
     for link in links:
         forest.find(link.a)
         forest.find(link.b)
-        if is_strong(link, mutual_containment):
+        if is_strong(link, mutual):
             forest.union(link.a, link.b)
-        else:
-            weak.append(link)
-    _merge_weak(forest, weak, mutual_containment)
+    _attach(forest, links, mutual)
     members: dict[str, set[str]] = defaultdict(set)
     inside: dict[str, list[Link]] = defaultdict(list)
+    partial: dict[str, set[str]] = defaultdict(set)
     for link in links:
-        root = forest.find(link.a)
-        if root == forest.find(link.b):
-            members[root].update((link.a, link.b))
-            inside[root].append(link)
-    groups = [(sorted(members[root]), _sorted_links(inside[root])) for root in members]
-    groups.sort(key=lambda group: (-len(group[0]), group[0][0]))
+        root_a, root_b = forest.find(link.a), forest.find(link.b)
+        if root_a == root_b:
+            members[root_a].update((link.a, link.b))
+            inside[root_a].append(link)
+            continue
+        for carrier, carried, root in ((link.a, link.b, root_b), (link.b, link.a, root_a)):
+            if link.share_of(carried) >= partial_share:
+                partial[root].add(carrier)
+                members[root].add(carried)
+                inside[root].append(link)
+    groups = [Group(sorted(members[root]), _sorted_links(inside[root]), sorted(partial[root] - members[root]))
+              for root in members if len(members[root]) > 1 or partial[root] - members[root]]
+    groups.sort(key=lambda group: (-len(group.members), group.members[0]))
     return groups
 
 
-def _merge_weak(forest: UnionFind, weak: list[Link], mutual_containment: float) -> None:
-    """Apply the weak-link rule of the module docstring to the strong components in `forest`."""
-    size = forest.sizes()
-    between: dict[tuple[str, str], _Between] = {}
-    for link in weak:
+def _attach(forest: UnionFind, links: list[Link], mutual: float) -> None:
+    """Step 2 of the module docstring: each core that lies mostly inside another joins the best that joins nothing."""
+    best: dict[str, dict[str, float]] = defaultdict(dict)  # core -> other core -> largest share of it inside
+    for link in links:
         root_a, root_b = forest.find(link.a), forest.find(link.b)
         if root_a != root_b:
-            key = (root_a, root_b) if root_a < root_b else (root_b, root_a)
-            between.setdefault(key, _Between()).add(link, key[0] == root_a)
-    best_for_lone: dict[str, tuple[float, str]] = {}
-    for (root_a, root_b), found in between.items():
-        if size[root_a] > 1 and size[root_b] > 1:
-            if min(found.first_in_second, found.second_in_first) >= mutual_containment:
-                forest.union(root_a, root_b)
-            continue
-        for lone, other in ((root_a, root_b), (root_b, root_a)):
-            if size[lone] == 1 and (lone not in best_for_lone or (found.strength, other) > best_for_lone[lone]):
-                best_for_lone[lone] = (found.strength, other)
-    for lone, (_, other) in sorted(best_for_lone.items()):
-        forest.union(lone, other)
-
-
-class _Between:
-    """The weak links between two strong components: best Jaccard, best containment each way."""
-
-    def __init__(self) -> None:
-        self.strength = 0.0
-        self.first_in_second = 0.0
-        self.second_in_first = 0.0
-
-    def add(self, link: Link, a_is_first: bool) -> None:
-        a_in_b, b_in_a = link.containment_a_in_b, link.containment_b_in_a
-        if not a_is_first:
-            a_in_b, b_in_a = b_in_a, a_in_b
-        self.strength = max(self.strength, link.jaccard)
-        self.first_in_second = max(self.first_in_second, a_in_b)
-        self.second_in_first = max(self.second_in_first, b_in_a)
+            best[root_a][root_b] = max(best[root_a].get(root_b, 0.0), link.a_in_b)
+            best[root_b][root_a] = max(best[root_b].get(root_a, 0.0), link.b_in_a)
+    joining = {core for core, shares in best.items() if max(shares.values()) >= mutual}
+    for core in sorted(joining):
+        targets = [(share, other) for other, share in best[core].items() if share >= mutual and other not in joining]
+        if targets:
+            forest.union(core, max(targets)[1])
 
 
 def _sorted_links(links: Sequence[Link]) -> list[Link]:
-    return sorted(links, key=lambda link: (link.a, link.b))
+    return sorted(set(links), key=lambda link: (link.a, link.b))

@@ -1,11 +1,10 @@
 """A scan's sketches as flat columns, one block per batch: no object per article.
 
-A million articles as one ArticleSketch each cost ~0.8 KB apiece in object and array headers
-alone, and kept every batch's shingle values alive until the furniture stage. Here a batch
-becomes a few arrays as soon as it is signed, and its shingles are kept only in the form the
-evidence is built from: per article, sorted by value (ties in paragraph order), with the
-paragraph owning each one. The evidence of an article is then that array minus the furniture
-paragraphs and minus repeats, exactly what :func:`~syndicate.sketch.build_evidence` returns.
+A batch becomes a few arrays as soon as it is signed: per paragraph its fingerprint and shingle
+count (furniture learning), per sentence its paragraph, words, quoted words and content terms, and
+per article its distinct shingles sorted by value with the sentence owning each one (the first, if
+a shingle repeats). The evidence of an article (:class:`~syndicate.passages.UnitSketch`) is made
+from views of these arrays once the furniture paragraphs are known (:meth:`SketchColumns.settle`).
 """
 
 from __future__ import annotations
@@ -21,7 +20,8 @@ from typing import TypeVar
 import numpy as np
 
 from .article import Article
-from .sketch import Evidence, SignedBatch
+from .passages import UnitSketch
+from .sketch import SignedBatch
 
 Info = TypeVar("Info")
 _META = ("title", "outlet", "date", "url", "credit")
@@ -31,7 +31,7 @@ _REPEATING = frozenset({"outlet", "date", "credit"})
 
 @dataclass(slots=True)
 class Block:
-    """One batch of articles. Paragraph arrays are numbered across the block; values per article."""
+    """One batch of articles. Paragraph and sentence arrays are numbered across the block; values per article."""
 
     ids: list[str]
     meta: dict[str, list[str | None]]
@@ -42,15 +42,23 @@ class Block:
     paragraph_offsets: np.ndarray
     fingerprints: np.ndarray
     shingle_sizes: np.ndarray
-    """Per paragraph: its distinct shingles (0 for a paragraph shorter than n words)."""
+    """Per paragraph: the shingles of its sentences (0 for a paragraph with no sentence of n words)."""
     words: np.ndarray
     """Per article: its word count."""
+    sentence_offsets: np.ndarray
+    sentence_paragraph: np.ndarray
+    """Per sentence: its paragraph, counted within its article."""
+    sentence_words: np.ndarray
+    sentence_quoted: np.ndarray
     value_offsets: np.ndarray
     values: np.ndarray
     owner: np.ndarray
-    distinct: np.ndarray
-    """Per article: distinct values (a shingle in two paragraphs is in ``values`` twice until settled)."""
-    evidence_sizes: np.ndarray | None = None
+    """Per value: the sentence (within its article) holding it first."""
+    term_offsets: np.ndarray
+    terms: np.ndarray
+    """Per sentence of the block: its distinct content terms."""
+    active: np.ndarray | None = None
+    """Per sentence: not in a furniture paragraph (set by SketchColumns.settle)."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -70,39 +78,45 @@ class SketchColumns:
 
     def add(self, articles: Sequence[Article], signed: SignedBatch) -> None:
         """Append a signed batch; nothing of it but these columns outlives the call."""
-        shingles = signed.shingles
-        sizes = np.diff(shingles.offsets)
-        paragraph_of_value = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-        article_of_paragraph = np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(shingles.paragraph_offsets))
-        article_of_value = article_of_paragraph[paragraph_of_value]
-        # Stable: equal values of one article keep paragraph order, as build_evidence's stable argsort does.
-        order = np.lexsort((shingles.values, article_of_value))
-        values = shingles.values[order]
-        owner = paragraph_of_value[order] - shingles.paragraph_offsets[article_of_value[order]]
+        units = signed.units
+        sentence_offsets = units.sentence_offsets
+        shingle_sizes = np.diff(units.shingle_offsets)
+        sentence_of_value = np.repeat(np.arange(len(shingle_sizes), dtype=np.int64), shingle_sizes)
+        article_of_sentence = np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(sentence_offsets))
+        article_of_value = article_of_sentence[sentence_of_value]
+        # Stable: equal values of one article keep sentence order, so the first of a repeat owns it.
+        order = np.lexsort((units.shingles, article_of_value))
+        values, article_sorted = units.shingles[order], article_of_value[order]
+        first = np.ones(len(values), dtype=bool)
+        first[1:] = (values[1:] != values[:-1]) | (article_sorted[1:] != article_sorted[:-1])
+        order, values, article_sorted = order[first], values[first], article_sorted[first]
+        owner = sentence_of_value[order] - sentence_offsets[article_sorted]
         value_offsets = np.zeros(len(articles) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(article_of_value, minlength=len(articles)), out=value_offsets[1:])
-        repeat = np.zeros(len(values), dtype=bool)
-        repeat[1:] = (values[1:] == values[:-1]) & (article_of_value[order][1:] == article_of_value[order][:-1])
-        repeats = np.bincount(article_of_value[order][repeat], minlength=len(articles))
-        widest = int(np.diff(shingles.paragraph_offsets).max(initial=0))
+        np.cumsum(np.bincount(article_sorted, minlength=len(articles)), out=value_offsets[1:])
+        widest = int(np.diff(sentence_offsets).max(initial=0))
         share = self._shared.setdefault
         fields = {name: [getattr(a, name) for a in articles] for name in _META[:-1]}
         fields["credit"] = signed.credits
+        paragraph_of_sentence = units.sentence_paragraph
         self.blocks.append(Block(
             ids=[a.id for a in articles],
             meta={name: [v if v is None or name not in _REPEATING else share(v, v) for v in values]
                   for name, values in fields.items()},
             headlines=zlib.compress(json.dumps(signed.headlines, ensure_ascii=False).encode(), 1),
-            paragraph_offsets=shingles.paragraph_offsets.copy(),
-            fingerprints=shingles.fingerprints.copy(),
-            shingle_sizes=sizes.astype(np.int32),
-            words=np.bincount(article_of_paragraph, weights=shingles.word_counts,
+            paragraph_offsets=units.paragraph_offsets.copy(),
+            fingerprints=units.fingerprints.copy(),
+            shingle_sizes=np.bincount(paragraph_of_sentence, weights=shingle_sizes,
+                                      minlength=len(units.fingerprints)).astype(np.int32),
+            words=np.bincount(article_of_sentence, weights=units.sentence_words,
                               minlength=len(articles)).astype(np.int64),
+            sentence_offsets=sentence_offsets.copy(),
+            sentence_paragraph=(paragraph_of_sentence - units.paragraph_offsets[article_of_sentence]).astype(np.int32),
+            sentence_words=units.sentence_words.copy(), sentence_quoted=units.sentence_quoted.copy(),
             value_offsets=value_offsets, values=values,
             owner=owner.astype(np.uint8 if widest <= 1 << 8 else np.uint16 if widest <= 1 << 16 else np.int32),
-            distinct=(np.diff(value_offsets) - repeats).astype(np.int32)))
+            term_offsets=units.term_offsets.copy(), terms=units.terms.copy()))
         self._starts.append(self._starts[-1] + len(articles))
-        self._paragraph_starts.append(self._paragraph_starts[-1] + len(sizes))
+        self._paragraph_starts.append(self._paragraph_starts[-1] + len(units.fingerprints))
 
     def locate(self, index: int) -> tuple[Block, int]:
         """The block holding article `index`, and its position there (bisect: verify asks twice per pair)."""
@@ -115,6 +129,13 @@ class SketchColumns:
         block, local = self.blocks[number], index - self._starts[number]
         start = self._paragraph_starts[number]
         return start + int(block.paragraph_offsets[local]), start + int(block.paragraph_offsets[local + 1])
+
+    def paragraph_start(self, block_number: int) -> int:
+        """The scan-wide number of the block's first paragraph."""
+        return self._paragraph_starts[block_number]
+
+    def article_start(self, block_number: int) -> int:
+        return self._starts[block_number]
 
     def ids(self) -> Iterator[str]:
         for block in self.blocks:
@@ -144,45 +165,42 @@ class SketchColumns:
         return tuple((int(i), text) for i, text in _headlines(block.headlines)[local])
 
     def story_set(self, index: int) -> np.ndarray:
-        """The article's distinct shingles, sorted (before settle)."""
+        """The article's distinct shingles, sorted."""
         block, local = self.locate(index)
-        values = block.values[block.value_offsets[local] : block.value_offsets[local + 1]]
-        if len(values) == block.distinct[local]:
-            return values
-        return np.unique(values)
+        return block.values[block.value_offsets[local] : block.value_offsets[local + 1]]
 
     def story_size(self, index: int) -> int:
         block, local = self.locate(index)
-        return int(block.distinct[local])
+        return int(block.value_offsets[local + 1] - block.value_offsets[local])
 
     def settle(self, furniture: np.ndarray) -> None:
-        """Turn each block's sorted shingles into evidence, block by block, leaving out the paragraphs
-        flagged in `furniture` (one flag per paragraph of the scan) and every repeat of a kept value."""
-        start = 0
-        for block in self.blocks:
+        """Mark, block by block, the sentences of the paragraphs flagged in `furniture` (one flag per paragraph of
+        the scan) as inactive: they stay in the evidence, which leaves them out of alignment."""
+        for number, block in enumerate(self.blocks):
+            start = self._paragraph_starts[number]
             flags = furniture[start : start + len(block.fingerprints)]
-            start += len(block.fingerprints)
-            article = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(block.value_offsets))
-            paragraph = block.paragraph_offsets[article] + block.owner
-            kept = np.flatnonzero(~flags[paragraph])
-            values, article_kept = block.values[kept], article[kept]
-            first = np.ones(len(kept), dtype=bool)
-            first[1:] = (values[1:] != values[:-1]) | (article_kept[1:] != article_kept[:-1])
-            kept = kept[first]
-            if len(kept) != len(block.values):
-                block.values, block.owner = block.values[kept], block.owner[kept]
-            article, paragraph = article[kept], paragraph[kept]
-            np.cumsum(np.bincount(article, minlength=len(block)), out=block.value_offsets[1:])
-            block.evidence_sizes = np.bincount(paragraph, minlength=len(block.fingerprints)).astype(np.int32)
+            article = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(block.sentence_offsets))
+            block.active = ~flags[block.paragraph_offsets[article] + block.sentence_paragraph]
 
-    def evidence(self, index: int) -> tuple[str, Evidence]:
-        """The article's id and evidence (views into its block), after :meth:`settle`."""
+    def evidence(self, index: int) -> tuple[str, UnitSketch]:
+        """The article's id and evidence (made from views into its block), after :meth:`settle`."""
         block, local = self.locate(index)
-        first, last = block.value_offsets[local : local + 2].tolist()
-        paragraphs = slice(*block.paragraph_offsets[local : local + 2].tolist())
-        assert block.evidence_sizes is not None, "settle() first"
-        return block.ids[local], Evidence(values=block.values[first:last], owner=block.owner[first:last],
-                                          paragraph_sizes=block.evidence_sizes[paragraphs])
+        assert block.active is not None, "settle() first"
+        first, last = block.sentence_offsets[local : local + 2].tolist()
+        start, stop = block.value_offsets[local : local + 2].tolist()
+        term_offsets = block.term_offsets[first : last + 1]
+        return block.ids[local], UnitSketch.of(
+            paragraph=block.sentence_paragraph[first:last], words=block.sentence_words[first:last],
+            quoted=block.sentence_quoted[first:last], active=block.active[first:last],
+            shingles=block.values[start:stop], shingle_owner=block.owner[start:stop].astype(np.int64),
+            terms=block.terms[term_offsets[0] : term_offsets[-1]], term_offsets=term_offsets - term_offsets[0])
+
+    def active_words(self, index: int) -> int:
+        """The article's words outside furniture paragraphs, after :meth:`settle`."""
+        block, local = self.locate(index)
+        assert block.active is not None, "settle() first"
+        first, last = block.sentence_offsets[local : local + 2].tolist()
+        return int(block.sentence_words[first:last][block.active[first:last]].sum())
 
 
 @lru_cache(maxsize=4)

@@ -21,19 +21,47 @@ class ScanConfig:
     0.2 (64 bands x 2 rows) proposes 99.2% of the Reuters-21578 pairs the exact copy rule accepts; 0.3 (32 x 2)
     only 97.8%, missing short articles whose text sits inside longer paragraphs (benchmarks/RESULTS-quality.md)."""
     lsh_false_negative_weight: float = 0.9
+    # --- aligned passages (syndicate.passages): when two sentences align, and how well --------------------
+    verbatim: float = 0.9
+    """A verbatim unit: this share of the smaller sentence's shingles is in the other (and lengths within 10 %)."""
+    edited: float = 0.5
+    """An edited unit: this share of its shingles (a respelt name in a 25-word sentence leaves about 70 %)…"""
+    edited_terms: float = 0.8
+    """…or this cosine of content terms (an edit that breaks most shingles but keeps the words)."""
+    paraphrased: float = 0.5
+    """A paraphrased unit: this cosine of content terms, under an idf over the two articles' own sentences."""
+    min_shared_terms: int = 3
+    """A paraphrased unit also shares at least this many content terms."""
+    weak_paraphrased: float = 0.25
+    """A looser paraphrase (this cosine, two shared terms) counts only between two firmer units…"""
+    anchor_gap: int = 3
+    """…each at most this many sentences away from it in both articles."""
+    max_group: int = 3
+    """Most sentences one sentence may be split into, or merged from."""
+    # --- the link (syndicate.verify): what the alignment must show ----------------------------------------
+    min_unit_words: int = 5
+    """Units whose smaller side has fewer words (a headline fragment, "Share", a dateline) show reuse but never
+    decide a link."""
+    min_evidence_words: int = 15
+    """No link rests on less aligned text outside quoted material than this (about one sentence)."""
     copy_threshold: float = 0.5
-    """A copy: at least this share of the smaller article's shingles is found in the other."""
-    single_paragraph_copy: float = 0.9
-    """One matched paragraph makes a copy when this share of the smaller article is inside the other."""
-    paragraph_match: float = 0.5
-    """Two paragraphs match when this share of the smaller one's shingles is shared."""
-    rewrite_paragraph: float = 0.1
-    """Two paragraphs are related (a paraphrase) when they share this share and at least two shingles."""
+    """A copy: this share of one article lies in verbatim or edited units (the other may add its own text)."""
+    excerpt_threshold: float = 0.2
+    """An excerpt: a smaller share, but at least this much of one article, in two units or more…"""
+    excerpt_min_words: int = 30
+    """…holding at least this many words outside quoted material."""
     rewrite_min_chain: int = 3
-    rewrite_min_containment: float = 0.15
-    """A rewrite also carries this share of one article's shingles: a chain of shared quotes alone is not one."""
     rewrite_min_coverage: float = 0.3
-    """A rewrite: at least this many related paragraphs in the same order, holding this share of the smaller text."""
+    """A rewrite: at least rewrite_min_chain units in the same order in both articles, holding this share of
+    the smaller one's words…"""
+    rewrite_min_words: int = 30
+    """…and at least this many words outside quoted material."""
+    quotes: bool = False
+    """Also align the pairs that could share only quoted material, and report them (kind "quotes": not a link)."""
+    near_identical: float = 0.9
+    """Two articles whose whole shingle sets (furniture and quotes included) have this Jaccard are copies, whatever
+    the evidence rules say: identical re-sends whose every line is a template."""
+    # --- furniture (syndicate.furniture) -------------------------------------------------------------------
     furniture_min_articles: int = 3
     furniture_min_stories: int = 3
     furniture_max_site_outlets: int = 2
@@ -49,8 +77,9 @@ class ScanConfig:
     def __post_init__(self) -> None:
         if self.ngram < 1:
             raise ValueError("ngram must be at least 1")
-        for name in ("paragraph_threshold", "copy_threshold", "single_paragraph_copy", "paragraph_match",
-                     "rewrite_paragraph", "rewrite_min_coverage", "rewrite_min_containment", "story_containment"):
+        for name in ("paragraph_threshold", "verbatim", "edited", "edited_terms", "paraphrased", "weak_paraphrased",
+                     "copy_threshold",
+                     "excerpt_threshold", "rewrite_min_coverage", "near_identical", "story_containment"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")

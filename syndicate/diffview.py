@@ -40,7 +40,7 @@ LABEL_STYLE = "bold cyan"
 DELETE_MARKERS = ("[-", "-]")
 INSERT_MARKERS = ("{+", "+}")
 OP_LABELS = {"same": "same", "edit": "edited", "move": "moved", "split": "split", "merge": "merged",
-             "add": "added", "delete": "deleted"}
+             "regroup": "regrouped", "add": "added", "delete": "deleted"}
 
 
 def use_markers(console: Console) -> bool:
@@ -76,6 +76,10 @@ def summary_panel(alignment: Alignment) -> Panel:
     grid.add_column(overflow="fold")
     grid.add_row("source", _article_line(alignment.source))
     grid.add_row("copy", _article_line(alignment.copy))
+    grid.add_row("passages", Text(
+        f"{summary.source_in_passages:.0%} of the source in passages aligned with the copy, "
+        f"{summary.copy_in_passages:.0%} of the copy in passages aligned with the source ("
+        + ", ".join(f"{share:.0%} {grade}" for grade, share in summary.grades.items() if share) + ")"))
     grid.add_row("reuse", Text(
         f"{summary.source_reused:.0%} of the source's words kept ({summary.kept_words} of {summary.source_words})"
         f" · {_words(summary.added_words)} added · {summary.deleted_words} deleted"))
@@ -147,6 +151,8 @@ def side_by_side(alignment: Alignment, markers: bool) -> Table:
 
 def _label(pair: ParagraphPair) -> Text:
     label = Text(OP_LABELS[pair.op], style=LABEL_STYLE)
+    if pair.grade == "paraphrased":
+        label.append("\nparaphrased", style="dim")
     if pair.similarity is not None and pair.op != "same":
         label.append(f"\n{pair.similarity:.0%}", style="dim")
     return label
@@ -231,6 +237,8 @@ def _inline_label(pair: ParagraphPair) -> Text:
     copy = "copy " + ",".join(f"¶{j + 1}" for j in pair.copy_paragraphs)
     where = source if pair.op == "delete" else copy if pair.op == "add" else f"{source} → {copy}"
     label = Text.assemble((f"{where} ", "dim"), (OP_LABELS[pair.op], LABEL_STYLE))
+    if pair.grade == "paraphrased":
+        label.append(" paraphrased", style="dim")
     if pair.similarity is not None and pair.op != "same":
         label.append(f" {pair.similarity:.0%}", style="dim")
     return label

@@ -22,28 +22,16 @@ digest quoting it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
 from .columns import SketchColumns
 from .config import ScanConfig
-from .sketch import ArticleSketch
-
-
-def learn_furniture(sketches: Sequence[ArticleSketch], config: ScanConfig) -> set[int]:
-    """Fingerprints of the paragraphs that are furniture in this archive."""
-    counts = [len(sketch.fingerprints) for sketch in sketches]
-    carriers, paragraph_size = _carriers(
-        np.concatenate([sketch.fingerprints for sketch in sketches]) if sketches else np.empty(0, np.uint64),
-        np.concatenate([sketch.shingles.sizes() for sketch in sketches]) if sketches else np.empty(0, np.int64),
-        np.repeat(np.arange(len(sketches)), counts))
-    story = _StoryOracle(lambda index: np.unique(sketches[index].shingles.values), config.story_containment)
-    return _judge(carriers, paragraph_size, lambda index: sketches[index].outlet, story, config)
 
 
 def learn_furniture_columns(columns: SketchColumns, config: ScanConfig) -> set[int]:
-    """:func:`learn_furniture` over a scan's columns, without a per-article object."""
+    """Fingerprints of the paragraphs that are furniture among these articles (a scan's, or the index's carriers)."""
     carriers, paragraph_size = _carriers(columns.column("fingerprints"), columns.column("shingle_sizes"),
                                          columns.article_of_paragraph())
     story = _StoryOracle(columns.story_set, config.story_containment, columns.story_size)
@@ -93,12 +81,6 @@ def _judge(carriers: dict[int, list[int]], paragraph_size: dict[int, int], outle
         ):
             furniture.add(fingerprint)
     return furniture
-
-
-def furniture_mask(sketch: ArticleSketch, furniture: set[int]) -> np.ndarray:
-    """Per paragraph: True where the paragraph is furniture."""
-    return np.fromiter((f in furniture for f in sketch.fingerprints.tolist()), dtype=bool,
-                       count=len(sketch.fingerprints))
 
 
 def _sample(members: list[int], limit: int) -> list[int]:

@@ -16,11 +16,15 @@ _TYPOGRAPHY = str.maketrans(
     {
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2039": '"', "\u203a": '"',
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
     }
 )  # fmt: skip
 _WHITESPACE = re.compile(r"\s+")
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""Hiragana, katakana and CJK ideographs: scripts written without spaces, where each character counts as a word
+(so that a Chinese or Japanese sentence has shingles: character 5-grams)."""
+_WORD = re.compile(f"[{CJK}]|[^\\W_{CJK}]+(?:'[^\\W_{CJK}]+)*")
 _DIGITS = re.compile(r"\d+")
 
 

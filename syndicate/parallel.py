@@ -25,7 +25,7 @@ from itertools import chain, islice
 from .article import Article
 from .config import ScanConfig
 from .sign import MinHasher
-from .sketch import ArticleSketch, SignedBatch, assemble, sign_batch
+from .sketch import SignedBatch, sign_batch
 
 CHUNK = 1024
 """Articles per batch: large enough that numpy calls dominate, small enough to keep the worker's arrays in cache."""
@@ -42,17 +42,6 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def sketch_stream(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher,
-                  workers: int | None = None, chunk: int = CHUNK) -> Iterator[ArticleSketch]:
-    """Sketch every article, in input order.
-
-    `workers` None: one worker per core but one (the main process reads) when there are at least
-    MIN_CORES cores and more than one chunk of input, else in-process; 0 or 1: in-process.
-    """
-    for batch, signed in signed_batches(articles, config, hasher, workers, chunk):
-        yield from assemble(batch, signed)
 
 
 def signed_batches(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher, workers: int | None = None,

@@ -22,10 +22,11 @@ from .errors import InputError
 from .furniture import learn_furniture_columns
 from .lsh import candidate_codes, decode_pairs
 from .parallel import signed_batches
+from .passages import UnitSketch
 from .sign import MinHasher, fold32
 from .sketch import pick_headline
 from .source import MemberFacts, choose_source
-from .verify import Link, verify
+from .verify import QUOTES, Link, verify
 
 _VERIFY_CHUNK = 1 << 16
 _BANDS_PER_MERGE = 16
@@ -55,6 +56,8 @@ class Cluster:
     source_reason: str
     members: list[str]
     links: list[Link]
+    partial: list[str] = field(default_factory=list)
+    """Articles of other clusters that carry part of this story (digests, round-ups, composites)."""
 
     def kinds(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -63,13 +66,13 @@ class Cluster:
         return counts
 
     def reuse_of_source(self) -> dict[str, float]:
-        """Per member directly linked to the source: the share of the source's text it carries."""
+        """Per member directly linked to the source: the share of the source's words it carries."""
         shares: dict[str, float] = {}
         for link in self.links:
             if link.a == self.source:
-                shares[link.b] = link.containment_a_in_b
+                shares[link.b] = link.a_in_b
             elif link.b == self.source:
-                shares[link.a] = link.containment_b_in_a
+                shares[link.a] = link.b_in_a
         return shares
 
     def to_dict(self) -> dict:
@@ -78,8 +81,14 @@ class Cluster:
             "source": self.source,
             "source_reason": self.source_reason,
             "members": self.members,
+            "partial_members": self.partial,
             "links": [link.to_dict() for link in self.links],
         }
+
+
+SCHEMA = 2
+"""Version of the JSON a scan writes: 2 has passage-evidence links (kinds copy/excerpt/rewrite, word shares and
+grades) and partial members; 1 had containment of shingles and kinds copy/rewrite."""
 
 
 @dataclass
@@ -88,13 +97,19 @@ class ScanResult:
     clusters: list[Cluster]
     info: dict[str, ArticleInfo]
     stats: dict[str, float | int] = field(default_factory=dict)
+    quotes: list[Link] = field(default_factory=list)
+    """Pairs that share quoted material only: not links, shown on request."""
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, quotes: bool = False) -> dict:
+        data: dict = {
+            "schema": SCHEMA,
             "articles": self.articles,
             "clusters": [cluster.to_dict() for cluster in self.clusters],
             "stats": self.stats,
         }
+        if quotes:
+            data["quotes"] = [link.to_dict() for link in self.quotes]
+        return data
 
 
 def scan(articles: Iterable[Article], config: ScanConfig | None = None,
@@ -110,29 +125,30 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
     hasher = MinHasher(config.num_perm, config.seed)
 
     with _timed(stats, "sketch"):
-        key_blocks: list[np.ndarray] = []
-        columns = _sketch_all(articles, config, hasher, report, workers, key_blocks)
+        chunks: list[_Chunks] = []
+        columns = _sketch_all(articles, config, hasher, report, workers, chunks)
     with _timed(stats, "furniture"):
         furniture = learn_furniture_columns(columns, config)
         flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
         columns.settle(flags)
     with _timed(stats, "candidates"):
-        pairs = _candidates(columns, key_blocks, config)
-        del key_blocks
+        pairs = _candidates(chunks, flags, config)
+        del chunks
     with _timed(stats, "verify"):
-        links = _verify_all(columns, pairs, config, report)
+        found = _verify_all(columns, pairs, config, report)
+        links = [link for link in found if link.kind != QUOTES]
     with _timed(stats, "cluster"):
         clusters = _clusters(links, columns)
 
-    evidence_sizes = [block.evidence_sizes for block in columns.blocks if block.evidence_sizes is not None]
     stats.update(
         articles=len(columns),
         paragraphs=int(sum(len(block.fingerprints) for block in columns.blocks)),
-        evidence_paragraphs=int(sum(np.count_nonzero(sizes) for sizes in evidence_sizes)),
+        sentences=int(sum(len(block.sentence_words) for block in columns.blocks)),
         furniture_paragraphs=int(flags.sum()),
         furniture_distinct=len(furniture),
         candidate_pairs=len(pairs),
         links=len(links),
+        quote_pairs=len(found) - len(links),
         clustered_articles=sum(len(c.members) for c in clusters),
     )
 
@@ -143,8 +159,10 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
                            int(block.words[local]), pick_headline(columns.headlines(index), flags[first:last]))
 
     members = {member for cluster in clusters for member in cluster.members}
+    members |= {article_id for cluster in clusters for article_id in cluster.partial}
     known = {article_id: info_of(index) for index, article_id in enumerate(columns.ids()) if article_id in members}
-    return ScanResult(articles=len(columns), clusters=clusters, info=LazyInfo(columns, info_of, known), stats=stats)
+    return ScanResult(articles=len(columns), clusters=clusters, info=LazyInfo(columns, info_of, known), stats=stats,
+                      quotes=[link for link in found if link.kind == QUOTES])
 
 
 @contextmanager
@@ -154,17 +172,32 @@ def _timed(stats: dict[str, float | int], stage: str) -> Iterator[None]:
     stats[f"seconds_{stage}"] = round(time.perf_counter() - started, 4)
 
 
+@dataclass(frozen=True, slots=True)
+class _Chunks:
+    """One batch's LSH chunks that have shingles: their band keys, article and paragraph (numbered across the scan)."""
+
+    keys: np.ndarray
+    article: np.ndarray
+    paragraph: np.ndarray
+
+
 def _sketch_all(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher, report: ProgressCallback,
-                workers: int | None, key_blocks: list[np.ndarray]) -> SketchColumns:
-    """Every sketch, in input order, as columns; each batch's band keys go to `key_blocks`, one row per
-    paragraph with shingles (the others never match), folded to 32 bits.
+                workers: int | None, chunks: list[_Chunks]) -> SketchColumns:
+    """Every sketch, in input order, as columns; each batch's chunk band keys go to `chunks`, folded to 32 bits.
 
     The band keys are the largest array a scan holds; folded, they take half the memory. Two distinct keys
-    then share a bucket with odds 2^-32 per pair of paragraphs: a few more candidate pairs (56 more of
-    74,033 on Reuters-21578), which verify rejects. The persistent index keeps the full keys."""
+    then share a bucket with odds 2^-32 per pair of chunks: a few more candidate pairs, which verify rejects.
+    The persistent index keeps the full keys."""
     columns = SketchColumns()
     for batch, signed in signed_batches(_unique_ids(articles), config, hasher, workers):
-        key_blocks.append(fold32(signed.keys[np.diff(signed.shingles.offsets) > 0]))
+        units = signed.units
+        first_sentence = units.chunk_offsets[:-1]
+        sized = np.diff(units.chunk_shingle_offsets()) > 0
+        paragraph = units.sentence_paragraph[first_sentence[sized]]
+        article = np.searchsorted(units.paragraph_offsets, paragraph, side="right") - 1
+        chunks.append(_Chunks(keys=fold32(signed.keys[sized]), article=article + len(columns),
+                              paragraph=paragraph + (columns.paragraph_start(len(columns.blocks)) if columns.blocks
+                                                     else 0)))
         columns.add(batch, signed)
         report("sketch", len(columns), None)
     return columns
@@ -179,18 +212,18 @@ def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
         yield article
 
 
-def _candidates(columns: SketchColumns, key_blocks: list[np.ndarray], config: ScanConfig) -> np.ndarray:
-    """Candidate pairs, one band at a time: a copy of one band's keys is all the extra memory this takes."""
-    if not len(columns):
+def _candidates(chunks: list[_Chunks], furniture: np.ndarray, config: ScanConfig) -> np.ndarray:
+    """Candidate pairs, one band at a time: a copy of one band's keys is all the extra memory this takes.
+    Chunks of furniture paragraphs propose nothing."""
+    if not chunks:
         return np.empty((0, 2), dtype=np.int64)
-    has_shingles = columns.column("shingle_sizes") > 0  # the rows of key_blocks
-    usable = columns.column("evidence_sizes")[has_shingles] > 0
-    owners = columns.article_of_paragraph()[has_shingles][usable]
+    usable = ~furniture[np.concatenate([c.paragraph for c in chunks])]
+    owners = np.concatenate([c.article for c in chunks])[usable]
     codes = np.empty(0, dtype=np.int64)
     pending: list[np.ndarray] = []
-    bands = key_blocks[0].shape[1]
+    bands = chunks[0].keys.shape[1]
     for band in range(bands):
-        column = np.concatenate([block[:, band] for block in key_blocks])[usable, None]
+        column = np.concatenate([c.keys[:, band] for c in chunks])[usable, None]
         pending.append(candidate_codes(column, owners, config.max_bucket))
         if len(pending) == _BANDS_PER_MERGE or band == bands - 1:  # one sort per 16 bands, not one per band
             codes = np.unique(np.concatenate([codes, *pending]))
@@ -200,32 +233,55 @@ def _candidates(columns: SketchColumns, key_blocks: list[np.ndarray], config: Sc
 
 def _verify_all(columns: SketchColumns, pairs: np.ndarray, config: ScanConfig,
                 report: ProgressCallback) -> list[Link]:
-    """Pairs become Python ints a chunk at a time: the whole list would cost ~130 B a pair (~0.5 GB at 1M articles)."""
-    links = []
+    """Pairs become Python ints a chunk at a time: the whole list would cost ~130 B a pair (~0.5 GB at 1M articles).
+    Each article's evidence is made once per run of pairs that share it (pairs come sorted by first article)."""
+    found = []
     total = len(pairs)
     done = 0
+    cache = _EvidenceCache(columns)
     for start in range(0, total, _VERIFY_CHUNK):
         chunk = pairs[start : start + _VERIFY_CHUNK].tolist()
         for i, j in chunk:
-            link = verify(*columns.evidence(i), *columns.evidence(j), config)
+            link = verify(*cache.get(i), *cache.get(j), config)
             if link is not None:
-                links.append(link)
+                found.append(link)
             done += 1
             if done % 1024 == 0 or done == total:
                 report("verify", done, total)
-    return links
+    return found
+
+
+class _EvidenceCache:
+    """Evidence of recently verified articles: a bounded memo, cleared when full."""
+
+    LIMIT = 4096
+
+    def __init__(self, columns: SketchColumns) -> None:
+        self._columns = columns
+        self._memo: dict[int, tuple[str, UnitSketch]] = {}
+
+    def get(self, index: int) -> tuple[str, UnitSketch]:
+        found = self._memo.get(index)
+        if found is None:
+            if len(self._memo) >= self.LIMIT:
+                self._memo.clear()
+            found = self._memo[index] = self._columns.evidence(index)
+        return found
 
 
 def _clusters(links: list[Link], columns: SketchColumns) -> list[Cluster]:
     linked = {link.a for link in links} | {link.b for link in links}
     facts: dict[str, MemberFacts] = {}
+    index = 0
     for block in columns.blocks:
         for article_id, date, credit in zip(block.ids, block.meta["date"], block.meta["credit"], strict=True):
             if article_id in linked:
-                facts[article_id] = MemberFacts(date=parse_date(date), credit=credit)
+                facts[article_id] = MemberFacts(date=parse_date(date), credit=credit,
+                                                words=columns.active_words(index))
+            index += 1
     clusters = []
-    for number, (members, member_links) in enumerate(group_links(links), start=1):
-        choice = choose_source(members, member_links, {m: facts[m] for m in members})
+    for number, group in enumerate(group_links(links), start=1):
+        choice = choose_source(group.members, group.links, {m: facts[m] for m in group.members})
         clusters.append(Cluster(id=number, source=choice.id, source_reason=choice.reason,
-                                members=members, links=member_links))
+                                members=group.members, links=group.links, partial=group.partial))
     return clusters

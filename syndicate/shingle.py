@@ -40,6 +40,11 @@ def _ascii_word_table() -> np.ndarray:
 
 
 _ASCII_WORDS = _ascii_word_table()
+ASCII_UNIT_TOKENS = _ascii_word_table()
+ASCII_UNIT_TOKENS[list(b'"\x01\x02')] = list(b'"\x01\x02')
+"""As _ASCII_WORDS, keeping double quotes and the unit marks of syndicate.units (their text is spaced out)."""
+_ALNUM = np.zeros(256, dtype=bool)
+_ALNUM[list(b"abcdefghijklmnopqrstuvwxyz0123456789")] = True
 _TOKEN = re.compile(f"{_WORD.pattern}|{MARK.decode()}")
 
 
@@ -184,18 +189,19 @@ def marked_words(articles: Sequence[Sequence[str]]) -> list[bytes]:
     for ascii_run, run in groupby(articles, key=lambda paragraphs: all(map(str.isascii, paragraphs))):
         text = "".join(f"{p.replace(mark, ' ') if mark in p else p} {mark} " for ps in run for p in ps)
         if ascii_run:
-            tokens += _ascii_words(text.encode())
+            tokens += ascii_tokens(text.encode())
         else:
             tokens += [word.encode() for word in _TOKEN.findall(normalise(text))]
     return tokens
 
 
-def _ascii_words(text: bytes) -> list[bytes]:
-    mapped = _ASCII_WORDS[np.frombuffer(text, dtype=np.uint8)]
+def ascii_tokens(text: bytes, table: np.ndarray = _ASCII_WORDS) -> list[bytes]:
+    """The words (and kept marks) of ASCII text through a byte table: what normalise() + the word regex find."""
+    mapped = table[np.frombuffer(text, dtype=np.uint8)]
     # An apostrophe belongs to a word only between two word characters ("o'neil's", not "'quote'").
     apostrophes = np.flatnonzero(mapped == _APOSTROPHE)
     if len(apostrophes):
-        wordlike = (mapped != _SPACE) & (mapped != _APOSTROPHE) & (mapped != MARK[0])
+        wordlike = _ALNUM[mapped]
         padded = np.concatenate(([False], wordlike, [False]))
         inner = padded[apostrophes] & padded[apostrophes + 2]
         mapped[apostrophes[~inner]] = _SPACE
@@ -217,7 +223,7 @@ def _per_paragraph_unique(hashes: np.ndarray, word_counts: np.ndarray, n: int) -
     owner = np.repeat(np.arange(len(word_counts), dtype=np.uint64), word_counts)[: len(hashes)]
     keep = np.arange(len(hashes)) + n <= ends[owner] if len(hashes) else np.zeros(0, dtype=bool)
     hashes, owner = hashes[keep], owner[keep]
-    hashes, owner = _sort_within_owner(hashes, owner)
+    hashes, owner = sort_within_owner(hashes, owner)
     distinct = np.ones(len(hashes), dtype=bool)
     distinct[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
     hashes, owner = hashes[distinct], owner[distinct]
@@ -226,7 +232,7 @@ def _per_paragraph_unique(hashes: np.ndarray, word_counts: np.ndarray, n: int) -
     return hashes, offsets
 
 
-def _sort_within_owner(hashes: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sort_within_owner(hashes: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sort by (owner, hash). One argsort of owner-prefixed keys is ten times faster than lexsort; keys
     keep only the top 40 bits of a hash, so the rare tie is caught by the check and lexsort redoes it."""
     if len(owner) and int(owner[-1]) < _MAX_BATCH_PARAGRAPHS:

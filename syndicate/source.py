@@ -1,11 +1,16 @@
-"""Which member of a cluster is the probable source (the wire text the others derive from).
+"""Which member of a cluster is the probable source: the one that holds the text its cluster shares.
 
-Evidence, strongest first: an agency credit in the dateline or byline ("Beirut (AFP)", "By
-Reuters"), because a copy that credits the agency carries the wire text as filed; then the
-earliest date, when dates are known (in scraped archives this is often the scrape time, a weak
-proxy for publication, which is why it ranks second); then the direction of containment, since
-outlets add to wire copy far more often than they cut it to something the source does not
-contain: the source is the member most contained in its neighbours.
+Every copy, excerpt and rewrite of a wire story carries some part of it; the wire text holds all
+of those parts. So each member is scored by how much of the other members' text lies inside it
+(for every link, the linked member's words times its share inside this one). An excerpt holds
+little of the others, however much of it they hold; a copy that adds a long section of its own
+holds no more than the wire does, since nobody else shares its additions.
+
+When several members hold about as much (within ``HELD_MARGIN`` of the best, as an outlet's
+verbatim copy and the wire do), the signals that decide are, strongest first: an agency credit
+in the dateline or byline ("Beirut (AFP)", "By Reuters"), because a copy that credits the agency
+carries the wire text as filed; then the earliest date (in scraped archives often the scrape
+time, a weak proxy for publication); then the most held. ``reason`` says which signal decided.
 """
 
 from __future__ import annotations
@@ -16,11 +21,15 @@ from datetime import datetime
 
 from .verify import Link
 
+HELD_MARGIN = 0.1
+
 
 @dataclass(frozen=True, slots=True)
 class MemberFacts:
     date: datetime | None
     credit: str | None
+    words: int
+    """Words of the article (furniture left out): shares of it become words held."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,33 +38,42 @@ class SourceChoice:
     reason: str
 
 
+def held_words(members: Sequence[str], links: Sequence[Link], facts: Mapping[str, MemberFacts]) -> dict[str, float]:
+    """Per member: words of the other members that lie inside it, over the links between members."""
+    inside = set(members)
+    held = dict.fromkeys(members, 0.0)
+    for link in links:
+        if link.a in inside and link.b in inside:
+            held[link.a] += link.b_in_a * facts[link.b].words
+            held[link.b] += link.a_in_b * facts[link.a].words
+    return held
+
+
 def choose_source(members: Sequence[str], links: Sequence[Link], facts: Mapping[str, MemberFacts]) -> SourceChoice:
     """The probable source of a cluster and the evidence that decided it."""
-    direction = dict.fromkeys(members, 0.0)
-    for link in links:
-        # Positive when a member is contained in the other more than the other is in it.
-        direction[link.a] += link.containment_a_in_b - link.containment_b_in_a
-        direction[link.b] += link.containment_b_in_a - link.containment_a_in_b
+    if len(members) == 1:
+        return SourceChoice(members[0], "only member")
+    held = held_words(members, links, facts)
+    best = max(held.values())
+    contenders = sorted(m for m in members if held[m] >= (1 - HELD_MARGIN) * best)
+    if len(contenders) == 1:
+        return SourceChoice(contenders[0], "holds the shared text")
 
     def rank(member: str) -> tuple:
         fact = facts[member]
-        timestamp = fact.date.timestamp() if fact.date else float("inf")
-        return (fact.credit is None, timestamp, -direction[member], member)
+        return (fact.credit is None, fact.date.timestamp() if fact.date else float("inf"), -held[member], member)
 
-    ranked = sorted(members, key=rank)
-    best, runner_up = ranked[0], ranked[1] if len(ranked) > 1 else None
-    return SourceChoice(id=best, reason=_reason(best, runner_up, facts, direction))
+    ranked = sorted(contenders, key=rank)
+    return SourceChoice(ranked[0], _reason(ranked[0], ranked[1], facts, held))
 
 
-def _reason(best: str, other: str | None, facts: Mapping[str, MemberFacts], direction: Mapping[str, float]) -> str:
-    if other is None:
-        return "only member"
+def _reason(best: str, other: str, facts: Mapping[str, MemberFacts], held: Mapping[str, float]) -> str:
     mine, theirs = facts[best], facts[other]
     credit = f"agency credit ({mine.credit})" if mine.credit else None
     if credit and not theirs.credit:
-        return credit
+        return f"holds the shared text, {credit}"
     if mine.date and (theirs.date is None or mine.date < theirs.date):
-        return f"{credit}, earliest date" if credit else "earliest date"
-    if direction[best] > direction[other]:
-        return "containment direction"
+        return f"holds the shared text, {credit}, earliest date" if credit else "holds the shared text, earliest date"
+    if held[best] > held[other]:
+        return "holds the most of the shared text"
     return "tie (first id)"

@@ -1,19 +1,20 @@
 """A persistent index that answers "is this article a copy of one we hold?" one article at a time.
 
-It runs the same steps as ``scan``, with the same functions, on a small set of articles pulled
-from a backend (:mod:`.sqlite_store` or :mod:`.redis_store`):
+It runs the same steps as ``scan``, with the same functions and the same columnar sketches
+(:class:`~syndicate.columns.SketchColumns`: the new article is a batch of one), on a small set of
+articles pulled from a backend (:mod:`.sqlite_store` or :mod:`.redis_store`):
 
-1. sketch the new article (``sketch_article``: shingles, fingerprints, paragraph band keys);
+1. sketch the new article (``sign_batch``: units, fingerprints, chunk band keys);
 2. furniture, learned incrementally: for each paragraph of the new article that other articles
-   already carry, ``learn_furniture`` runs on the new article plus those carriers (at most
+   already carry, ``learn_furniture_columns`` runs on the new article plus those carriers (at most
    ``furniture_sample`` per paragraph, oldest first). The rule only ever looks at a paragraph's
    carriers, so this is the decision ``scan`` would make on the same articles. Verdicts are
    stored and re-judged whenever a paragraph's carriers change (an add, a replace, a remove);
    a check trusts the stored "furniture" verdicts and judges the other recurring paragraphs;
-3. candidates: articles with an evidence paragraph in one of the new article's LSH buckets
+3. candidates: articles with an evidence chunk in one of the new article's LSH buckets
    (``band_keys``; at most ``max_bucket`` per bucket, oldest first);
-4. exact verification of each candidate with ``verify``, after leaving out the candidate's own
-   furniture paragraphs (``build_evidence``).
+4. ``verify`` of each candidate: the aligned passages of the two, the candidate's own furniture
+   paragraphs left out.
 
 An article whose id is already indexed is *replaced* by ``add``: its old rows go in the same
 transaction, so adding the same article twice leaves one copy.
@@ -30,11 +31,12 @@ from typing import Self
 import numpy as np
 
 from ..article import Article
+from ..columns import SketchColumns
 from ..config import ScanConfig
-from ..furniture import furniture_mask, learn_furniture
+from ..furniture import learn_furniture_columns
 from ..sign import SCHEME, MinHasher
-from ..sketch import ArticleSketch, build_evidence, sketch_article
-from ..verify import verify
+from ..sketch import SignedBatch, sign_batch
+from ..verify import Link, verify
 from .store import FORMAT_VERSION, Entry, IndexStoreError, Store, carried_fingerprints
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
@@ -43,39 +45,47 @@ DEFAULT_BATCH = 500
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """An indexed article the checked one reuses (or that reuses it), with the exact overlap."""
+    """An indexed article the checked one reuses (or that reuses it), with what their alignment shows."""
 
     id: str
     kind: str
-    """'copy' or 'rewrite', by the rule in syndicate.verify."""
-    jaccard: float
+    """'copy', 'excerpt' or 'rewrite', by the rules in syndicate.verify."""
     containment_new_in_match: float
-    """Share of the checked article's evidence shingles found in the indexed one."""
+    """Share of the checked article's words inside the passages aligned with the indexed one."""
     containment_match_in_new: float
-    shared_paragraphs: int
+    jaccard: float
+    passages: int
+
+    @classmethod
+    def of(cls, link: Link) -> Match:
+        """From the link verify made with the checked article as its first article."""
+        return cls(id=link.b, kind=link.kind, containment_new_in_match=link.a_in_b,
+                   containment_match_in_new=link.b_in_a, jaccard=link.jaccard, passages=link.passages)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "jaccard": round(self.jaccard, 4),
                 "containment_new_in_match": round(self.containment_new_in_match, 4),
                 "containment_match_in_new": round(self.containment_match_in_new, 4),
-                "shared_paragraphs": self.shared_paragraphs}
+                "passages": self.passages}
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The answer for one article. ``duplicate`` is True when some indexed article is a *copy*;
-    rewrites are listed in ``matches`` but do not make an article a duplicate."""
+    """The answer for one article. ``duplicate`` is True when an indexed article holds most of it: a match of kind
+    copy whose passages hold at least ``copy_threshold`` of the checked article. Excerpts and rewrites, and copies
+    the checked article merely contains, are listed in ``matches`` but do not make it a duplicate."""
 
     id: str
     matches: tuple[Match, ...]
-
-    @property
-    def duplicate(self) -> bool:
-        return any(match.kind == "copy" for match in self.matches)
+    copy_threshold: float = ScanConfig.copy_threshold
 
     @property
     def copies(self) -> tuple[Match, ...]:
-        return tuple(match for match in self.matches if match.kind == "copy")
+        return tuple(m for m in self.matches if m.kind == "copy" and m.containment_new_in_match >= self.copy_threshold)
+
+    @property
+    def duplicate(self) -> bool:
+        return bool(self.copies)
 
     def to_dict(self) -> dict:
         return {"duplicate": self.duplicate, "matches": [match.to_dict() for match in self.matches]}
@@ -90,18 +100,19 @@ class _Furniture:
     found: set[int]
     """The judged fingerprints that are furniture."""
 
-    def rechecked_all(self, sketch: ArticleSketch) -> bool:
-        return self.judged >= set(carried_fingerprints(sketch.shingles, sketch.fingerprints))
-
 
 @dataclass(slots=True)
 class _Prepared:
     """A new article sketched and signed, before it meets the index."""
 
     article: Article
-    sketch: ArticleSketch
-    signatures: np.ndarray
+    signed: SignedBatch
+    columns: SketchColumns
+    """The article as a batch of one."""
     furniture: _Furniture | None = None
+
+    def carried(self) -> list[int]:
+        return carried_fingerprints(self.signed.units.paragraph_shingles(), self.signed.units.fingerprints)
 
 
 ProgressCallback = Callable[[int], None]
@@ -247,9 +258,10 @@ class Index:
         return reading() if reading else nullcontext()
 
     def _prepare(self, article: Article) -> _Prepared:
-        sketch = sketch_article(article, self.config, self._hasher)
-        signatures = self._hasher.signatures(sketch.shingles.values, sketch.shingles.offsets)
-        return _Prepared(article, sketch, signatures)
+        signed = sign_batch([article], self.config, self._hasher)
+        columns = SketchColumns()
+        columns.add([article], signed)
+        return _Prepared(article, signed, columns)
 
     def _commit(self, batch: list[_Prepared]) -> int:
         with self._store.writing():
@@ -257,27 +269,33 @@ class Index:
                 self._put(prepared)
         return len(batch)
 
-    def _furniture_of(self, sketch: ArticleSketch, recheck_known: bool) -> _Furniture:
-        """Judge the article's recurring paragraphs with learn_furniture over it and their other carriers.
+    def _furniture_of(self, prepared: _Prepared, recheck_known: bool) -> _Furniture:
+        """Judge the article's recurring paragraphs with learn_furniture_columns over it and their other carriers.
 
         Paragraphs stored as furniture are taken as such unless `recheck_known` (adds re-judge them,
         because the new carrier may change the verdict; checks trust the stored one, which is cheap).
         """
-        carried = carried_fingerprints(sketch.shingles, sketch.fingerprints)
+        carried = prepared.carried()
         known = self._store.furniture(carried)
         questions = set(carried) if recheck_known else {f for f in carried if f not in known}
-        carriers = {f: [i for i in ids if i != sketch.id]
+        carriers = {f: [i for i in ids if i != prepared.article.id]
                     for f, ids in self._store.carriers(sorted(questions), self.config.furniture_sample).items()}
-        learned = self._learn([sketch], carriers)
+        learned = self._learn([prepared.article], carriers)
         return _Furniture(paragraphs=(known - questions) | learned, judged=questions, found=learned)
 
-    def _learn(self, sketches: list[ArticleSketch], carriers: dict[int, list[str]]) -> set[int]:
+    def _learn(self, articles: list[Article], carriers: dict[int, list[str]]) -> set[int]:
         """The fingerprints among `carriers` that the furniture rule calls furniture, given their carriers."""
-        wanted = {i for ids in carriers.values() for i in ids} - {s.id for s in sketches}
+        wanted = {i for ids in carriers.values() for i in ids} - {a.id for a in articles}
         if not wanted:
             return set()
-        others = [_sketch_of(entry) for entry in self._store.load(sorted(wanted))]
-        return learn_furniture([*sketches, *others], self.config) & carriers.keys()
+        others = [entry.article for entry in self._store.load(sorted(wanted))]
+        return learn_furniture_columns(self._columns([*articles, *others]), self.config) & carriers.keys()
+
+    def _columns(self, articles: list[Article]) -> SketchColumns:
+        columns = SketchColumns()
+        if articles:
+            columns.add(articles, sign_batch(articles, self.config, self._hasher))
+        return columns
 
     def _refresh_furniture(self, fingerprints: set[int]) -> None:
         """Re-judge fingerprints whose carriers changed (an article carrying them left the index)."""
@@ -285,46 +303,55 @@ class Index:
             carriers = self._store.carriers(sorted(fingerprints), self.config.furniture_sample)
             self._store.set_furniture(fingerprints, self._learn([], carriers))
 
-    def _evidence_of(self, sketch: ArticleSketch, furniture: set[int]) -> ArticleSketch:
-        sketch.evidence = build_evidence(sketch.shingles, furniture_mask(sketch, furniture))
-        return sketch
+    def _usable_chunks(self, prepared: _Prepared, furniture: set[int]) -> np.ndarray:
+        """The new article's chunks with shingles outside furniture paragraphs: the ones it is bucketed under."""
+        units = prepared.signed.units
+        paragraph = units.sentence_paragraph[units.chunk_offsets[:-1]]
+        is_furniture = np.isin(units.fingerprints, np.fromiter(furniture, np.uint64, len(furniture)))
+        return np.flatnonzero((np.diff(units.chunk_shingle_offsets()) > 0) & ~is_furniture[paragraph])
 
     def _assess(self, prepared: _Prepared, recheck_known: bool) -> Verdict:
-        sketch = prepared.sketch
-        furniture = prepared.furniture = self._furniture_of(sketch, recheck_known)
-        self._evidence_of(sketch, furniture.paragraphs)
-        usable = np.flatnonzero(sketch.evidence.paragraph_sizes > 0)
-        candidates = self._store.load(self._store.candidates(sketch.band_keys[usable], self.config.max_bucket))
+        article = prepared.article
+        furniture = prepared.furniture = self._furniture_of(prepared, recheck_known)
+        _settle(prepared.columns, furniture.paragraphs)
+        usable = self._usable_chunks(prepared, furniture.paragraphs)
+        candidates = [entry for entry in self._store.load(self._store.candidates(
+            prepared.signed.keys[usable], self.config.max_bucket)) if entry.article.id != article.id]
         their_fingerprints = {f for entry in candidates for f in entry.carried_fingerprints()}
         their_furniture = (self._store.furniture(sorted(their_fingerprints - furniture.judged))
                            | (furniture.found & their_fingerprints))
+        others = self._columns([entry.article for entry in candidates])
+        _settle(others, their_furniture)
+        new = prepared.columns.evidence(0)
         matches = []
-        for entry in candidates:
-            other = self._evidence_of(_sketch_of(entry), their_furniture)
-            link = verify(sketch.id, sketch.evidence, other.id, other.evidence, self.config)
-            if link is not None:
-                matches.append(Match(id=other.id, kind=link.kind, jaccard=link.jaccard,
-                                     containment_new_in_match=link.containment_a_in_b,
-                                     containment_match_in_new=link.containment_b_in_a,
-                                     shared_paragraphs=link.shared_paragraphs))
+        for index in range(len(others)):
+            link = verify(*new, *others.evidence(index), self.config)
+            if link is not None and link.kind != "quotes":
+                matches.append(Match.of(link))
         matches.sort(key=lambda m: (m.kind != "copy", -max(m.containment_new_in_match, m.containment_match_in_new),
                                     m.id))
-        return Verdict(id=sketch.id, matches=tuple(matches))
+        return Verdict(id=article.id, matches=tuple(matches), copy_threshold=self.config.copy_threshold)
 
     def _put(self, prepared: _Prepared) -> None:
         """Store the article and the furniture verdicts its arrival changed (inside a write section)."""
-        sketch = prepared.sketch
-        if prepared.furniture is None or not prepared.furniture.rechecked_all(sketch):
-            prepared.furniture = self._furniture_of(sketch, recheck_known=True)
+        if prepared.furniture is None or not prepared.furniture.judged >= set(prepared.carried()):
+            prepared.furniture = self._furniture_of(prepared, recheck_known=True)
         furniture = prepared.furniture
-        self._evidence_of(sketch, furniture.paragraphs)
-        replaced = self._store.load([sketch.id])
+        replaced = self._store.load([prepared.article.id])
         self._store.set_furniture(furniture.judged, furniture.found)
-        banded = np.flatnonzero(sketch.evidence.paragraph_sizes > 0).astype(np.int64)
-        self._store.put(Entry(article=prepared.article, shingles=sketch.shingles, fingerprints=sketch.fingerprints,
-                              signatures=prepared.signatures, banded=banded, band_keys=sketch.band_keys[banded]))
+        units = prepared.signed.units
+        shingles = units.paragraph_shingles()
+        banded = self._usable_chunks(prepared, furniture.paragraphs).astype(np.int64)
+        self._store.put(Entry(article=prepared.article, shingles=shingles, fingerprints=units.fingerprints,
+                              signatures=self._hasher.signatures(shingles.values, shingles.offsets), banded=banded,
+                              band_keys=prepared.signed.keys[banded]))
         if replaced:
             self._refresh_furniture(set(replaced[0].carried_fingerprints()) - furniture.judged)
+
+
+def _settle(columns: SketchColumns, furniture: set[int]) -> None:
+    """Mark the columns' furniture paragraphs, given the furniture fingerprints."""
+    columns.settle(np.isin(columns.column("fingerprints"), np.fromiter(furniture, np.uint64, len(furniture))))
 
 
 def parameters(config: ScanConfig) -> dict[str, str]:
@@ -347,14 +374,6 @@ def _agree_on_parameters(store: Store, wanted: dict[str, str], where: str, creat
     if differing:
         raise IndexStoreError(f"{where}: index was built with other parameters: {', '.join(differing)}; "
                               "rebuild it or run with the same settings")
-
-
-def _sketch_of(entry: Entry) -> ArticleSketch:
-    """A stored article in the shape the furniture and verification steps take."""
-    article = entry.article
-    return ArticleSketch(id=article.id, title=article.title, outlet=article.outlet, date=article.date,
-                         url=article.url, credit=None, headlines=(), shingles=entry.shingles,
-                         fingerprints=entry.fingerprints, band_keys=entry.band_keys)
 
 
 __all__ = ["Index", "IndexStoreError", "Match", "Verdict", "parameters"]

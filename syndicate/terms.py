@@ -1,0 +1,86 @@
+"""Content words: what a paraphrase keeps when it changes the wording around them.
+
+A rewrite swaps function words, reorders clauses and changes tense or number ("talks were held"
+for "held talks"), so it shares few 5-grams with its source while keeping the names, numbers and
+content words. Stop words are dropped and a light suffix stripper folds inflections ("talks",
+"talked", "talking" → "talk"); the result is hashed to 32 bits per term.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import xxhash
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are aren't as at be because been before being below
+between both but by can can't could couldn't did didn't do does doesn't doing don't down during each few for
+from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself him
+himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my
+myself no nor not of off on once only or other ought our ours ourselves out over own same shan't she she'd
+she'll she's should shouldn't so some such than that that's the their theirs them themselves then there there's
+these they they'd they'll they're they've this those through to too under until up very was wasn't we we'd we'll
+we're we've were weren't what what's when when's where where's which while who who's whom why why's with won't
+would wouldn't you you'd you'll you're you've your yours yourself yourselves said says say saying told tells
+according also just would will may might could must shall mr mrs ms
+""".split())  # noqa: SIM905 (a word list reads better as text)
+"""English function words, and the reporting verbs every news sentence carries ("said", "told")."""
+
+_SUFFIXES = ("ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: inflections fold together, the stem stays recognisable."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            if suffix in ("ies", "ied"):
+                return base + "y"
+            if suffix == "s" and base.endswith(("s", "u", "i")):
+                return word  # "press", "status", "analysis"
+            if suffix in ("ed", "ing", "ings") and len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]  # "stopped" → "stop"
+            return base.rstrip("e") if suffix in ("es",) else base
+    return word.rstrip("e") if len(word) > 4 and word.endswith("e") else word
+
+
+_KNOWN: dict[str, int] = {}
+_KNOWN_LIMIT = 1 << 20
+
+
+NUMBER = 1 << 31
+"""The top bit of a term marks a number of two digits or more: the facts a paraphrase must keep (see
+syndicate.passages). Single digits are left out: fractions ("8-3/4 pct") and small counts share them by chance."""
+
+
+def term_hash(word: str) -> int:
+    """The 31-bit hash of the word's stem, with NUMBER set for a number (two digits or more); never 0 (0 marks "no term" in batch
+    arrays). Remembered: news vocabularies repeat from batch to batch (a million words at most, then forgotten
+    and learnt again)."""
+    found = _KNOWN.get(word)
+    if found is None:
+        if len(_KNOWN) >= _KNOWN_LIMIT:
+            _KNOWN.clear()
+        found = (xxhash.xxh32_intdigest(stem(word).encode()) & (NUMBER - 1)) | (NUMBER if len(word) > 1 and word.isdigit() else 0)
+        found = _KNOWN[word] = found or 1
+    return found
+
+
+def is_content(word: str) -> bool:
+    """Not a stop word, nor a single letter."""
+    return word not in STOPWORDS and not (len(word) == 1 and word.isalpha())
+
+
+def content_terms(words: Iterable[str]) -> list[int]:
+    """The 32-bit hashes of the content words among `words` (stop words out, inflections folded)."""
+    return [term_hash(word) for word in words if is_content(word)]
+
+
+def sorted_terms(words: Iterable[str]) -> np.ndarray:
+    """content_terms as a sorted array of distinct uint32 values."""
+    return np.unique(np.array(content_terms(words), dtype=np.uint32))

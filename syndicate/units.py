@@ -1,0 +1,479 @@
+"""Text units that do not depend on layout: sentences inside their paragraphs, and what in them is quoted.
+
+An outlet may flatten a wire story into one paragraph (an aggregator's teaser), split a long
+paragraph or merge two, add captions between them. Sentences survive all of that, so they are
+the unit alignment works on; a paragraph break always ends a sentence, and paragraphs are kept
+only to show the text as the outlet laid it out.
+
+Quoted material is marked word by word, because independent reports of one event print the same
+tweets, statements, transcript lines and photo captions, and what they share of those is not
+evidence that one copied the other:
+
+* quoted speech: between double quotation marks (straight or typographic, « », „ “, ‹ ›; a quote
+  left open runs to the end of its paragraph, as a news quote continued in the next paragraph
+  does), and between single quotes where they pair up around words, as British headlines use them;
+* embedded posts: a tweet's text and its credit line ("— Name (@handle) July 16, 2018"), a
+  paragraph with a pic.twitter.com link, an Instagram caption ("A post shared by Name (@handle)");
+* interview transcripts: paragraphs that open with a speaker's label ("TRUMP:", "Q:") when the
+  article holds a dialogue of them (several such paragraphs, some label repeated, two labels or
+  more: one "HELSINKI:" dateline is not a transcript), after the label;
+* photo captions: a paragraph that opens as agency captions do ("FILE - In this 2017 file photo"),
+  ends in a photo credit ("(Evan Vucci/AP)", "[Anwar Amro/AFP]", "(AP Photo/Evan Vucci)"), or
+  stands just above a credit line of its own ("KIMMO BRANDT, EPA-EFE"). A photo agency's caption
+  runs under every story that uses the photo, whoever wrote the story.
+
+This module works on one article's text and is the reference definition; the batch path in
+:mod:`syndicate.shingle` makes the same decisions with the same patterns (tests compare them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import compress, groupby
+
+import numpy as np
+import xxhash
+
+from .normalise import _WORD, normalise, words
+from .passages import UnitSketch
+from .shingle import (
+    ASCII_UNIT_TOKENS,
+    MARK,
+    Shingles,
+    _fingerprints,
+    ascii_tokens,
+    hash_tokens,
+    hash_words,
+    ngram_hashes,
+    sort_within_owner,
+)
+from .terms import is_content, sorted_terms, term_hash
+
+# --- sentences -------------------------------------------------------------------------------------
+
+ABBREVIATIONS = tuple("""
+mr mrs ms dr st jr sr gen sen rep gov lt col capt cpl sgt maj adm prof rev hon pres inc corp co ltd jan feb mar
+apr jun jul aug sep sept oct nov dec no nos vs etc fig al est dept univ ave blvd mt ft
+""".split())  # noqa: SIM905 (a word list reads better as text)
+"""Words that end in a full stop without ending a sentence ("Mr. Putin", "Jan. 5"); so do single letters
+("J. Smith", "U.S. forces")."""
+
+_NOT_AFTER = "".join(rf"(?<!\b(?i:{'|'.join(w for w in ABBREVIATIONS if len(w) == size)})\.)"
+                     for size in sorted({len(w) for w in ABBREVIATIONS}))
+"""One lookbehind per abbreviation length (a lookbehind's alternatives must all have one width)."""
+SENTENCE_END = re.compile(
+    rf"""(?:\.(?<!\b[A-Za-z]\.){_NOT_AFTER}|[!?…])[.!?…]*["'”’»)\]\x02]*(?=\s+[\x02"“‘'«(\[]?[A-Z0-9])"""
+    r"|[。！？]+[」』”’)\x02]*")
+"""Where a sentence ends inside a paragraph: terminal punctuation (and closing quotes or brackets) followed by
+a capital, a digit or an opening quote; or Chinese and Japanese full stops."""
+
+
+SENTENCE_MARK = "\x01"
+SINGLE_QUOTE_MARK = "\x02"
+"""Marks the tokeniser keeps as tokens: the end of a sentence, and a single quote that pairs up (see below)."""
+
+
+def mark_units(text: str) -> str:
+    """The text with its paired single quotes replaced by SINGLE_QUOTE_MARK and SENTENCE_MARK after every
+    sentence end. `text` is one paragraph or many joined by NUL: the patterns never match across NUL."""
+    return SENTENCE_END.sub(f"\\g<0>{SENTENCE_MARK}", mark_single_quotes(text))
+
+
+_CONTROL = str.maketrans("\x00\x01\x02", "   ")
+
+
+def neutral(text: str) -> str:
+    """The text with the characters the tokeniser uses as marks turned into spaces (same length)."""
+    return text.translate(_CONTROL) if "\x00" in text or "\x01" in text or "\x02" in text else text
+
+
+_DOUBLED = re.compile("‘‘|’’|''")
+"""Two single quotes used as one double quote (''nothing bad'', a house style)."""
+
+
+def mark_single_quotes(text: str) -> str:
+    """Doubled single quotes made a double quote, paired single quotes replaced by SINGLE_QUOTE_MARK (both keep the
+    text's length: offsets are unchanged)."""
+    if "''" in text or "‘‘" in text or "’’" in text:
+        text = _DOUBLED.sub('" ', text)
+    return SINGLE_QUOTED.sub(_single_marks, text)
+
+
+def _single_marks(match: re.Match[str]) -> str:
+    return f"{SINGLE_QUOTE_MARK}{match.group()[1:-1]}{SINGLE_QUOTE_MARK}"
+
+
+def split_sentences(paragraph: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of one paragraph (surrounding whitespace left out)."""
+    return [span for _, span in _segments(paragraph) if span[0] < span[1]]
+
+
+def _segments(paragraph: str) -> list[tuple[str, tuple[int, int]]]:
+    """The paragraph cut at its sentence ends: each piece of marked text with its span in the paragraph."""
+    pieces = []
+    position = 0
+    for segment in mark_units(neutral(paragraph)).split(SENTENCE_MARK):
+        pieces.append((segment, _strip_span(paragraph, position, position + len(segment))))
+        position += len(segment)
+    return pieces
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+# --- quoted material -------------------------------------------------------------------------------
+
+DOUBLE_QUOTES = '"“”„‟«»‹›'
+SINGLE_QUOTED = re.compile(r"['‘](?<![\w'’‘]['‘])(?=[^\W_])[^'‘’\n\x00]*?[^\s'‘’\x00]['’](?![\w'’])")
+"""A pair of single quotes around words ('keep coordinating'), not an apostrophe (Hamas' leader, rock 'n' roll
+pairs up, which is harmless)."""
+_TWEET_CREDIT = r"[—–-]+\s*[^()\n—–]{1,80}\(@\w{1,15}\)"
+TWEET_CREDIT = re.compile(_TWEET_CREDIT)
+"""A tweet's credit line ("— Donald J. Trump (@realDonaldTrump) July 16, 2018"), wherever it sits."""
+POST_LINK = re.compile(r"pic\.twitter\.com/\w", re.IGNORECASE)
+PHOTO_CREDIT = re.compile(
+    r"(?:[(\[][^()\[\]\n]{1,60}/[^()\[\]\n]{1,60}[)\]]"
+    r"|\b(?:AP|AFP|Reuters|REUTERS|Getty Images|EPA)(?: Photo)?\s*/\s*[A-Z][\w.'’ -]{1,40}"
+    r"|[a-z.]\s*[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}\s*/\s*"
+    r"(?:Associated Press|AP|AFP|Reuters|Getty Images|EPA(?:-EFE)?|Bloomberg|Pool)\b[\w /,-]{0,30})\s*$")
+"""A photo credit ending a paragraph: "(Evan Vucci/AP)", "[Anwar Amro/AFP]", "AP Photo/Evan Vucci",
+"…Evan Vucci/Associated Press"."""
+LINE_START = re.compile(
+    rf"^\s*(?:(?P<credit>{_TWEET_CREDIT}|(?i:A post shared by\b)|[A-Z][A-Z.'’\- ]{{2,40}},\s*[A-Z][\w/.\- ]{{1,40}}$)"
+    r"|(?P<caption>(?i:FILE\s*(?:PHOTO)?\s*[-–—:]|In this (?:[\w ,.]{0,40}\s)?(?:file )?photo\b))"
+    r"|(?P<speaker>Q|A|[A-Z][A-Z.'’\- ]{0,38}[A-Z.])\s*:\s+(?=\S))", re.MULTILINE)
+"""What a paragraph opens with: a credit line (of the post or caption just above: a tweet's, "A post shared by …",
+"KIMMO BRANDT, EPA-EFE"), an agency caption's opening ("FILE - In this 2017 file photo"), or a speaker's label."""
+_SLASH_NEAR_END = re.compile(r"/[^\n]{0,100}$", re.MULTILINE)
+MIN_TURNS = 3
+"""A dialogue: at least this many paragraphs open with a speaker's label, two labels or more, one repeated."""
+
+
+def quoted_material(paragraphs: Sequence[str]) -> list[int]:
+    """Per paragraph: how many of its first words are *not* quoted material other than quotation marks (see the
+    module doc), or -1 when none of it is. An embedded post, its credit line and a photo caption are quoted whole
+    (0); a transcript turn after its speaker's label."""
+    return material_words([paragraphs])
+
+
+def material_words(articles: Sequence[Sequence[str]]) -> list[int]:
+    """:func:`quoted_material` for every paragraph of many articles, numbered across them, in one pass per pattern."""
+    paragraphs = [p.replace("\n", " ") for ps in articles for p in ps]
+    article = np.repeat(np.arange(len(articles)), [len(ps) for ps in articles])
+    starts = np.cumsum([0] + [len(p) + 1 for p in paragraphs])
+    offsets = material_offsets("\n".join(paragraphs), starts, article)
+    return [offset if offset <= 0 else len(words(paragraphs[index][:offset])) for index, offset in enumerate(offsets)]
+
+
+def material_offsets(text: str, starts: np.ndarray, article: np.ndarray) -> list[int]:
+    """Per paragraph of `text` (paragraphs joined by newlines, `starts[i]` the offset of paragraph i, `article[i]`
+    the article it belongs to): the character offset from which the rest of it is quoted material, or -1.
+
+    One pass of each pattern over the whole text; the slow ones only where a fast scan found their mark."""
+    found = [-1] * len(article)
+
+    def paragraph_at(offset: int) -> int:
+        return int(np.searchsorted(starts, offset, side="right") - 1)
+
+    def tail(index: int, width: int = 160) -> tuple[int, int]:
+        return max(int(starts[index]), int(starts[index + 1]) - 1 - width), int(starts[index + 1]) - 1
+
+    for match in POST_LINK.finditer(text):
+        found[paragraph_at(match.start())] = 0
+    for match in re.finditer(r"\(@\w", text):  # where a tweet's credit may be
+        index = paragraph_at(match.start())
+        if TWEET_CREDIT.search(text, int(starts[index]), int(starts[index + 1]) - 1):
+            found[index] = 0
+    for match in _SLASH_NEAR_END.finditer(text):  # where a photo credit may be
+        index = paragraph_at(match.start())
+        if PHOTO_CREDIT.search(text, *tail(index)):
+            found[index] = 0
+    credits: list[int] = []
+    turns: dict[int, list[tuple[int, re.Match[str]]]] = {}
+    for match in LINE_START.finditer(text):
+        index = paragraph_at(match.start())
+        if match.group("credit"):
+            credits.append(index)
+        elif match.group("caption"):
+            found[index] = 0
+        else:
+            turns.setdefault(int(article[index]), []).append((index, match))
+    for index in credits:
+        above = index - 1
+        if above >= 0 and article[above] == article[index] and found[above] == -1 and above not in credits:
+            found[above] = 0  # the post's text or the caption, just above its credit line
+        found[index] = 0
+    for labels in turns.values():
+        counts = Counter(match.group("speaker").strip().upper() for _, match in labels)
+        if sum(counts.values()) >= MIN_TURNS and len(counts) >= 2 and max(counts.values()) >= 2:
+            for index, match in labels:
+                if found[index] == -1:
+                    found[index] = match.end() - int(starts[index])
+    return found
+
+
+# --- one article as units --------------------------------------------------------------------------
+
+TOKEN = re.compile(f'{_WORD.pattern}|["{SINGLE_QUOTE_MARK}]')
+"""A word, a double quote (typographic ones are straight after normalise) or a paired single quote."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    paragraph: int
+    start: int
+    end: int
+    """Character span in its paragraph."""
+    words: tuple[str, ...]
+    """Normalised words, as normalise.words() finds them."""
+    quoted: tuple[bool, ...]
+    """Per word: inside quoted material."""
+
+
+def article_sentences(paragraphs: Sequence[str]) -> list[Sentence]:
+    """Every sentence of an article that has words, in reading order, with its normalised words and quote flags.
+
+    A word is inside quotation marks when an odd number of double quotes (or of paired single quotes) come
+    before it in its paragraph; a double quote left open runs to the end of the paragraph.
+    """
+    material = quoted_material(paragraphs)
+    sentences: list[Sentence] = []
+    for number, paragraph in enumerate(paragraphs):
+        double = single = False
+        seen = 0  # words of the paragraph so far
+        for segment, (start, end) in _segments(paragraph):
+            found: list[str] = []
+            flags: list[bool] = []
+            for token in TOKEN.findall(normalise(segment)):
+                if token == '"':
+                    double = not double
+                elif token == SINGLE_QUOTE_MARK:
+                    single = not single
+                else:
+                    flags.append(double or single or 0 <= material[number] <= seen)
+                    found.append(token)
+                    seen += 1
+            if found:
+                sentences.append(Sentence(number, start, end, tuple(found), tuple(flags)))
+    return sentences
+
+
+def unit_sketch(paragraphs: Sequence[str], ngram: int = 5, furniture: Sequence[bool] | None = None) -> UnitSketch:
+    """What alignment needs of an article, from its text (the reference the batch path must equal).
+
+    `furniture` flags paragraphs whose sentences carry no evidence (they stay numbered, inactive, and keep their
+    shingles and terms, which alignment leaves out).
+    """
+    sentences = article_sentences(paragraphs)
+    paragraph = np.array([s.paragraph for s in sentences], dtype=np.int32)
+    active = (np.ones(len(sentences), dtype=bool) if furniture is None
+              else ~np.asarray(furniture, dtype=bool)[paragraph] if len(sentences) else np.zeros(0, dtype=bool))
+    values: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    term_lists: list[np.ndarray] = []
+    for number, sentence in enumerate(sentences):
+        hashes = np.unique(ngram_hashes(hash_words(sentence.words), ngram))
+        values.append(hashes)
+        owners.append(np.full(len(hashes), number, dtype=np.int32))
+        term_lists.append(sorted_terms(sentence.words))
+    all_values = np.concatenate(values) if values else np.empty(0, np.uint64)
+    all_owners = np.concatenate(owners) if owners else np.empty(0, np.int32)
+    order = np.argsort(all_values, kind="stable")  # ties keep sentence order: the first owner wins
+    all_values, all_owners = all_values[order], all_owners[order]
+    first = np.ones(len(all_values), dtype=bool)
+    first[1:] = all_values[1:] != all_values[:-1]
+    term_offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in term_lists], out=term_offsets[1:])
+    return UnitSketch.of(
+        paragraph=paragraph, words=np.array([len(s.words) for s in sentences], dtype=np.int32),
+        quoted=np.array([sum(s.quoted) for s in sentences], dtype=np.int32), active=active,
+        shingles=all_values[first], shingle_owner=all_owners[first],
+        terms=np.concatenate(term_lists) if term_lists else np.empty(0, np.uint32), term_offsets=term_offsets)
+
+
+# --- many articles at once -------------------------------------------------------------------------
+
+CHUNK_WORDS = 60
+"""LSH units: a paragraph, or, when it is longer, runs of its sentences of about this many words. A body flattened
+into one paragraph then gives about the same units as its source's paragraphs."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitBatch:
+    """A batch of articles as flat arrays: paragraphs, sentences, their shingles and content terms.
+
+    Paragraphs, sentences and LSH chunks are numbered across the batch. Article a owns paragraphs
+    ``paragraph_offsets[a]:paragraph_offsets[a + 1]`` and sentences ``sentence_offsets[a]:…``; sentence s
+    owns ``shingles[shingle_offsets[s]:shingle_offsets[s + 1]]`` (distinct, sorted) and the same slice of
+    ``terms`` by ``term_offsets``; chunk k is sentences ``chunk_offsets[k]:chunk_offsets[k + 1]``.
+    """
+
+    paragraph_offsets: np.ndarray
+    sentence_offsets: np.ndarray
+    fingerprints: np.ndarray
+    """uint64 per paragraph: normalise.paragraph_fingerprint (digits folded), to spot furniture."""
+    paragraph_words: np.ndarray
+    sentence_paragraph: np.ndarray
+    sentence_words: np.ndarray
+    sentence_quoted: np.ndarray
+    shingles: np.ndarray
+    shingle_offsets: np.ndarray
+    terms: np.ndarray
+    term_offsets: np.ndarray
+    chunk_offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.paragraph_offsets) - 1
+
+    def chunk_shingle_offsets(self) -> np.ndarray:
+        """Offsets of each chunk's shingles in ``shingles`` (a chunk's sentences are contiguous)."""
+        return self.shingle_offsets[self.chunk_offsets]
+
+    def paragraph_shingles(self) -> Shingles:
+        """Each paragraph's distinct shingles (its sentences' together), sorted, with its word count."""
+        paragraph = np.repeat(self.sentence_paragraph, np.diff(self.shingle_offsets)).astype(np.uint64)
+        values, owner = sort_within_owner(self.shingles, paragraph)
+        distinct = np.ones(len(values), dtype=bool)
+        distinct[1:] = (values[1:] != values[:-1]) | (owner[1:] != owner[:-1])
+        offsets = np.zeros(len(self.fingerprints) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner[distinct].astype(np.int64), minlength=len(self.fingerprints)), out=offsets[1:])
+        return Shingles(values=values[distinct], offsets=offsets, word_counts=self.paragraph_words)
+
+
+_MARKS = (MARK, SENTENCE_MARK.encode(), SINGLE_QUOTE_MARK.encode(), b'"')
+_BATCH_TOKEN = re.compile(f'{_WORD.pattern}|["\\x00{SENTENCE_MARK}{SINGLE_QUOTE_MARK}]')
+
+
+def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0) -> UnitBatch:
+    """Every article's units in a few whole-batch passes, equal to :func:`unit_sketch` article by article.
+
+    The text of the batch is marked once (sentence ends, paired single quotes) and tokenised once (ASCII
+    runs through a byte table, the rest through normalise() and a regex); sentence, paragraph and quote
+    membership of every word then come from cumulative sums over the mark tokens.
+    """
+    counts = np.fromiter(map(len, articles), dtype=np.int64, count=len(articles))
+    paragraph_offsets = np.zeros(len(articles) + 1, dtype=np.int64)
+    np.cumsum(counts, out=paragraph_offsets[1:])
+    paragraphs = int(paragraph_offsets[-1])
+    tokens = _marked_tokens(articles)
+    hashes = hash_tokens(tokens, seed)
+    mark, sentence_end, single, double = (_find(tokens, hashes, token, seed) for token in _MARKS)
+    if np.count_nonzero(mark) != paragraphs:
+        raise AssertionError("paragraph marks lost in tokenising")  # cannot happen: MARK is neutralised in text
+    word = ~(mark | sentence_end | single | double)
+    # Per token: its paragraph (marks before it) and raw sentence (sentence ends or paragraph ends before it).
+    paragraph_of = np.cumsum(mark) - mark
+    raw_sentence = np.cumsum(mark | sentence_end) - (mark | sentence_end)
+    word_positions = np.flatnonzero(word)
+    word_paragraph = paragraph_of[word_positions]
+    sentence_ids, word_sentence = np.unique(raw_sentence[word_positions], return_inverse=True)
+    sentences = len(sentence_ids)
+    # Quote state: odd counts of double (or paired single) quotes before a word, within its paragraph.
+    mark_positions = np.flatnonzero(mark)
+    quoted = np.zeros(len(word_positions), dtype=bool)
+    for toggles in (double, single):
+        running = np.cumsum(toggles)
+        base = np.concatenate([[0], running[mark_positions]])[word_paragraph]
+        quoted |= (running[word_positions] - base) % 2 == 1
+    paragraph_words = np.bincount(word_paragraph, minlength=paragraphs)
+    first_word = np.zeros(paragraphs + 1, dtype=np.int64)
+    np.cumsum(paragraph_words, out=first_word[1:])
+    rank = np.arange(len(word_positions)) - first_word[word_paragraph]
+    material = np.array(material_words(articles), dtype=np.int64)
+    quoted |= (material[word_paragraph] >= 0) & (rank >= material[word_paragraph])
+    sentence_paragraph = word_paragraph[np.searchsorted(word_sentence, np.arange(sentences))] if sentences else (
+        np.empty(0, dtype=np.int64))
+    sentence_words = np.bincount(word_sentence, minlength=sentences)
+    word_hashes = hashes[word_positions]
+    shingles, shingle_offsets = _sentence_shingles(word_hashes, word_sentence, sentences, ngram)
+    terms, term_offsets = _sentence_terms(tokens, word_positions, word_hashes, word_sentence, sentences)
+    article_of_sentence = np.searchsorted(paragraph_offsets, sentence_paragraph, side="right") - 1
+    sentence_offsets = np.searchsorted(article_of_sentence, np.arange(len(articles) + 1), side="left")
+    return UnitBatch(
+        paragraph_offsets=paragraph_offsets, sentence_offsets=sentence_offsets.astype(np.int64),
+        fingerprints=_fingerprints(list(compress(tokens, (word | mark).tolist()))),
+        paragraph_words=paragraph_words.astype(np.int64), sentence_paragraph=sentence_paragraph.astype(np.int64),
+        sentence_words=sentence_words.astype(np.int32),
+        sentence_quoted=np.bincount(word_sentence, weights=quoted, minlength=sentences).astype(np.int32),
+        shingles=shingles, shingle_offsets=shingle_offsets, terms=terms, term_offsets=term_offsets,
+        chunk_offsets=_chunks(sentence_paragraph, sentence_words))
+
+
+def _marked_tokens(articles: Sequence[Sequence[str]]) -> list[bytes]:
+    """Words and mark tokens of every paragraph, each paragraph followed by MARK."""
+    tokens: list[bytes] = []
+    for ascii_run, run in groupby(articles, key=lambda paragraphs: all(map(str.isascii, paragraphs))):
+        paragraphs = [p for ps in run for p in ps]
+        text = "\x00".join(paragraphs)
+        if text.count("\x00") != len(paragraphs) - 1 or SENTENCE_MARK in text or SINGLE_QUOTE_MARK in text:
+            text = "\x00".join(map(neutral, paragraphs))
+        text = mark_units(text + "\x00")
+        if ascii_run:
+            for token in ('"', "\x00", SENTENCE_MARK, SINGLE_QUOTE_MARK):
+                text = text.replace(token, f" {token} ")
+            tokens += ascii_tokens(text.encode(), ASCII_UNIT_TOKENS)
+        else:
+            tokens += [token.encode() for token in _BATCH_TOKEN.findall(normalise(text))]
+    return tokens
+
+
+def _find(tokens: list[bytes], hashes: np.ndarray, token: bytes, seed: int) -> np.ndarray:
+    """Where `token` is, found by hash and confirmed by value (a word whose hash collides is not a mark)."""
+    found = hashes == np.uint64(xxhash.xxh3_64_intdigest(token, seed))
+    suspects = np.flatnonzero(found)
+    if len(suspects) and not all(tokens[i] == token for i in suspects.tolist()):
+        found[[i for i in suspects.tolist() if tokens[i] != token]] = False
+    return found
+
+
+def _sentence_shingles(word_hashes: np.ndarray, word_sentence: np.ndarray, sentences: int,
+                       n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each sentence's distinct n-gram hashes, sorted: n-grams never straddle two sentences."""
+    grams = ngram_hashes(word_hashes, n)
+    if len(grams):
+        inside = word_sentence[: len(grams)] == word_sentence[n - 1 :]
+        grams, owner = grams[inside], word_sentence[: len(grams)][inside].astype(np.uint64)
+    else:
+        owner = np.empty(0, dtype=np.uint64)
+    grams, owner = sort_within_owner(grams, owner)
+    distinct = np.ones(len(grams), dtype=bool)
+    distinct[1:] = (grams[1:] != grams[:-1]) | (owner[1:] != owner[:-1])
+    grams, owner = grams[distinct], owner[distinct]
+    offsets = np.zeros(sentences + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner.astype(np.int64), minlength=sentences), out=offsets[1:])
+    return grams, offsets
+
+
+def _sentence_terms(tokens: list[bytes], word_positions: np.ndarray, word_hashes: np.ndarray,
+                    word_sentence: np.ndarray, sentences: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each sentence's distinct content terms (see syndicate.terms), sorted; one stem per distinct word."""
+    _, first, inverse = np.unique(word_hashes, return_index=True, return_inverse=True)
+    spelled = [tokens[i].decode() for i in word_positions[first].tolist()]
+    term_of = np.array([term_hash(w) if is_content(w) else 0 for w in spelled], dtype=np.uint64)
+    terms = term_of[inverse]
+    keep = terms > 0
+    packed = np.unique((word_sentence[keep].astype(np.uint64) << np.uint64(32)) | terms[keep])
+    owner = (packed >> np.uint64(32)).astype(np.int64)
+    offsets = np.zeros(sentences + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=sentences), out=offsets[1:])
+    return (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets
+
+
+def _chunks(sentence_paragraph: np.ndarray, sentence_words: np.ndarray) -> np.ndarray:
+    """Chunk boundaries over sentences: a new chunk at each paragraph, and within a paragraph each time the words
+    before a sentence pass another multiple of CHUNK_WORDS."""
+    if len(sentence_words) == 0:
+        return np.zeros(1, dtype=np.int64)
+    total = np.cumsum(sentence_words) - sentence_words
+    starts = np.flatnonzero(np.r_[True, sentence_paragraph[1:] != sentence_paragraph[:-1]])
+    before = total - np.repeat(total[starts], np.diff(np.r_[starts, len(total)]))
+    code = sentence_paragraph.astype(np.int64) * (1 << 20) + before // CHUNK_WORDS
+    return np.flatnonzero(np.r_[True, code[1:] != code[:-1], True]).astype(np.int64)

@@ -1,0 +1,112 @@
+"""Sentences, quoted material and the batch path that must equal the one-article reference."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndicate.units import article_sentences, quoted_material, split_sentences, unit_sketch, units_batch
+
+
+def _texts(paragraph: str) -> list[str]:
+    return [paragraph[start:end] for start, end in split_sentences(paragraph)]
+
+
+def test_sentences_end_at_terminal_punctuation_but_not_at_abbreviations() -> None:
+    text = 'Mr. Putin met Gen. Jones in the U.S. capital. He said "yes." Then J. Doe left! Did he? 5 people came.'
+    assert _texts(text) == ["Mr. Putin met Gen. Jones in the U.S. capital.", 'He said "yes."', "Then J. Doe left!",
+                            "Did he?", "5 people came."]
+
+
+def test_a_lower_case_continuation_does_not_end_a_sentence() -> None:
+    assert _texts("The talks ended at 5 p.m. and nothing followed.") == [
+        "The talks ended at 5 p.m. and nothing followed."]
+
+
+def test_chinese_and_japanese_sentences_end_at_full_width_stops() -> None:
+    assert _texts("东京今天晴。明天下雨！") == ["东京今天晴。", "明天下雨！"]
+
+
+def _flags(paragraphs: list[str]) -> list[str]:
+    """Each sentence's words, upper case where quoted."""
+    return [" ".join(w.upper() if q else w for w, q in zip(s.words, s.quoted, strict=True))
+            for s in article_sentences(paragraphs)]
+
+
+def test_quotation_marks_of_every_style_quote_their_words() -> None:
+    assert _flags(['He said "we will win" today.']) == ["he said WE WILL WIN today"]
+    assert _flags(["Il a dit « nous gagnerons » hier."]) == ["il a dit NOUS GAGNERONS hier"]
+    assert _flags(["Er sagte „wir gewinnen“ gestern."]) == ["er sagte WIR GEWINNEN gestern"]
+    assert _flags(["Hezbollah agrees to 'keep coordinating' with Hamas"]) == [
+        "hezbollah agrees to KEEP COORDINATING with hamas"]
+
+
+def test_apostrophes_are_not_quotes_and_an_open_quote_runs_to_the_paragraph_end() -> None:
+    assert _flags(["Hamas' leader and Israel's army met."]) == ["hamas leader and israel's army met"]
+    assert _flags(['"We will go on.', "He left."]) == ["WE WILL GO ON", "he left"]
+
+
+def test_embedded_posts_and_their_credit_lines_are_quoted_material() -> None:
+    paragraphs = ["Trump wrote on Twitter:", "Our relationship with Russia has NEVER been worse!",
+                  "— Donald J. Trump (@realDonaldTrump) July 16, 2018", "Critics replied at once."]
+    assert quoted_material(paragraphs) == [-1, 0, 0, -1]
+    assert quoted_material(["A photo pic.twitter.com/AbC123 of the car", "Text"]) == [0, -1]
+    assert quoted_material(["Caption of the fight", "A post shared by Conor (@mma) on Jul 15"]) == [0, 0]
+
+
+def test_photo_captions_are_quoted_material_whole() -> None:
+    paragraphs = ["FILE - In this Nov. 11, 2017 file photo, Trump and Putin talk. The outcome is anybody's guess.",
+                  "Fighters stand guard on a roof in Beirut (Hussein Malla/AP)",
+                  "Supporters attend a speech in Beirut. [Anwar Amro/AFP]",
+                  "People gather in Helsinki.", "KIMMO BRANDT, EPA-EFE", "Body text of the story, unquoted."]
+    assert quoted_material(paragraphs) == [0, 0, 0, 0, 0, -1]
+
+
+def test_a_dialogue_is_quoted_after_its_speakers_labels_and_one_dateline_is_not() -> None:
+    dialogue = ["TRUMP: We had a great meeting.", "Q: Did you raise the election?", "TRUMP: I did, strongly.",
+                "The exchange lasted an hour."]
+    assert _flags(dialogue) == ["trump WE HAD A GREAT MEETING", "q DID YOU RAISE THE ELECTION",
+                                "trump I DID STRONGLY", "the exchange lasted an hour"]
+    assert quoted_material(["HELSINKI: Trump arrived on Sunday.", "He met Putin."]) == [-1, -1]
+
+
+def test_cjk_characters_are_words_so_short_chinese_text_has_shingles() -> None:
+    sketch = unit_sketch(["中国外交部发言人今天表示，双方会谈富有成果。"])
+    assert sketch.words[0] >= 18 and len(sketch.shingles) >= 14
+
+
+def test_furniture_paragraphs_stay_numbered_but_carry_no_evidence() -> None:
+    sketch = unit_sketch(["Sign up for our newsletter today now.", "Real text of the story goes here now."],
+                         furniture=[True, False])
+    assert sketch.active.tolist() == [False, True]
+    assert set(sketch.shingle_owner.tolist()) == {0, 1}
+
+
+_FRAGMENTS = st.sampled_from([
+    "Mr.", "Gen.", "U.S.", "J.", "the", "talks", "Putin", "said", "5", "1,400", "it's", "o'neil", "Hamas'", ".", "!",
+    "?", "...", ",", '"', "“", "”", "«", "»", "'", "‘", "’", "(AP)", "(Hussein Malla/AP)", "[Anwar Amro/AFP]",
+    "pic.twitter.com/x1", "— Jane Doe (@jane) July 1, 2018", "FILE - In this photo,", "TRUMP:", "Q:", "A post shared by",
+    "KIMMO BRANDT, EPA-EFE", "东京", "今天。", "Ünïcode", "ﬁne", "\x00", "\x01", "\x02", "\t", "Zürich", "Über", "-",
+])
+_PARAGRAPH = st.lists(_FRAGMENTS, min_size=1, max_size=25).map(" ".join).filter(str.strip)
+_ARTICLE = st.lists(_PARAGRAPH, min_size=1, max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_ARTICLE, min_size=1, max_size=5))
+def test_the_batch_path_equals_the_reference_article_by_article(articles: list[list[str]]) -> None:
+    batch = units_batch(articles)
+    for number, paragraphs in enumerate(articles):
+        reference = unit_sketch(paragraphs)
+        first, last = batch.sentence_offsets[number : number + 2]
+        assert batch.sentence_words[first:last].tolist() == reference.words.tolist()
+        assert batch.sentence_quoted[first:last].tolist() == reference.quoted.tolist()
+        assert (batch.sentence_paragraph[first:last] - batch.paragraph_offsets[number]).tolist() == (
+            reference.paragraph.tolist())
+        shingles = batch.shingles[batch.shingle_offsets[first] : batch.shingle_offsets[last]]
+        assert np.array_equal(np.unique(shingles), reference.shingles)
+        terms = batch.terms[batch.term_offsets[first] : batch.term_offsets[last]]
+        owners = np.repeat(np.arange(last - first), np.diff(batch.term_offsets[first : last + 1]))
+        assert sorted(zip(terms.tolist(), owners.tolist(), strict=True)) == list(zip(
+            reference.term_values[reference.term_index].tolist(), reference.term_owner.tolist(), strict=True))
