@@ -12,6 +12,7 @@ import typer
 from rich.console import Console, Group
 from rich.table import Table
 
+from ..article import write_jsonl
 from ..config import ScanConfig
 from ..errors import InputError
 from ..evaluate import SUBTYPES, SWEEPS, Evaluation, SweepPoint, evaluate, load_labels, sweep
@@ -85,10 +86,7 @@ def simulate_command(
                 raise InputError(str(path), "already exists (choose an empty --out directory)")
         out.mkdir(parents=True, exist_ok=True)
         with articles_path.open("w", encoding="utf-8") as handle:
-            for article in result.articles:
-                record = {"id": article.id, "title": article.title, "outlet": article.outlet, "date": article.date,
-                          "text": "\n".join(article.paragraphs)}
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            write_jsonl(result.articles, handle)
         labels_path.write_text(json.dumps({**result.labels, "copies": result.copies}, indent=1) + "\n",
                                encoding="utf-8")
     stderr.print(f"wrote {len(result.articles)} articles to {articles_path} and labels to {labels_path}",
