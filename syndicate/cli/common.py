@@ -8,6 +8,7 @@ option, a bad value). With ``--format json`` the line is a JSON object instead:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import json
@@ -86,6 +87,10 @@ class CommandGroup(TyperGroup):
                 hint = f" (see {context.command_path} -h)" if context is not None else ""
                 print_error(error.format_message() + hint, wants_json(argv))  # type: ignore[attr-defined]
                 code = EXIT_ERROR
+        except SyndicateError as error:  # raised while the options were turned into values (an unknown --encoding)
+            with contextlib.suppress(typer.Exit), errors_exit_2(wants_json(argv)):
+                raise error
+            code = EXIT_ERROR
         except typer.Abort:
             stderr.print("syndicate: aborted", markup=False, highlight=False)
             code = 1
