@@ -176,7 +176,9 @@ class ArticleStream(Iterator[Article]):
             return
         assert isinstance(path, Path)
         if path.is_dir():
-            for child in _directory_files(path):
+            children = _directory_files(path)
+            _note_unread(path, len(children), self._options)
+            for child in children:
                 yield from self._guarded(lambda child=child: self._read_file(child, _format_of(child)))
         elif path.exists():
             yield from self._guarded(lambda: self._read_file(path, _format_of(path) or self._options.input_format))
@@ -257,14 +259,29 @@ def _sizes(path: Path) -> Iterator[int]:
         return
 
 
+def _unread_kinds(path: Path) -> Counter[str]:
+    """Suffixes of the files in a directory that are not read as articles, with their counts."""
+    return Counter(_suffix(p) or "(no suffix)" for p in path.rglob("*")
+                   if p.is_file() and _suffix(p) not in DIRECTORY_SUFFIXES and not p.name.startswith("."))
+
+
+def _describe(kinds: Counter[str]) -> str:
+    return ", ".join(f"{count} {suffix}" for suffix, count in kinds.most_common(5)) or "nothing"
+
+
+def _note_unread(path: Path, read: int, options: ReaderOptions) -> None:
+    """A directory most of whose files are not articles (Reuters' .sgm files beside a few .txt lists) is
+    probably not what the user meant to read: say what was left out."""
+    unread = _unread_kinds(path)
+    if read and sum(unread.values()) > read:
+        options.notice(f"{path}: read {read} article file{'s' if read > 1 else ''}, left out {_describe(unread)} "
+                       "(not an article format)")
+
+
 def _nothing_read(path: str | Path, options: ReaderOptions) -> str:
-    if isinstance(path, Path) and path.is_dir():
-        files = [p for p in path.rglob("*") if p.is_file()]
-        if not _directory_files(path):
-            kinds = Counter(_suffix(p) or "(no suffix)" for p in files)
-            found = ", ".join(f"{count} {suffix}" for suffix, count in kinds.most_common(5)) or "nothing"
-            return (f"no article files in this directory (it reads {', '.join(sorted(DIRECTORY_SUFFIXES))}; "
-                    f"found {found})")
+    if isinstance(path, Path) and path.is_dir() and not _directory_files(path):
+        return (f"no article files in this directory (it reads {', '.join(sorted(DIRECTORY_SUFFIXES))}; "
+                f"found {_describe(_unread_kinds(path))})")
     return "no readable article" + (" (every record was skipped)" if options.skip_bad else "")
 
 

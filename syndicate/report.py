@@ -107,7 +107,8 @@ def to_table(result: ScanResult, limit: int | None = None, width: int = 80) -> T
     clustered = sum(len(c.members) for c in result.clusters)
     table = Table(title=f"{plural(len(result.clusters), 'cluster')} · {clustered:,} of "
                         f"{plural(result.articles, 'article')} reuse wire text",
-                  title_justify="left", box=box.SIMPLE_HEAD, expand=False, caption_justify="left")
+                  title_justify="left", box=box.SIMPLE_HEAD, expand=False, caption_justify="left",
+                  show_header=bool(result.clusters))
     wide = width >= OUTLETS_MIN_WIDTH
     ids = [cluster.source or "" for cluster in result.clusters[:limit]]
     table.add_column("#", justify="right", style="bold", no_wrap=True)

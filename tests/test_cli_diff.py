@@ -190,3 +190,17 @@ def test_diff_reads_ids_from_a_csv_archive_with_the_reader_options(tmp_path):
     # The longer lead stays in order (it shares more text); the quote moved ahead of it.
     assert [(p["op"], p["source_paragraphs"], p["copy_paragraphs"]) for p in pairs] == [
         ("move", [1], [0]), ("edit", [0], [1])]
+
+
+def test_show_pages_on_a_terminal_unless_told_not_to(monkeypatch):
+    from rich.pager import SystemPager
+
+    paged: list[str] = []
+    monkeypatch.setattr(SystemPager, "show", lambda self, content: paged.append(content))
+    direct = run("show", SEEDS, "--color", "--no-pager")  # --color: a terminal for rich, here
+    assert direct.exit_code == 0 and "syndicate diff" in direct.stdout and paged == []
+    paged_run = run("show", SEEDS, "--color")
+    assert paged_run.exit_code == 0 and "syndicate diff" not in paged_run.stdout
+    assert len(paged) == 1 and "syndicate diff" in paged[0]
+    assert run("show", SEEDS).stdout.count("syndicate diff") == 2  # not a terminal: printed, no pager
+    assert len(paged) == 1

@@ -178,6 +178,18 @@ def test_a_directory_of_sgml_files_is_an_error_saying_what_it_holds(tmp_path: Pa
         read([tmp_path])
 
 
+def test_a_directory_mostly_of_other_files_says_what_it_left_out(tmp_path: Path) -> None:
+    for number in range(3):
+        write(tmp_path / f"reut2-00{number}.sgm", "<REUTERS/>")
+    write(tmp_path / "all-topics-strings.lc.txt", "acq\nalum\nbarley\n")
+    notices: list[str] = []
+    assert len(read([tmp_path], on_notice=notices.append)) == 1
+    assert notices == [f"{tmp_path}: read 1 article file, left out 3 .sgm (not an article format)"]
+    notices.clear()
+    read([SEEDS], on_notice=notices.append)  # labels.json beside five articles: nothing to say
+    assert notices == []
+
+
 def test_a_file_with_only_blank_lines_or_all_records_skipped_is_an_error(tmp_path: Path) -> None:
     blank = write(tmp_path / "blank.jsonl", "\n\n  \n")
     with pytest.raises(InputError, match="no readable article"):
