@@ -7,12 +7,15 @@ Python API.
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
+from typing import IO
 
-from .article import Article
+from .article import Article, article_from_record, write_jsonl
 from .config import ScanConfig
 from .errors import InputError, SyndicateError
 from .index import Index
@@ -35,17 +38,37 @@ class Archive:
                                  "or --db INDEX")
         self.stream: ArticleStream | None = None
         """The stream of the last read of `paths`: how many bytes it has read, of how many."""
+        self._stdin_copy: IO[str] | None = None
+        """Standard input can be read once: its articles are kept in a temporary file for the next reads."""
 
     def __str__(self) -> str:
         names = [str(path) for path in self.paths] + (["the index"] if self.index is not None else [])
         return ", ".join(names)
 
     def articles(self) -> Iterator[Article]:
-        """Every article, paths first, then the index."""
-        self.stream = read_articles(self.paths, self.options) if self.paths else None
-        if self.index is None:
-            return self.stream or iter(())
-        return chain(self.stream or (), self.index.articles())
+        """Every article, paths first, then the index (as often as asked, standard input included)."""
+        self.stream = None
+        articles = self._read_paths()
+        return articles if self.index is None else chain(articles, self.index.articles())
+
+    def _read_paths(self) -> Iterator[Article]:
+        if "-" not in map(str, self.paths):
+            self.stream = read_articles(self.paths, self.options) if self.paths else None
+            yield from self.stream or ()
+        elif self._stdin_copy is None:
+            self._stdin_copy = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (gone when collected)
+            self.stream = read_articles(self.paths, self.options)
+            for article in self.stream:
+                if self.stream.reading_stdin:
+                    write_jsonl([article], self._stdin_copy)
+                yield article
+        else:
+            for path in self.paths:
+                if str(path) == "-":
+                    self._stdin_copy.seek(0)
+                    yield from (article_from_record(json.loads(line)) for line in self._stdin_copy)
+                else:
+                    yield from read_articles([path], self.options)
 
     def find(self, ids: Collection[str]) -> dict[str, Article]:
         """The articles with these ids (the index first, then the paths, read until all are found).
@@ -58,7 +81,7 @@ class Archive:
             found.update((article_id, self.index.get(article_id)) for article_id in sorted(wanted)
                          if article_id in self.index)
         if len(found) < len(wanted) and self.paths:
-            for article in read_articles(self.paths, self.options):
+            for article in self._read_paths():
                 if article.id in wanted and article.id not in found:
                     found[article.id] = article
                     if len(found) == len(wanted):

@@ -145,6 +145,11 @@ class ArticleStream(Iterator[Article]):
             size for path in self._paths if isinstance(path, Path) for size in _sizes(path))
 
     @property
+    def reading_stdin(self) -> bool:
+        """Whether the last article came from standard input."""
+        return self._current is not None and self._current.source == "<stdin>"
+
+    @property
     def bytes_read(self) -> int:
         return self._done_bytes + (self._current.consumed if self._current else 0)
 

@@ -204,3 +204,11 @@ def test_show_pages_on_a_terminal_unless_told_not_to(monkeypatch):
     assert len(paged) == 1 and "syndicate diff" in paged[0]
     assert run("show", SEEDS).stdout.count("syndicate diff") == 2  # not a terminal: printed, no pager
     assert len(paged) == 1
+
+
+def test_show_reads_standard_input_once_and_still_finds_the_members():
+    records = [{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in sorted(SEEDS.glob("*.txt"))]
+    result = CliRunner().invoke(app, ["show", "-", "--format", "json"],
+                                input="".join(json.dumps(r) + "\n" for r in records))
+    assert result.exit_code == 0, result.output
+    assert [c["copy"] for c in json.loads(result.stdout)["copies"]] == [COPY_AFP, REWRITE_AFP]
