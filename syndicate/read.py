@@ -140,9 +140,11 @@ class ArticleStream(Iterator[Article]):
         self._options = options
         self._done_bytes = 0
         self._current: _Stream | None = None
+        self._listings = {path: _Listing.of(path) for path in self._paths if isinstance(path, Path) and path.is_dir()}
         self._articles = self._read()
         self.bytes_total: int | None = None if "-" in self._paths else sum(
-            size for path in self._paths if isinstance(path, Path) for size in _sizes(path))
+            self._listings[path].size if path in self._listings else _size(path)
+            for path in self._paths if isinstance(path, Path))
 
     @property
     def reading_stdin(self) -> bool:
@@ -173,7 +175,9 @@ class ArticleStream(Iterator[Article]):
                 found += 1
                 yield item.article
             if not found:
-                raise InputError("<stdin>" if path == "-" else str(path), _nothing_read(path, options))
+                raise InputError("<stdin>" if path == "-" else str(path),
+                                 self._listings[path].nothing_read() if path in self._listings else
+                                 "no readable article" + (" (every record was skipped)" if options.skip_bad else ""))
 
     def _records(self, path: str | Path) -> Iterator[_Read]:
         if path == "-":
@@ -181,9 +185,10 @@ class ArticleStream(Iterator[Article]):
             return
         assert isinstance(path, Path)
         if path.is_dir():
-            children = _directory_files(path)
-            _note_unread(path, len(children), self._options)
-            for child in children:
+            listing = self._listings[path]
+            if listing.mostly_other_files():
+                self._options.notice(listing.note())
+            for child in listing.articles:
                 yield from self._guarded(lambda child=child: self._read_file(child, _format_of(child)))
         elif path.exists():
             yield from self._guarded(lambda: self._read_file(path, _format_of(path) or self._options.input_format))
@@ -250,44 +255,46 @@ def _format_of(path: Path) -> InputFormat | None:
     return SUFFIXES.get(_suffix(path))
 
 
-def _directory_files(path: Path) -> list[Path]:
-    return sorted(p for p in path.rglob("*") if p.is_file() and _suffix(p) in DIRECTORY_SUFFIXES)
-
-
-def _sizes(path: Path) -> Iterator[int]:
+def _size(path: Path) -> int:
     try:
-        if path.is_dir():
-            yield from (child.stat().st_size for child in _directory_files(path))
-        elif path.exists():
-            yield path.stat().st_size
+        return path.stat().st_size
     except OSError:
-        return
+        return 0
 
 
-def _unread_kinds(path: Path) -> Counter[str]:
-    """Suffixes of the files in a directory that are not read as articles, with their counts."""
-    return Counter(_suffix(p) or "(no suffix)" for p in path.rglob("*")
-                   if p.is_file() and _suffix(p) not in DIRECTORY_SUFFIXES and not p.name.startswith("."))
+@dataclass(frozen=True)
+class _Listing:
+    """A directory, walked once: its article files in name order, their size, and what else it holds."""
 
+    path: Path
+    articles: list[Path]
+    size: int
+    others: Counter[str]
+    """Suffixes of the files that are not articles (hidden files aside), with their counts."""
 
-def _describe(kinds: Counter[str]) -> str:
-    return ", ".join(f"{count} {suffix}" for suffix, count in kinds.most_common(5)) or "nothing"
+    @classmethod
+    def of(cls, path: Path) -> _Listing:
+        files = [p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")]
+        articles = sorted(p for p in files if _suffix(p) in DIRECTORY_SUFFIXES)
+        others = Counter(_suffix(p) or "(no suffix)" for p in files if _suffix(p) not in DIRECTORY_SUFFIXES)
+        return cls(path, articles, sum(map(_size, articles)), others)
 
+    def mostly_other_files(self) -> bool:
+        """Reuters' 22 .sgm files beside six .txt lists: probably not what the user meant to read."""
+        return bool(self.articles) and sum(self.others.values()) > len(self.articles)
 
-def _note_unread(path: Path, read: int, options: ReaderOptions) -> None:
-    """A directory most of whose files are not articles (Reuters' .sgm files beside a few .txt lists) is
-    probably not what the user meant to read: say what was left out."""
-    unread = _unread_kinds(path)
-    if read and sum(unread.values()) > read:
-        options.notice(f"{path}: read {read} article file{'s' if read > 1 else ''}, left out {_describe(unread)} "
-                       "(not an article format)")
+    def note(self) -> str:
+        return (f"{self.path}: read {len(self.articles)} article file{'s' if len(self.articles) > 1 else ''}, "
+                f"left out {self._describe()} (not an article format)")
 
-
-def _nothing_read(path: str | Path, options: ReaderOptions) -> str:
-    if isinstance(path, Path) and path.is_dir() and not _directory_files(path):
+    def nothing_read(self) -> str:
+        if self.articles:
+            return "no readable article"
         return (f"no article files in this directory (it reads {', '.join(sorted(DIRECTORY_SUFFIXES))}; "
-                f"found {_describe(_unread_kinds(path))})")
-    return "no readable article" + (" (every record was skipped)" if options.skip_bad else "")
+                f"found {self._describe()})")
+
+    def _describe(self) -> str:
+        return ", ".join(f"{count} {suffix}" for suffix, count in self.others.most_common(5)) or "nothing"
 
 
 def _too_large(size: int | None, options: ReaderOptions) -> str:
@@ -377,7 +384,7 @@ def detect_encoding(sample: bytes, source: str, line: int | None = None) -> str:
 def _decode_whole(raw: bytes, source: str, options: ReaderOptions, declared: str | None = None) -> str:
     """A whole document's text: a BOM's encoding, else --encoding, else the declared one, else UTF-8, else detected."""
     bom = _bom_encoding(raw)
-    encoding = bom if bom and bom != "utf-8-sig" else options.encoding or bom or declared
+    encoding = bom or options.encoding or declared
     if encoding is None or _ascii_compatible(encoding):
         _reject_nul(b"\x00" in raw, source, None)
     if encoding is not None:
@@ -414,8 +421,7 @@ def _decoded_lines(stream: _Stream, options: ReaderOptions) -> Iterator[tuple[in
     source, limit = stream.source, options.max_article_bytes
     head = stream.read(4)
     stream.unread(head)
-    bom = _bom_encoding(head)
-    forced = bom if bom and bom != "utf-8-sig" else options.encoding
+    forced = _bom_encoding(head) or options.encoding
     if forced is not None and not _ascii_compatible(forced):
         yield from _wide_lines(stream, forced, options)
         return
@@ -461,8 +467,8 @@ def _wide_lines(stream: _Stream, encoding: str, options: ReaderOptions) -> Itera
             pending += decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as error:
             raise InputError(source, f"not valid {encoding}: {error.reason}", number + 1) from error
-        lines = pending.splitlines(keepends=True)
-        pending = lines.pop() if lines and chunk and not lines[-1].endswith(("\n", "\r")) else ""
+        *lines, pending = pending.split("\n")  # only on "\n", as byte lines are: JSON may hold U+2028
+        lines = [line + "\n" for line in lines] + ([pending] if not chunk and pending else [])
         for line in lines:
             number += 1
             _reject_nul("\x00" in line, source, number)
@@ -649,9 +655,7 @@ def page_article(page: str, article_id: str, source: str, options: ReaderOptions
     meta = {"title": document.title, "date": document.date, "url": url or document.url,
             "outlet": document.sitename or document.hostname}
     meta = {name: value.strip() if isinstance(value, str) and value.strip() else None for name, value in meta.items()}
-    if meta["outlet"] is None and meta["url"]:
-        meta["outlet"] = _domain(meta["url"])
-    return _text_article(article_id, text, source, None, options, **meta)
+    return _text_article(article_id, text, source, None, options, **_outlet_from_url(meta))
 
 
 def _extra(module: str, what: str, source: str) -> ModuleType:
@@ -768,9 +772,7 @@ def record_to_article(record: object, source: str, line: int | None, options: Re
     paragraphs = _paragraphs(record[text_key], text_key, source, line, options)
     article_id = _article_id(record, options.field_for("id", keys), source, line, options) or fallback_id
     meta = {role: _optional_str(record, options.field_for(role, keys), source, line) for role in METADATA}
-    if meta["outlet"] is None and meta["url"]:
-        meta["outlet"] = _domain(meta["url"])
-    article = Article(id=article_id, paragraphs=paragraphs, **meta)
+    article = Article(id=article_id, paragraphs=paragraphs, **_outlet_from_url(meta))
     if not article.paragraphs:
         raise InputError(source, f"article {article_id!r} has no text", line)
     return article
@@ -835,9 +837,12 @@ def _optional_str(record: Mapping, key: str | None, source: str, line: int | Non
     return value or None
 
 
-def _domain(url: str) -> str | None:
-    host = urlsplit(url if "//" in url else f"//{url}").hostname
-    return host.removeprefix("www.") if host else None
+def _outlet_from_url(meta: dict[str, str | None]) -> dict[str, str | None]:
+    """The metadata, with the URL's domain as the outlet when none is given."""
+    if meta["outlet"] is None and meta["url"]:
+        host = urlsplit(meta["url"] if "//" in meta["url"] else f"//{meta['url']}").hostname
+        meta["outlet"] = host.removeprefix("www.") if host else None
+    return meta
 
 
 __all__: Sequence[str] = ["ArticleStream", "InputFormat", "ReaderOptions", "detect_encoding", "page_article",

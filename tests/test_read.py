@@ -487,3 +487,15 @@ def test_parsed_date_handles_offsets_and_garbage() -> None:
     assert Article("a", ("x",), date="2018-07-15T07:54:28-04:00").parsed_date().utcoffset().total_seconds() == -4 * 3600
     assert Article("a", ("x",), date="2018-07-15").parsed_date().tzinfo is not None
     assert Article("a", ("x",), date="yesterday").parsed_date() is None
+
+
+def test_utf16_json_lines_split_only_on_line_feeds(tmp_path: Path) -> None:
+    text = "First paragraph\u2028still the first record"
+    path = write(tmp_path / "a.jsonl", codecs.BOM_UTF16_LE + "".join(
+        json.dumps({"id": f"a{i}", "text": text}, ensure_ascii=False) + "\n" for i in range(2)).encode("utf-16-le"))
+    assert [a.id for a in read([path])] == ["a0", "a1"]
+
+
+def test_a_byte_order_mark_wins_over_a_forced_encoding(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", codecs.BOM_UTF8 + "Caf\u00e9 au lait".encode())
+    assert read([path], encoding="cp1252")[0].paragraphs == ("Caf\u00e9 au lait",)
