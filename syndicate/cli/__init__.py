@@ -18,7 +18,9 @@ from .common import CommandGroup
 app = typer.Typer(
     name="syndicate",
     cls=CommandGroup,
-    help="Find the copies of a wire story in an archive, align them with the source, show what changed.",
+    help="Find the copies of a wire story in an archive, align them with the source, show what changed.\n\n"
+         "Exit codes: 0 success (check: new); 1 a predicate found something (check: a duplicate; index check: "
+         "problems; index remove: ids missing); 2 an error. Example: syndicate scan seeds/",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -34,13 +36,10 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _commands(
-    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, metavar="",
                                           help="Print the version and exit.")] = False,
 ) -> None:
-    """Find the copies of a wire story in an archive, align them with the source, show what changed.
-
-    Exit codes: 0 success (check: new), 1 a predicate found something (check: duplicate), 2 error.
-    """
+    """The group's options; the help text is the app's."""
 
 
 from . import diff  # noqa: E402,F401,I001  (registers diff and show)
