@@ -655,7 +655,8 @@ def page_article(page: str, article_id: str, source: str, options: ReaderOptions
     meta = {"title": document.title, "date": document.date, "url": url or document.url,
             "outlet": document.sitename or document.hostname}
     meta = {name: value.strip() if isinstance(value, str) and value.strip() else None for name, value in meta.items()}
-    return _text_article(article_id, text, source, None, options, **_outlet_from_url(meta))
+    # The page's blocks are its paragraphs, one a line, whatever --paragraph-sep says about other inputs.
+    return Article.from_text(article_id, text, **_outlet_from_url(meta))
 
 
 def _extra(module: str, what: str, source: str) -> ModuleType:

@@ -446,6 +446,11 @@ def test_an_html_page_gives_its_main_text_and_metadata_without_the_furniture() -
         assert furniture not in text
 
 
+def test_a_page_keeps_its_blocks_as_paragraphs_whatever_the_paragraph_separator() -> None:
+    page = FIXTURES / f"{SOURCE_AFP}.html"
+    assert read([page], paragraph_sep=" ### ")[0].paragraphs == read([page])[0].paragraphs
+
+
 def test_the_html_copy_of_seed_002_clusters_with_003_as_the_text_does(seeds_dir: Path) -> None:
     text_files = sorted(seeds_dir.glob("*.txt"))
     as_text = scan(read_articles(text_files))
