@@ -164,7 +164,7 @@ def show_command(
                          "copies": [{"kind": kinds.get(a.copy.id), **a.to_dict()} for a in alignments]})
             return
         views: list[View] = []
-        if copy is None:
+        if copy is None or summary:  # --copy alone: just that diff; with --summary, just its row
             views.append(lambda markers, layout: cluster_overview(cluster, source, alignments, kinds, headlines))
         if not summary:
             views += [lambda markers, layout, a=a: _copy_view(a, layout, markers, headlines) for a in alignments]
