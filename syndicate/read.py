@@ -101,6 +101,8 @@ class ReaderOptions:
     on_skip: Callable[[InputError], None] | None = field(default=None, compare=False)
     on_notice: Callable[[str], None] | None = field(default=None, compare=False)
     """Told what a user should know that is not an error (a file read as cp1252, pages with no text)."""
+    _keys_by_fields: dict[tuple[str, ...], dict[str, str | None]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.fields) - set(ROLES)
@@ -115,13 +117,19 @@ class ReaderOptions:
 
     def field_for(self, role: str, keys: Iterable[str]) -> str | None:
         """The record key that plays `role`: the explicit option if given, else the first alias present."""
-        if role in self.fields:
-            return self.fields[role]
-        lowered = {str(k).lower(): k for k in keys}
-        for alias in FIELD_ALIASES[role]:
-            if alias in lowered:
-                return lowered[alias]
-        return None
+        return self.keys_for(tuple(keys))[role]
+
+    def keys_for(self, keys: tuple[str, ...]) -> dict[str, str | None]:
+        """The record key of every role, for records with these keys (worked out once per set of keys: the
+        records of one file nearly always share theirs)."""
+        known = self._keys_by_fields.get(keys)
+        if known is None:
+            lowered = {str(k).lower(): k for k in keys}
+            known = {role: self.fields.get(role) or next((lowered[a] for a in FIELD_ALIASES[role] if a in lowered),
+                                                         None) for role in ROLES}
+            if len(self._keys_by_fields) < 64:
+                self._keys_by_fields[keys] = known
+        return known
 
     def notice(self, message: str) -> None:
         if self.on_notice is not None:
@@ -762,17 +770,18 @@ def record_to_article(record: object, source: str, line: int | None, options: Re
     """Map one JSON object or CSV row onto an Article, naming the record on any problem."""
     if not isinstance(record, Mapping):
         raise InputError(source, f"expected a JSON object, got {_json_type(record)}", line)
-    keys = [str(key) for key in record]
+    keys = tuple(map(str, record))
     for role in ("id", "text"):  # the fields every record must have, when an option names them
         if role in options.fields and options.fields[role] not in record:
             _require_fields(set(keys), source, line, options, every_record=True)
-    text_key = options.field_for("text", keys)
+    roles = options.keys_for(keys)
+    text_key = roles["text"]
     if text_key is None:
         raise InputError(source, f"missing text field ({'/'.join(FIELD_ALIASES['text'])}); fields present: "
                                  f"{', '.join(keys)}", line)
     paragraphs = _paragraphs(record[text_key], text_key, source, line, options)
-    article_id = _article_id(record, options.field_for("id", keys), source, line, options) or fallback_id
-    meta = {role: _optional_str(record, options.field_for(role, keys), source, line) for role in METADATA}
+    article_id = _article_id(record, roles["id"], source, line, options) or fallback_id
+    meta = {role: _optional_str(record, roles[role], source, line) for role in METADATA}
     article = Article(id=article_id, paragraphs=paragraphs, **_outlet_from_url(meta))
     if not article.paragraphs:
         raise InputError(source, f"article {article_id!r} has no text", line)
