@@ -148,6 +148,7 @@ def test_show_summary_prints_only_the_overview_and_copy_only_that_copy():
     assert one.count("╭─ syndicate diff") == 1 and REWRITE_AFP in one and COPY_AFP not in one
     row = run("show", SEEDS, "--copy", REWRITE_AFP, "--summary", "--no-color", COLUMNS="200").stdout
     assert "1 copy of" in row and REWRITE_AFP in row and COPY_AFP not in row and "╭─ syndicate diff" not in row
+    assert "is the source of cluster 1" in run("show", SEEDS, "--copy", SOURCE_AFP).stderr
     missing = run("show", SEEDS, "--copy", INDEPENDENT[0])
     assert missing.exit_code == 2 and f"{INDEPENDENT[0]}: not a member of cluster 1" in missing.stderr
 

@@ -154,9 +154,7 @@ def reader_options(**values: Any) -> ReaderOptions:
     def notice(message: str) -> None:
         stderr.print(f"note: {message}", style="dim", markup=False, highlight=False, soft_wrap=True)
 
-    fields = {role: values.pop(f"{role}_field") for role in ROLES if values.get(f"{role}_field") is not None}
-    for role in ROLES:
-        values.pop(f"{role}_field", None)
+    fields = {role: name for role in ROLES if (name := values.pop(f"{role}_field", None)) is not None}
     max_mb = values.pop("max_article_mb", 10.0)
     return ReaderOptions(fields=fields, max_article_bytes=int(max_mb * 1024 * 1024), on_skip=warn, on_notice=notice,
                          **values)

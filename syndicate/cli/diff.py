@@ -153,6 +153,8 @@ def show_command(
             result, cluster = archive.cluster(cluster_id, progress=progress)
         if copy is not None and copy not in cluster.members:
             raise InputError(copy, f"not a member of cluster {cluster.id} (members: {', '.join(cluster.members)})")
+        if copy is not None and copy == cluster.source:
+            raise InputError(copy, f"is the source of cluster {cluster.id}; --copy takes one of its copies")
         by_id = archive.find(set(cluster.members))
         source = by_id[cluster.source or cluster.members[0]]
         kinds = member_kinds(cluster)
