@@ -20,11 +20,11 @@ from typing import TypeVar
 
 import numpy as np
 
-from .article import Article
+from .article import METADATA, Article
 from .sketch import Evidence, SignedBatch
 
 Info = TypeVar("Info")
-_META = ("title", "outlet", "date", "url", "credit")
+_META = (*METADATA, "credit")
 _REPEATING = frozenset({"outlet", "date", "credit"})
 """Fields whose values recur across articles: one string each is kept (titles and URLs rarely repeat)."""
 

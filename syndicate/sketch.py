@@ -23,10 +23,8 @@ from .sign import MinHasher
 @dataclass(slots=True)
 class ArticleSketch:
     id: str
-    title: str | None
     outlet: str | None
-    date: str | None
-    url: str | None
+    """The only metadata a later stage reads (furniture tells outlets apart)."""
     credit: str | None
     headlines: tuple[tuple[int, str], ...]
     """(paragraph index, text) of the title or the first paragraphs of five words or more: the
@@ -102,7 +100,7 @@ def assemble(articles: Sequence[Article], signed: SignedBatch) -> list[ArticleSk
     for index, article in enumerate(articles):
         first, last = paragraph_offsets[index], paragraph_offsets[index + 1]
         sketches.append(ArticleSketch(
-            id=article.id, title=article.title, outlet=article.outlet, date=article.date, url=article.url,
+            id=article.id, outlet=article.outlet,
             credit=signed.credits[index], headlines=signed.headlines[index], shingles=signed.shingles.article(index),
             fingerprints=signed.shingles.fingerprints[first:last], band_keys=signed.keys[first:last]))
     return sketches

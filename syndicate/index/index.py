@@ -352,8 +352,7 @@ def _agree_on_parameters(store: Store, wanted: dict[str, str], where: str, creat
 def _sketch_of(entry: Entry) -> ArticleSketch:
     """A stored article in the shape the furniture and verification steps take."""
     article = entry.article
-    return ArticleSketch(id=article.id, title=article.title, outlet=article.outlet, date=article.date,
-                         url=article.url, credit=None, headlines=(), shingles=entry.shingles,
+    return ArticleSketch(id=article.id, outlet=article.outlet, credit=None, headlines=(), shingles=entry.shingles,
                          fingerprints=entry.fingerprints, band_keys=entry.band_keys)
 
 
