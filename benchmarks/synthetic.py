@@ -14,7 +14,6 @@ in ``syndicate/simulate.py``; this only makes volume.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from collections import defaultdict
@@ -26,6 +25,7 @@ if __package__ in (None, ""):
     __package__ = "benchmarks"
 
 from syndicate import Article
+from syndicate.article import write_jsonl as syndicate_write_jsonl
 
 COPY_SHARE = 0.05
 """Share of articles that copy an earlier one (their source is among the previous COPY_WINDOW)."""
@@ -120,13 +120,8 @@ def zipf_articles(count: int, seed: int = 0) -> Iterator[Article]:
 
 def write_jsonl(articles: Iterator[Article], path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    written = 0
     with path.open("w", encoding="utf-8") as out:
-        for article in articles:
-            out.write(json.dumps({"id": article.id, "text": "\n".join(article.paragraphs), "outlet": article.outlet,
-                                  "date": article.date}) + "\n")
-            written += 1
-    return written
+        return syndicate_write_jsonl(articles, out)
 
 
 def main() -> None:

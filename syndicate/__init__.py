@@ -1,7 +1,8 @@
 """syndicate: find the copies of a wire story, align them with their source, show what changed."""
 
 from .align import Alignment, align
-from .article import Article, split_paragraphs
+from .archive import Archive
+from .article import Article, split_paragraphs, write_jsonl
 from .config import ScanConfig
 from .errors import InputError, SyndicateError
 from .index import Index, Verdict
@@ -11,6 +12,7 @@ from .verify import Link
 
 __all__ = [
     "Alignment",
+    "Archive",
     "Article",
     "Cluster",
     "Index",
@@ -25,5 +27,6 @@ __all__ = [
     "read_articles",
     "scan",
     "split_paragraphs",
+    "write_jsonl",
 ]
 __version__ = "0.1.0"

@@ -19,12 +19,12 @@ from typing import TypeVar
 
 import numpy as np
 
-from .article import Article
+from .article import METADATA, Article
 from .passages import UnitSketch
 from .sketch import SignedBatch
 
 Info = TypeVar("Info")
-_META = ("title", "outlet", "date", "url", "credit")
+_META = (*METADATA, "credit")
 _REPEATING = frozenset({"outlet", "date", "credit"})
 """Fields whose values recur across articles: one string each is kept (titles and URLs rarely repeat)."""
 

@@ -9,7 +9,7 @@ that is not a terminal) changes are marked as ``git diff --word-diff`` marks the
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 
 from rich import box
@@ -21,6 +21,7 @@ from rich.text import Text
 from .align import Alignment, ParagraphPair, Token
 from .article import Article
 from .normalise import words
+from .report import KINDS, kind_order, natural_key, plural
 from .scan import Cluster
 from .sketch import headline_candidates
 
@@ -61,21 +62,52 @@ def print_diff(console: Console, alignment: Alignment, layout: Layout = Layout.a
     console.print(diff_view(alignment, choose_layout(console, layout), markers))
 
 
-def diff_view(alignment: Alignment, layout: Layout, markers: bool) -> Group:
+def diff_view(alignment: Alignment, layout: Layout, markers: bool,
+              headlines: Mapping[str, str] | None = None) -> Group:
+    """The summary panel, then the paragraphs side by side or inline. `headlines`: per article id, the headline
+    a scan chose (furniture left out); otherwise see :func:`headline`."""
     body = side_by_side(alignment, markers) if layout is Layout.side_by_side else inline(alignment, markers)
-    return Group(summary_panel(alignment), body)
+    return Group(summary_panel(alignment, headlines), body)
+
+
+def shares_nothing(alignment: Alignment) -> bool:
+    """Whether no paragraph of either article was paired with one of the other."""
+    return not any(pair.matched for pair in alignment.pairs)
+
+
+def nothing_shared_line(alignment: Alignment) -> Text:
+    """What `diff` prints instead of a wall of deletions when the two articles share no text."""
+    return Text(f"{alignment.source.id} and {alignment.copy.id} share no text: no paragraph of one is found in the "
+                f"other ({plural(len(alignment.source.paragraphs), 'paragraph')} against "
+                f"{len(alignment.copy.paragraphs):,}).")
+
+
+def headline(article: Article, alignment: Alignment | None = None) -> str | None:
+    """How to name an article in a header: its title; else, in a diff, its first paragraph of five words or more
+    that the alignment paired with the other article (page furniture, a weather widget or a date line, is not
+    shared between outlets, so it never heads the view); else nothing."""
+    candidates = headline_candidates(article)
+    if candidates[0][0] < 0:  # the title
+        return candidates[0][1]
+    if alignment is None:
+        return None
+    side = "source_paragraphs" if article is alignment.source else "copy_paragraphs"
+    paired = {index for pair in alignment.pairs if pair.matched for index in getattr(pair, side)}
+    return next((text for index, text in candidates if index in paired and len(article.paragraphs[index].split()) >= 5),
+                None)
 
 
 # --- summary -------------------------------------------------------------------------------------
 
 
-def summary_panel(alignment: Alignment) -> Panel:
+def summary_panel(alignment: Alignment, headlines: Mapping[str, str] | None = None) -> Panel:
     summary = alignment.summary
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    grid.add_row("source", _article_line(alignment.source))
-    grid.add_row("copy", _article_line(alignment.copy))
+    for label, article in (("source", alignment.source), ("copy", alignment.copy)):
+        known = headlines.get(article.id) if headlines is not None else None
+        grid.add_row(label, _article_line(article, known or headline(article, alignment)))
     grid.add_row("passages", Text(
         f"{summary.source_in_passages:.0%} of the source in passages aligned with the copy, "
         f"{summary.copy_in_passages:.0%} of the copy in passages aligned with the source ("
@@ -95,30 +127,46 @@ def paragraph_counts(alignment: Alignment) -> str:
     return " · ".join(f"{count} {OP_LABELS[op]}" for op, count in alignment.summary.paragraphs.items())
 
 
-def _article_line(article: Article) -> Text:
+def _article_line(article: Article, title: str | None) -> Text:
     line = Text(article.id, style="bold")
     if article.outlet:
         line.append(f"  {article.outlet}", style="dim")
-    line.append(f"  {headline_candidates(article)[0][1]}", style="italic")
+    if title:
+        line.append(f"  {title}", style="italic")
     return line
 
 
-def cluster_overview(cluster: Cluster, source: Article, alignments: Sequence[Alignment],
-                     kinds: dict[str, str]) -> Group:
-    """What `syndicate show` prints before the diffs: the cluster's source, then a row per copy."""
-    heading = Text.assemble(("cluster ", "bold"), (str(cluster.id), "bold"), f" · {len(cluster.members)} articles")
+def sorted_copies(alignments: Sequence[Alignment], kinds: Mapping[str, str]) -> list[Alignment]:
+    """Copies by kind (in the order of report.KINDS), then by the share of the source kept, most first, then by
+    id with its numbers compared as numbers."""
+    return sorted(alignments, key=lambda a: (kind_order(kinds.get(a.copy.id, "")), -a.summary.source_reused,
+                                             natural_key(a.copy.id)))
+
+
+def cluster_overview(cluster: Cluster, source: Article, alignments: Sequence[Alignment], kinds: Mapping[str, str],
+                     headlines: Mapping[str, str] | None = None) -> Group:
+    """What `syndicate show` prints before the diffs: the cluster's source, then a row per copy (in the order
+    given: see sorted_copies), then what the kinds shown mean."""
+    heading = Text.assemble(("cluster ", "bold"), (str(cluster.id), "bold"),
+                            f" · {plural(len(cluster.members), 'article')}")
     about = Table.grid(padding=(0, 2))
     about.add_column(style="bold", no_wrap=True)
     about.add_column(overflow="fold")
-    about.add_row("source", _article_line(source))
+    about.add_row("source", _article_line(source, (headlines or {}).get(source.id) or headline(source)))
     about.add_row("why", Text(cluster.source_reason))
-    about.add_row("size", Text(f"{len(source.paragraphs)} paragraphs, {len(words(source.text))} words"))
-    return Group(heading, about, Text(""), copies_table(source, alignments, kinds))
+    about.add_row("size", Text(f"{plural(len(source.paragraphs), 'paragraph')}, "
+                               f"{plural(len(words(source.text)), 'word')}"))
+    shown = {kinds.get(a.copy.id, "") for a in alignments} - {""}
+    legend = Text("\n".join(f"{kind}: {KINDS.get(kind, 'see the documentation')}"
+                             for kind in sorted(shown, key=lambda k: (kind_order(k), k))), style="dim")
+    legend.append("\nkept: share of the source's words the copy keeps; added, deleted: words", style="dim")
+    return Group(heading, about, Text(""), copies_table(source, alignments, kinds), legend)
 
 
-def copies_table(source: Article, alignments: Sequence[Alignment], kinds: dict[str, str]) -> Table:
+def copies_table(source: Article, alignments: Sequence[Alignment], kinds: Mapping[str, str]) -> Table:
     """One row per copy of a cluster's source: how it was reused and how much of the source it kept."""
-    table = Table(title=Text(f"{len(alignments)} copies of {source.id}"), title_justify="left", box=box.SIMPLE_HEAD)
+    table = Table(title=Text(f"{plural(len(alignments), 'copy', 'copies')} of {source.id}"), title_justify="left",
+                  box=box.SIMPLE_HEAD)
     for name, justify in (("copy", "left"), ("outlet", "left"), ("kind", "left"), ("kept", "right"),
                           ("added", "right"), ("deleted", "right"), ("paragraphs", "left")):
         table.add_column(name, justify=justify, overflow="fold")

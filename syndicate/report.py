@@ -1,13 +1,23 @@
-"""Scan results for machines (JSON, JSONL, CSV) and for people (a rich table)."""
+"""Scan results for machines (JSON, JSONL, CSV) and for people (a rich table), and the words both use.
+
+Kinds of reuse are described once, in :data:`KINDS`; every view counts and shows whatever kinds the
+links carry (a kind missing from the table is shown by its name). A cluster's members are counted
+by how each is linked to the cluster's source (:func:`member_kinds`), and "kept" is the share of
+the source's text each member carries (``Cluster.reuse_of_source``, the one accessor of a link's
+shares).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
+from collections import Counter
 from dataclasses import fields
 from statistics import median
 
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -15,6 +25,49 @@ from .scan import Cluster, ScanResult
 from .verify import Link
 
 LINK_COLUMNS = ["cluster", "source", *(field.name for field in fields(Link))]
+
+KINDS: dict[str, str] = {
+    "copy": "the source's text, verbatim or lightly edited",
+    "excerpt": "part of the source, verbatim or edited, inside a text that adds its own",
+    "rewrite": "the source's paragraphs in the same order, paraphrased",
+    "indirect": "linked to another member, not to the source itself (a copy of a copy)",
+}
+"""Each kind of reuse a view may show, in the order views list them, with what it means."""
+INDIRECT = "indirect"
+OUTLETS_MIN_WIDTH = 120
+"""Narrower tables leave out the outlets column: at 80 columns it would break names mid-word."""
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 cluster``, ``2 clusters``: a count with its noun."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
+def kind_order(kind: str) -> int:
+    return list(KINDS).index(kind) if kind in KINDS else len(KINDS)
+
+
+def member_kinds(cluster: Cluster) -> dict[str, str]:
+    """How each member other than the source is linked to it: the kind of their link, or 'indirect'."""
+    kinds = {member: INDIRECT for member in cluster.members if member != cluster.source}
+    for link in cluster.links:
+        if cluster.source in (link.a, link.b):
+            kinds[link.b if link.a == cluster.source else link.a] = link.kind
+    return kinds
+
+
+def kind_counts(cluster: Cluster) -> dict[str, int]:
+    """Members per kind (see member_kinds), in the order of KINDS."""
+    counts = Counter(member_kinds(cluster).values())
+    return dict(sorted(counts.items(), key=lambda item: (kind_order(item[0]), item[0])))
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders the digits in ids as numbers: 'a-729' before 'a-10552'."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
+
+
+# --- machines ------------------------------------------------------------------------------------------
 
 
 def to_json(result: ScanResult) -> str:
@@ -42,26 +95,45 @@ def to_csv(result: ScanResult) -> str:
     return buffer.getvalue()
 
 
-def to_table(result: ScanResult, limit: int | None = None) -> Table:
-    """Clusters, largest first: members, outlets, probable source, kinds of reuse, reuse share."""
+# --- people --------------------------------------------------------------------------------------------
+
+
+def to_table(result: ScanResult, limit: int | None = None, width: int = 80) -> Table:
+    """Clusters, largest first: articles, probable source, members per kind, and how much of the source they keep.
+
+    Laid out for a terminal of `width` columns without breaking a word (outlets appear from
+    OUTLETS_MIN_WIDTH columns up); the caption says what the numbers are.
+    """
     clustered = sum(len(c.members) for c in result.clusters)
-    table = Table(
-        title=f"{len(result.clusters)} clusters · {clustered} of {result.articles} articles reuse wire text",
-        title_justify="left",
-        expand=False,
-    )
-    table.add_column("#", justify="right", style="bold")
-    table.add_column("members", justify="right")
-    table.add_column("source", overflow="fold")
-    table.add_column("outlets", overflow="fold")
-    table.add_column("kinds")
-    table.add_column("reuse", justify="right")
+    table = Table(title=f"{plural(len(result.clusters), 'cluster')} · {clustered:,} of "
+                        f"{plural(result.articles, 'article')} reuse wire text",
+                  title_justify="left", box=box.SIMPLE_HEAD, expand=False, caption_justify="left",
+                  show_header=bool(result.clusters))
+    wide = width >= OUTLETS_MIN_WIDTH
+    ids = [cluster.source or "" for cluster in result.clusters[:limit]]
+    table.add_column("#", justify="right", style="bold", no_wrap=True)
+    table.add_column("articles", justify="right", no_wrap=True)
+    table.add_column("source", min_width=min(max(map(len, ids), default=6), 36), ratio=3)
+    if wide:
+        table.add_column("outlets", ratio=2)
+    table.add_column("members by kind", no_wrap=True)
+    table.add_column("kept", justify="right", no_wrap=True)
     shown = result.clusters if limit is None else result.clusters[:limit]
+    kinds_shown: set[str] = set()
     for cluster in shown:
-        table.add_row(str(cluster.id), str(len(cluster.members)), _source_cell(result, cluster),
-                      Text(_outlets(result, cluster)), _kinds(cluster), _reuse(cluster))
+        counts = kind_counts(cluster)
+        kinds_shown.update(counts)
+        row = [str(cluster.id), str(len(cluster.members)), _source_cell(result, cluster)]
+        if wide:
+            row.append(Text(_outlets(result, cluster)))
+        row += [Text("\n".join(f"{kind} {count}" for kind, count in counts.items())), _kept(cluster)]
+        table.add_row(*row, end_section=True)
+    notes = [f"{kind}: {KINDS.get(kind, 'see the documentation')}"
+             for kind in sorted(kinds_shown, key=lambda k: (kind_order(k), k))]
+    notes.append("kept: share of the source's text each member linked to it keeps, median (lowest–highest)")
     if limit is not None and len(result.clusters) > limit:
-        table.caption = f"… {len(result.clusters) - limit} more clusters (use --limit or --format json)"
+        notes.append(f"… {plural(len(result.clusters) - limit, 'more cluster')} (raise --limit, or --format json)")
+    table.caption = "\n".join(notes) if shown else None
     return table
 
 
@@ -69,7 +141,7 @@ def _source_cell(result: ScanResult, cluster: Cluster) -> Text:
     info = result.info[cluster.source] if cluster.source else None
     text = Text(str(cluster.source), style="bold")
     if info and info.outlet:
-        text.append(f" {info.outlet}", style="dim")
+        text.append(f"\n{info.outlet}", style="dim")
     if info:
         text.append(f"\n{info.headline}", style="italic")
     text.append(f"\n({cluster.source_reason})", style="dim")
@@ -82,13 +154,9 @@ def _outlets(result: ScanResult, cluster: Cluster) -> str:
     return head + (f" +{len(outlets) - 4}" if len(outlets) > 4 else "")
 
 
-def _kinds(cluster: Cluster) -> str:
-    return " · ".join(f"{kind} {count}" for kind, count in sorted(cluster.kinds().items()))
-
-
-def _reuse(cluster: Cluster) -> str:
-    """Median share of the source's text carried by the members linked to it directly."""
+def _kept(cluster: Cluster) -> str:
+    """Median share of the source's text carried by the members linked to it directly, and the range."""
     shares = list(cluster.reuse_of_source().values())
     if not shares:
         return "-"
-    return f"{median(shares):.0%}" + (f" ({min(shares):.0%}–{max(shares):.0%})" if len(shares) > 1 else "")
+    return f"{median(shares):.0%}" + (f"\n({min(shares):.0%}–{max(shares):.0%})" if len(shares) > 1 else "")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .article import Article, parse_date
+from .article import METADATA, Article, Metadata, parse_date
 from .cluster import group_links
 from .columns import LazyInfo, SketchColumns
 from .config import ScanConfig
@@ -36,13 +36,9 @@ ProgressCallback = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True, slots=True)
-class ArticleInfo:
-    """What a report says about an article besides its id."""
+class ArticleInfo(Metadata):
+    """What a report says about an article besides its id: its metadata, and these."""
 
-    title: str | None
-    outlet: str | None
-    date: str | None
-    url: str | None
     credit: str | None
     words: int
     headline: str
@@ -155,8 +151,9 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
     def info_of(index: int) -> ArticleInfo:
         block, local = columns.locate(index)
         first, last = columns.paragraph_span(index)
-        return ArticleInfo(*(block.meta[name][local] for name in ("title", "outlet", "date", "url", "credit")),
-                           int(block.words[local]), pick_headline(columns.headlines(index), flags[first:last]))
+        return ArticleInfo(block.meta["credit"][local], int(block.words[local]),
+                           pick_headline(columns.headlines(index), flags[first:last]),
+                           **{name: block.meta[name][local] for name in METADATA})
 
     members = {member for cluster in clusters for member in cluster.members}
     members |= {article_id for cluster in clusters for article_id in cluster.partial}

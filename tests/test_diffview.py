@@ -121,3 +121,26 @@ def test_layout_follows_the_terminal_width_unless_forced():
     assert choose_layout(Console(width=80)) is Layout.inline
     assert choose_layout(Console(width=160), Layout.inline) is Layout.inline
     assert choose_layout(Console(width=80), Layout.side_by_side) is Layout.side_by_side
+
+
+def test_golden_show_summary():
+    """What `syndicate show seeds/ --summary` prints at 100 columns without colour."""
+    from syndicate.archive import Archive
+    from syndicate.diffview import cluster_overview, sorted_copies
+    from syndicate.report import member_kinds
+
+    archive = Archive([SEEDS])
+    result, cluster = archive.cluster(1)
+    by_id = archive.find(cluster.members)
+    source = by_id[cluster.source]
+    kinds = member_kinds(cluster)
+    copies = sorted_copies([align(source, by_id[m]) for m in cluster.members if m != source.id], kinds)
+    headlines = {m: result.info[m].headline for m in cluster.members}
+    rendered = render_text(lambda console: console.print(cluster_overview(cluster, source, copies, kinds, headlines)),
+                           100)
+    path = GOLDEN / "show_summary_seeds.txt"
+    if UPDATE:
+        path.write_text(rendered, encoding="utf-8")
+    assert rendered == path.read_text(encoding="utf-8"), f"view changed; see the module docstring to regenerate {path}"
+    assert rendered.index("003_17a6059d906b2d12") < rendered.index("001_4f88ccd7cf78f350")  # copy, then rewrite
+    assert "rewrite: the source's paragraphs in the same order, paraphrased" in rendered

@@ -84,14 +84,13 @@ def test_stdin_json_object_and_add_if_new(db: Path, seeds_dir: Path) -> None:
 
 
 def test_stdin_plain_text(db: Path, seeds_dir: Path) -> None:
-    result = run("check", "--db", str(db), "-", input=(seeds_dir / f"{COPY_AFP}.txt").read_text())
+    result = run("check", "--db", str(db), "-", "--id", "stdin-copy", input=(seeds_dir / f"{COPY_AFP}.txt").read_text())
     assert result.exit_code == 1
 
 
 BAD_INPUTS = {
     "empty": (b"", "empty"),
     "binary": (b"\x00\x01\x02ELF" * 100, "binary"),
-    "invalid-utf8": (b"Caf\xe9 au lait is served in the morning at the station.\n", "UTF-8"),
     "malformed-json": (b'{"id": "a", "text": "unterminated', "malformed JSON"),
     "missing-text": (b'{"id": "a", "headline": "no body here"}', "missing text field"),
     "not-an-object": (b'["a", "b"]', "expected a JSON object"),
@@ -199,16 +198,16 @@ def test_scan_works_from_an_index(db: Path, seeds_dir: Path) -> None:
 def test_diff_and_show_work_from_an_index(tmp_path: Path, seeds_dir: Path) -> None:
     db = tmp_path / "seeds.db"
     assert run("index", "add", "--db", str(db), str(seeds_dir)).exit_code == 0
-    from_index = run("diff", SOURCE_AFP, COPY_AFP, "--db", str(db), "--format", "json")
+    from_index = run("diff", "--source", SOURCE_AFP, "--copy", COPY_AFP, "--db", str(db), "--format", "json")
     from_files = run("diff", str(seeds_dir / f"{SOURCE_AFP}.txt"), str(seeds_dir / f"{COPY_AFP}.txt"),
                      "--format", "json")
     assert from_index.exit_code == 0, from_index.output
     assert json.loads(from_index.stdout) == json.loads(from_files.stdout)
-    show = run("show", "1", "--db", str(db), "--format", "json")
+    show = run("show", "--cluster", "1", "--db", str(db), "--format", "json")
     assert show.exit_code == 0, show.output
     data = json.loads(show.stdout)
     assert data["source"] == SOURCE_AFP
     assert sorted(copy["copy"] for copy in data["copies"]) == sorted([COPY_AFP, REWRITE_AFP])
-    missing = run("diff", "no-such-id", COPY_AFP, "--db", str(db))
+    missing = run("diff", "--source", "no-such-id", "--copy", COPY_AFP, "--db", str(db))
     assert missing.exit_code == 2 and "no-such-id" in missing.stderr
-    assert run("show", "1").exit_code == 2
+    assert run("show", "--cluster", "1").exit_code == 2

@@ -1,30 +1,44 @@
-"""`syndicate diff` and `syndicate show`: what a copy kept, cut, added and changed from its source."""
+"""`syndicate diff` and `syndicate show`: what a copy kept, cut, added and changed from its source.
+
+Both read an archive as every command does (positional ``PATH...``, ``--db``) and pick articles by
+id with options; an id is only ever an id, never a file name.
+"""
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import chain, islice
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console, RenderableType
 
-from ..align import align
-from ..article import Article
-from ..diffview import Layout, choose_layout, cluster_overview, diff_view, use_markers
+from ..align import Alignment, align
+from ..archive import Archive
+from ..diffview import (
+    Layout,
+    choose_layout,
+    cluster_overview,
+    diff_view,
+    nothing_shared_line,
+    shares_nothing,
+    sorted_copies,
+    use_markers,
+)
 from ..errors import InputError, SyndicateError
 from ..index import Index
-from ..read import ReaderOptions, read_articles
-from ..scan import Cluster, scan
+from ..read import ReaderOptions
+from ..report import member_kinds
 from . import app
 from .common import errors_exit_2, fold_flags, stderr, with_reader_options
+from .scan import Db, Paths, scan_progress
 
 HTML_WIDTH = 160
 """Console width the HTML page is laid out at: wide enough for side by side."""
@@ -34,49 +48,39 @@ View = Callable[[bool, Layout], RenderableType]
 
 
 class DiffFormat(StrEnum):
-    view = "view"
+    text = "text"
     json = "json"
 
 
-Archive = Annotated[list[Path] | None, typer.Option(
-    "--archive", "-a", help="File or directory to look article ids up in (repeatable).")]
-Db = Annotated[str | None, typer.Option(
-    "--db", help="An index (SQLite file or redis:// URL) holding the articles, instead of or besides --archive.")]
-Format = Annotated[DiffFormat, typer.Option("--format", "-f", help="view: the rich diff; json: the alignment.")]
+Format = Annotated[DiffFormat, typer.Option("--format", "-f", help="text: the diff view; json: the alignment.")]
 Html = Annotated[Path | None, typer.Option(
     "--html", help="Write the view as one standalone HTML page to this file instead of printing it.",
     rich_help_panel=VIEW_PANEL, dir_okay=False)]
-Inline = Annotated[bool, typer.Option("--inline", help="One column, whatever the terminal width.",
-                                      rich_help_panel=VIEW_PANEL)]
-SideBySide = Annotated[bool, typer.Option("--side-by-side", help="Two columns, whatever the terminal width.",
-                                          rich_help_panel=VIEW_PANEL)]
-NoColor = Annotated[bool, typer.Option("--no-color", help="No colour: mark changes as [-deleted-]{+inserted+} "
-                                       "(also when NO_COLOR is set or output is not a terminal).",
-                                       rich_help_panel=VIEW_PANEL)]
+LayoutOption = Annotated[Layout, typer.Option(
+    "--layout", help="side-by-side (two columns) or inline (one); auto: side by side from 110 columns.",
+    rich_help_panel=VIEW_PANEL)]
+Color = Annotated[bool | None, typer.Option(
+    "--color/--no-color", show_default=False, rich_help_panel=VIEW_PANEL,
+    help="Colour, or mark changes as [-deleted-]{+inserted+} (default: colour on a terminal unless NO_COLOR "
+         "is set).")]
+Pager = Annotated[bool, typer.Option(
+    "--pager/--no-pager", rich_help_panel=VIEW_PANEL, help="Page long output when printing to a terminal.")]
 
 
 @dataclass(frozen=True)
 class ViewOptions:
     """How diff and show present their result."""
 
-    format: DiffFormat = DiffFormat.view
+    format: DiffFormat = DiffFormat.text
     html: Path | None = None
-    inline: bool = False
-    side_by_side: bool = False
-    no_color: bool = False
-
-    @property
-    def layout(self) -> Layout:
-        return Layout.inline if self.inline else Layout.side_by_side if self.side_by_side else Layout.auto
-
-    def check(self) -> None:
-        if self.inline and self.side_by_side:
-            raise SyndicateError("choose one of --inline and --side-by-side")
+    layout: Layout = Layout.auto
+    color: bool | None = None
+    pager: bool = True
 
 
 with_view_options = fold_flags("view", (
-    ("format", Format, DiffFormat.view), ("html", Html, None), ("inline", Inline, False),
-    ("side_by_side", SideBySide, False), ("no_color", NoColor, False),
+    ("format", Format, DiffFormat.text), ("html", Html, None), ("layout", LayoutOption, Layout.auto),
+    ("color", Color, None), ("pager", Pager, True),
 ), ViewOptions)
 
 
@@ -84,22 +88,38 @@ with_view_options = fold_flags("view", (
 @with_reader_options
 @with_view_options
 def diff_command(
-    source: Annotated[str, typer.Argument(help="The source article: a file, or an article id in --archive.")],
-    copy: Annotated[str, typer.Argument(help="The copy: a file, or an article id in --archive.")],
-    archive: Archive = None,
+    paths: Paths = None,
     db: Db = None,
+    source: Annotated[str | None, typer.Option("--source", metavar="ID", help="Id of the source article.")] = None,
+    copy: Annotated[str | None, typer.Option("--copy", metavar="ID", help="Id of the copy.")] = None,
     *,
     view: ViewOptions,
     options: ReaderOptions,
 ) -> None:
-    """Align a copy with its source paragraph by paragraph and show what changed, word by word."""
-    with errors_exit_2(), ExitStack() as stack:
-        view.check()
+    """Align a copy with its source paragraph by paragraph and show what changed, word by word.
+
+    Without --source and --copy, PATH... holds exactly the two articles, source first.
+
+    Example: syndicate diff seeds/ --source 002_a03570c17a29d6cf --copy 003_17a6059d906b2d12
+    """
+    with errors_exit_2(view.format is DiffFormat.json), ExitStack() as stack:
         index = stack.enter_context(Index.open(db, create=False)) if db else None
-        source_article, copy_article = _resolve_articles([source, copy], archive or [], options, index)
+        archive = Archive(paths or [], options, index)
+        if (source is None) != (copy is None):
+            raise SyndicateError("give both --source ID and --copy ID, or neither (PATH... then holds exactly the "
+                                 "two articles, source first)")
+        if source is not None and copy is not None:
+            found = archive.find({source, copy})
+            source_article, copy_article = found[source], found[copy]
+        else:
+            source_article, copy_article = archive.first(2)
         alignment = align(source_article, copy_article)
         if view.format is DiffFormat.json:
             _write_json(alignment.to_dict())
+            return
+        if shares_nothing(alignment) and view.html is None:
+            Console(no_color=view.color is False or None).print(nothing_shared_line(alignment))
+            return
         _output([lambda markers, layout: diff_view(alignment, layout, markers)], view)
 
 
@@ -107,106 +127,55 @@ def diff_command(
 @with_reader_options
 @with_view_options
 def show_command(
-    cluster_id: Annotated[int, typer.Argument(help="Cluster number, as `syndicate scan` lists it.")],
-    archive: Annotated[list[Path] | None, typer.Option("--archive", "-a",
-                                                       help="The archive to scan (repeatable).")] = None,
+    paths: Paths = None,
     db: Db = None,
+    cluster_id: Annotated[int, typer.Option("--cluster", "-c", metavar="N", min=1,
+                                            help="Cluster number, as `syndicate scan` lists it.")] = 1,
+    copy: Annotated[str | None, typer.Option("--copy", metavar="ID",
+                                             help="Show only this copy's diff against the source.")] = None,
+    summary: Annotated[bool, typer.Option("--summary/--no-summary",
+                                          help="Only the overview: the source and a row per copy, no diffs.")
+                       ] = False,
     *,
     view: ViewOptions,
     options: ReaderOptions,
 ) -> None:
-    """Scan the archive, then show one cluster: its source, a row per copy, and each copy's diff."""
-    with errors_exit_2(), ExitStack() as stack:
-        view.check()
-        if not archive and not db:
-            raise SyndicateError("give the archive to scan: --archive PATH or --db INDEX")
+    """Scan the archive, then show one cluster: its source, a row per copy, and each copy's diff.
+
+    Copies are listed by kind of reuse, then by how much of the source they keep.
+
+    Example: syndicate show seeds/ --cluster 1 --summary
+    """
+    with errors_exit_2(view.format is DiffFormat.json), ExitStack() as stack:
         index = stack.enter_context(Index.open(db, create=False)) if db else None
-        archive = archive or []
-        cluster = _find_cluster(cluster_id, archive, options, index)
-        by_id = _articles_by_id(set(cluster.members), archive, options, index)
+        archive = Archive(paths or [], options, index)
+        with scan_progress(archive) as progress:
+            result, cluster = archive.cluster(cluster_id, progress=progress)
+        if copy is not None and copy not in cluster.members:
+            raise InputError(copy, f"not a member of cluster {cluster.id} (members: {', '.join(cluster.members)})")
+        if copy is not None and copy == cluster.source:
+            raise InputError(copy, f"is the source of cluster {cluster.id}; --copy takes one of its copies")
+        by_id = archive.find(set(cluster.members))
         source = by_id[cluster.source or cluster.members[0]]
-        alignments = [align(source, by_id[m]) for m in cluster.members if m != source.id]
-        kinds = _kinds(cluster)
+        kinds = member_kinds(cluster)
+        alignments = sorted_copies([align(source, by_id[m]) for m in cluster.members
+                                    if m != source.id and copy in (None, m)], kinds)
+        headlines = {member: result.info[member].headline for member in cluster.members}
         if view.format is DiffFormat.json:
             _write_json({"cluster": cluster.id, "source": source.id, "source_reason": cluster.source_reason,
                          "copies": [{"kind": kinds.get(a.copy.id), **a.to_dict()} for a in alignments]})
-
-        views: list[View] = [lambda markers, layout: cluster_overview(cluster, source, alignments, kinds)]
-        views += [lambda markers, layout, a=a: diff_view(a, layout, markers) for a in alignments]
+            return
+        views: list[View] = []
+        if copy is None or summary:  # --copy alone: just that diff; with --summary, just its row
+            views.append(lambda markers, layout: cluster_overview(cluster, source, alignments, kinds, headlines))
+        if not summary:
+            views += [lambda markers, layout, a=a: _copy_view(a, layout, markers, headlines) for a in alignments]
         _output(views, view)
 
 
-def _resolve_articles(refs: Sequence[str], archive: Sequence[Path], options: ReaderOptions,
-                      index: Index | None = None) -> list[Article]:
-    """Each reference as an article: a readable file holding one article, or else an id found in the archive."""
-    found: dict[str, Article] = {}
-    wanted: list[str] = []
-    for ref in refs:
-        path = Path(ref)
-        if ref == "-" or path.is_file():
-            found[ref] = _single_article(ref, options)
-        elif path.is_dir():
-            raise InputError(ref, "is a directory; give a file, or an article id with --archive")
-        else:
-            wanted.append(ref)
-    if wanted:
-        if not archive and index is None:
-            raise InputError(wanted[0], "no such file (to look up an article id, give --archive PATH or --db INDEX)")
-        found.update(_articles_by_id(set(wanted), archive, options, index))
-        missing = [ref for ref in wanted if ref not in found]
-        if missing:
-            raise InputError(missing[0], f"no such file, and no article with this id in {_names(archive, index)}")
-    return [found[ref] for ref in refs]
-
-
-def _single_article(ref: str, options: ReaderOptions) -> Article:
-    articles = list(islice(read_articles([ref], options), 2))
-    if not articles:
-        raise InputError(ref, "no readable article")
-    if len(articles) > 1:
-        raise InputError(ref, "holds more than one article; give an article id and --archive " + ref)
-    return articles[0]
-
-
-def _articles_by_id(ids: set[str], archive: Sequence[Path], options: ReaderOptions,
-                    index: Index | None = None) -> dict[str, Article]:
-    found: dict[str, Article] = {}
-    if index is not None:
-        found.update((i, index.get(i)) for i in sorted(ids) if i in index)
-        if len(found) == len(ids):
-            return found
-    for article in read_articles(archive, options):
-        if article.id in ids and article.id not in found:
-            found[article.id] = article
-            if len(found) == len(ids):
-                break
-    return found
-
-
-def _find_cluster(cluster_id: int, archive: Sequence[Path], options: ReaderOptions,
-                  index: Index | None = None) -> Cluster:
-    with stderr.status("scanning the archive…"):
-        articles = read_articles(archive, options)
-        result = scan(chain(articles, index.articles()) if index is not None else articles,
-                      index.config if index is not None else None)
-    for cluster in result.clusters:
-        if cluster.id == cluster_id:
-            return cluster
-    known = f"clusters 1 to {len(result.clusters)}" if result.clusters else "no clusters"
-    raise SyndicateError(f"no cluster {cluster_id} in {_names(archive, index)} (the scan found {known})")
-
-
-def _kinds(cluster: Cluster) -> dict[str, str]:
-    """How each member is linked to the source: copy or rewrite, or 'indirect' through another member."""
-    kinds = {m: "indirect" for m in cluster.members}
-    for link in cluster.links:
-        if cluster.source in (link.a, link.b):
-            kinds[link.b if link.a == cluster.source else link.a] = link.kind
-    return kinds
-
-
-def _names(paths: Iterable[Path], index: Index | None = None) -> str:
-    return ", ".join([str(p) for p in paths] + (["the index"] if index is not None else []))
+def _copy_view(alignment: Alignment, layout: Layout, markers: bool, headlines: Mapping[str, str]) -> RenderableType:
+    return nothing_shared_line(alignment) if shares_nothing(alignment) else diff_view(alignment, layout, markers,
+                                                                                        headlines)
 
 
 def _write_json(data: dict) -> None:
@@ -214,18 +183,25 @@ def _write_json(data: dict) -> None:
 
 
 def _output(views: list[View], view: ViewOptions) -> None:
-    """Print the views on the terminal (unless JSON was asked for), or lay them out as one HTML page."""
+    """Print the views on the terminal (through a pager when asked and stdout is one), or lay them out as one
+    HTML page."""
     if view.html is not None:
         page = Console(record=True, file=io.StringIO(), width=HTML_WIDTH, force_terminal=True,
-                       color_system="truecolor", no_color=view.no_color)
+                       color_system="truecolor", no_color=view.color is False)
         _print_views(page, views, view.layout)
         try:
             page.save_html(str(view.html))
         except OSError as error:
             raise InputError(str(view.html), f"cannot write: {error.strerror or error}") from error
         stderr.print(f"wrote {view.html}", markup=False, highlight=False)
-    elif view.format is DiffFormat.view:
-        _print_views(Console(no_color=view.no_color or None), views, view.layout)
+        return
+    console = Console(no_color=view.color is False or None, force_terminal=view.color or None)
+    if view.pager and console.is_terminal:
+        os.environ.setdefault("LESS", "-FRX")  # quit if one screen, keep colours, leave the text on screen
+        with console.pager(styles=not use_markers(console)):
+            _print_views(console, views, view.layout)
+    else:
+        _print_views(console, views, view.layout)
 
 
 def _print_views(console: Console, views: list[View], layout: Layout) -> None:

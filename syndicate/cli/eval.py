@@ -12,6 +12,7 @@ import typer
 from rich.console import Console, Group
 from rich.table import Table
 
+from ..article import write_jsonl
 from ..config import ScanConfig
 from ..errors import InputError
 from ..evaluate import SUBTYPES, SWEEPS, Evaluation, SweepPoint, evaluate, load_labels, sweep
@@ -23,16 +24,17 @@ from .common import errors_exit_2, stderr, with_reader_options
 
 
 class EvalFormat(StrEnum):
-    table = "table"
+    text = "text"
     json = "json"
 
 
 @app.command("eval")
 @with_reader_options
 def eval_command(
-    paths: Annotated[list[Path], typer.Argument(help="The labelled archive: files or directories, as for scan.")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...",
+                                                help="The labelled archive: files or directories, as for scan.")],
     labels: Annotated[Path, typer.Option("--labels", "-l", help="Labels JSON (pairs and/or groups).")],
-    format: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
+    format: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.text,
     sweep_knobs: Annotated[list[str] | None, typer.Option(
         "--sweep", help=f"Knob to sweep (repeatable): {', '.join(SWEEPS)}, 'all' or 'none'.")] = None,
     threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.0,
@@ -40,10 +42,13 @@ def eval_command(
     *,
     options: ReaderOptions,
 ) -> None:
-    """Score detection on a labelled archive: pair precision/recall per kind of reuse, cluster agreement, sweep."""
+    """Score detection on a labelled archive: pair precision/recall per kind of reuse, cluster agreement, sweep.
+
+    Example: syndicate eval seeds/ --labels seeds/labels.json --sweep none
+    """
     knobs = _knobs(sweep_knobs or ["copy_threshold"])
     config = ScanConfig(copy_threshold=threshold)
-    with errors_exit_2():
+    with errors_exit_2(format is EvalFormat.json):
         truth = load_labels(labels)
         articles = list(read_articles(paths, options))
         evaluation = evaluate(scan(articles, config), truth, archive_ids=(a.id for a in articles))
@@ -70,7 +75,10 @@ def simulate_command(
     *,
     options: ReaderOptions,
 ) -> None:
-    """Republish wire stories as outlet copies with known edits; write the archive and its labels."""
+    """Republish wire stories as outlet copies with known edits; write the archive and its labels.
+
+    Example: syndicate simulate --from wire/ --out simulated/ --stories 50
+    """
     config = SimulationConfig(stories=stories, copies=copies, seed=seed, min_paragraphs=min_paragraphs)
     with errors_exit_2():
         try:
@@ -85,10 +93,7 @@ def simulate_command(
                 raise InputError(str(path), "already exists (choose an empty --out directory)")
         out.mkdir(parents=True, exist_ok=True)
         with articles_path.open("w", encoding="utf-8") as handle:
-            for article in result.articles:
-                record = {"id": article.id, "title": article.title, "outlet": article.outlet, "date": article.date,
-                          "text": "\n".join(article.paragraphs)}
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            write_jsonl(result.articles, handle)
         labels_path.write_text(json.dumps({**result.labels, "copies": result.copies}, indent=1) + "\n",
                                encoding="utf-8")
     stderr.print(f"wrote {len(result.articles)} articles to {articles_path} and labels to {labels_path}",

@@ -3,44 +3,48 @@
 from __future__ import annotations
 
 import sys
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from enum import StrEnum
-from itertools import chain
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from .. import report
+from ..archive import Archive
 from ..config import ScanConfig
-from ..errors import SyndicateError
 from ..index import Index
-from ..read import ReaderOptions, read_articles
-from ..scan import ScanResult, scan
+from ..read import ReaderOptions
+from ..report import plural
+from ..scan import ProgressCallback, ScanResult
 from . import app
 from .common import errors_exit_2, stderr, with_reader_options
 
 
 class Format(StrEnum):
-    table = "table"
+    text = "text"
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
 
 
 DETECTION_PANEL = "Detection"
+Paths = Annotated[list[str] | None, typer.Argument(
+    metavar="PATH...", help="Files or directories: .txt .jsonl .csv .tsv .html .warc(.gz), or - for standard input.",
+    show_default=False)]
+Db = Annotated[str | None, typer.Option(
+    "--db", metavar="PATH_OR_REDIS_URL", help="An index (SQLite file or redis://HOST:PORT/DB) whose articles are "
+                                              "read too, after PATH...")]
 
 
 @app.command("scan")
 @with_reader_options
 def scan_command(
-    paths: Annotated[list[Path] | None, typer.Argument(
-        help="Files or directories: .txt, .jsonl, .csv (or - for stdin).")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Also scan the articles of this index (SQLite file or "
-                                                        "redis:// URL).")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    paths: Paths = None,
+    db: Db = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.0, rich_help_panel=DETECTION_PANEL,
                                              help="Copy threshold: share of the smaller article found in the other.")
                          ] = ScanConfig.copy_threshold,
@@ -50,41 +54,55 @@ def scan_command(
                                    ] = ScanConfig.paragraph_threshold,
     ngram: Annotated[int, typer.Option("--ngram", min=1, max=12, rich_help_panel=DETECTION_PANEL,
                                        help="Words per shingle.")] = ScanConfig.ngram,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Table view: show at most this many clusters.")
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Text format: show at most this many clusters.")
                      ] = None,
     *,
     options: ReaderOptions,
 ) -> None:
-    """Find every group of articles that reuse the same wire text, with the evidence."""
+    """Find every group of articles that reuse the same wire text, with the evidence.
+
+    Example: syndicate scan seeds/ --format json
+    """
     config = ScanConfig(copy_threshold=threshold, paragraph_threshold=paragraph_threshold, ngram=ngram)
-    with errors_exit_2(), ExitStack() as stack:
-        if not paths and db is None:
-            raise SyndicateError("nothing to scan: give files or directories, or --db INDEX")
-        articles = read_articles(paths or [], options)
-        if db is not None:
-            articles = chain(articles, stack.enter_context(Index.open(db, config, create=False)).articles())
-        result = _scan_with_progress(articles, config)
+    with errors_exit_2(format is not Format.text), ExitStack() as stack:
+        index = stack.enter_context(Index.open(db, config, create=False)) if db is not None else None
+        archive = Archive(paths or [], options, index)
+        with scan_progress(archive) as progress:
+            result = archive.scan(config, progress)
     _emit(result, format, limit)
 
 
-def _scan_with_progress(articles, config: ScanConfig) -> ScanResult:
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+@contextmanager
+def scan_progress(archive: Archive) -> Iterator[ProgressCallback]:
+    """A progress callback for scanning the archive, drawing bars on stderr when it is a terminal: reading and
+    signing (in bytes of the input files, when they are known), then verification (in candidate pairs)."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[amount]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
         tasks: dict[str, int] = {}
-        labels = {"sketch": "reading and signing", "verify": "verifying candidates"}
 
         def on_progress(stage: str, done: int, total: int | None) -> None:
+            stream = archive.stream
+            if stage == "sketch" and stream is not None and stream.bytes_total:
+                megabytes = f"{stream.bytes_read / 1e6:,.1f} of {stream.bytes_total / 1e6:,.1f} MB"
+                amount = f"{plural(done, 'article')} · {megabytes}"
+                done, total = stream.bytes_read, stream.bytes_total  # in bytes, so the bar has a total
+            else:
+                amount = f"{done:,} of {total:,}" if total else f"{done:,}"
+            label = {"sketch": "reading and signing", "verify": "verifying candidate pairs"}.get(stage, stage)
             if stage not in tasks:
-                tasks[stage] = progress.add_task(labels.get(stage, stage), total=total)
-            progress.update(tasks[stage], completed=done, total=total)
+                tasks[stage] = progress.add_task(label, total=total, amount=amount)
+            progress.update(tasks[stage], completed=done, total=total, amount=amount)
 
-        return scan(articles, config, on_progress)
+        yield on_progress
 
 
 def _emit(result: ScanResult, format: Format, limit: int | None) -> None:
-    if format is Format.table:
-        Console().print(report.to_table(result, limit))
+    if format is Format.text:
+        console = Console()
+        console.print(report.to_table(result, limit, console.width))
         return
-    text = {Format.json: report.to_json, Format.jsonl: report.to_jsonl, Format.csv: report.to_csv}[format](result)
+    writers: dict[Format, Callable[[ScanResult], str]] = {Format.json: report.to_json, Format.jsonl: report.to_jsonl,
+                                                          Format.csv: report.to_csv}
+    text = writers[format](result)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..article import Article
+from ..article import Article, article_from_record, article_record
 from ..errors import SyndicateError
 from ..shingle import Shingles
 
@@ -151,14 +151,11 @@ class BackendBase(ABC):
 
 
 def article_json(article: Article) -> str:
-    return json.dumps({"id": article.id, "title": article.title, "outlet": article.outlet, "date": article.date,
-                       "url": article.url, "paragraphs": list(article.paragraphs)}, ensure_ascii=False)
+    return json.dumps(article_record(article), ensure_ascii=False)
 
 
 def article_from_json(text: str | bytes) -> Article:
-    data = json.loads(text)
-    return Article(id=data["id"], paragraphs=tuple(data["paragraphs"]), title=data["title"], outlet=data["outlet"],
-                   date=data["date"], url=data["url"])
+    return article_from_record(json.loads(text))
 
 
 def entry_blobs(entry: Entry) -> dict[str, bytes]:
