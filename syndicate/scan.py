@@ -176,6 +176,8 @@ class _Chunks:
     keys: np.ndarray
     article: np.ndarray
     paragraph: np.ndarray
+    documents: np.ndarray
+    """The batch's whole-article band keys, folded to 32 bits, one row per article."""
 
 
 def _sketch_all(articles: Iterable[Article], config: ScanConfig, hasher: MinHasher, report: ProgressCallback,
@@ -194,7 +196,7 @@ def _sketch_all(articles: Iterable[Article], config: ScanConfig, hasher: MinHash
         article = np.searchsorted(units.paragraph_offsets, paragraph, side="right") - 1
         chunks.append(_Chunks(keys=fold32(signed.keys[sized]), article=article + len(columns),
                               paragraph=paragraph + (columns.paragraph_start(len(columns.blocks)) if columns.blocks
-                                                     else 0)))
+                                                     else 0), documents=fold32(signed.document_keys)))
         columns.add(batch, signed)
         report("sketch", len(columns), None)
     return columns
@@ -211,18 +213,21 @@ def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
 
 def _candidates(chunks: list[_Chunks], furniture: np.ndarray, config: ScanConfig) -> np.ndarray:
     """Candidate pairs, one band at a time: a copy of one band's keys is all the extra memory this takes.
-    Chunks of furniture paragraphs propose nothing."""
+    Chunks of furniture paragraphs propose nothing; whole articles propose their near-identical re-sends."""
     if not chunks:
         return np.empty((0, 2), dtype=np.int64)
     usable = ~furniture[np.concatenate([c.paragraph for c in chunks])]
     owners = np.concatenate([c.article for c in chunks])[usable]
+    articles = np.arange(sum(len(c.documents) for c in chunks), dtype=np.int64)
     codes = np.empty(0, dtype=np.int64)
     pending: list[np.ndarray] = []
-    bands = chunks[0].keys.shape[1]
-    for band in range(bands):
-        column = np.concatenate([c.keys[:, band] for c in chunks])[usable, None]
-        pending.append(candidate_codes(column, owners, config.max_bucket))
-        if len(pending) == _BANDS_PER_MERGE or band == bands - 1:  # one sort per 16 bands, not one per band
+    columns = [(np.concatenate([c.keys[:, band] for c in chunks])[usable, None], owners)
+               for band in range(chunks[0].keys.shape[1])]
+    columns += [(np.concatenate([c.documents[:, band] for c in chunks])[:, None], articles)
+                for band in range(chunks[0].documents.shape[1])]
+    for number, (column, owner) in enumerate(columns):
+        pending.append(candidate_codes(column, owner, config.max_bucket))
+        if len(pending) == _BANDS_PER_MERGE or number == len(columns) - 1:  # one sort per 16 bands, not per band
             codes = np.unique(np.concatenate([codes, *pending]))
             pending = []
     return decode_pairs(codes)

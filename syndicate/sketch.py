@@ -17,7 +17,7 @@ from .article import Article
 from .config import ScanConfig
 from .credit import agency_credit
 from .lsh import band_keys
-from .sign import MinHasher
+from .sign import EMPTY, MinHasher
 from .units import UnitBatch, units_batch
 
 
@@ -32,6 +32,8 @@ class SignedBatch:
     units: UnitBatch
     keys: np.ndarray
     """One row of LSH band keys per chunk of the batch (see UnitBatch.chunk_offsets)."""
+    document_keys: np.ndarray
+    """One row of band keys per article, over all its shingles, furniture included (see ScanConfig.document_bands)."""
     credits: list[str | None]
     headlines: list[tuple[tuple[int, str], ...]]
 
@@ -42,8 +44,21 @@ def sign_batch(articles: Sequence[Article], config: ScanConfig, hasher: MinHashe
     signatures = hasher.signatures(units.shingles, units.chunk_shingle_offsets())
     bands, rows = config.bands_rows
     return SignedBatch(units=units, keys=band_keys(signatures, bands, rows),
+                       document_keys=band_keys(document_signatures(units, signatures), *config.document_bands),
                        credits=[agency_credit(article.paragraphs) for article in articles],
                        headlines=[headline_candidates(article) for article in articles])
+
+
+def document_signatures(units: UnitBatch, chunk_signatures: np.ndarray) -> np.ndarray:
+    """Each article's MinHash over all its shingles: the minimum of its chunks' signatures (a MinHash of a union is
+    the minimum of the MinHashes); an article without shingles gets the empty signature."""
+    chunk_article = np.searchsorted(units.paragraph_offsets, units.sentence_paragraph[units.chunk_offsets[:-1]],
+                                    side="right") - 1
+    out = np.full((len(units), chunk_signatures.shape[1]), EMPTY, dtype=np.uint32)
+    if len(chunk_article):
+        starts = np.flatnonzero(np.diff(chunk_article, prepend=-1))
+        out[chunk_article[starts]] = np.minimum.reduceat(chunk_signatures, starts, axis=0)
+    return out
 
 
 def headline_candidates(article: Article, width: int = 100, count: int = 4) -> tuple[tuple[int, str], ...]:

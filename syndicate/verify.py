@@ -75,14 +75,22 @@ def verify(id_a: str, a: UnitSketch, id_b: str, b: UnitSketch, config: ScanConfi
     bounded (:func:`~syndicate.passages.evidence_bound`): a pair that cannot reach ``min_evidence_words``
     links nothing, and most candidates end there.
     """
-    jaccard = _jaccard(a, b)
+    shared = len(shared_positions(a.shingles, b.shingles)[0])
+    union = len(a.shingles) + len(b.shingles) - shared
+    jaccard = shared / union if union else 0.0
     pairs = score_pairs(a, b, config)
-    if jaccard < config.near_identical:
-        free, words = evidence_bound(a, b, pairs)
-        if free < config.min_evidence_words and not (config.quotes and words >= config.min_evidence_words):
-            return None
+    if jaccard >= config.near_identical:
+        # Re-sends: whole texts compared, furniture and quotes included (a template's every line is furniture).
+        a_in_b, b_in_a = shared / len(a.shingles), shared / len(b.shingles)
+        alignment = align_scored(a, b, pairs, config)
+        return Link(a=id_a, b=id_b, kind="copy", a_in_b=a_in_b, b_in_a=b_in_a, verbatim=a_in_b, edited=0.0,
+                    paraphrased=0.0, unquoted_words=alignment.unquoted, passages=max(1, alignment.passages),
+                    jaccard=jaccard)
+    free, words = evidence_bound(a, b, pairs)
+    if free < config.min_evidence_words and not (config.quotes and words >= config.min_evidence_words):
+        return None
     alignment = align_scored(a, b, pairs, config)
-    kind = classify(alignment, jaccard, config)
+    kind = classify(alignment, config)
     if kind is None:
         return None
     share = {grade: alignment.aligned_a[grade] / alignment.words_a if alignment.words_a else 0.0 for grade in GRADES}
@@ -90,10 +98,9 @@ def verify(id_a: str, a: UnitSketch, id_b: str, b: UnitSketch, config: ScanConfi
                 unquoted_words=alignment.unquoted, passages=alignment.passages, jaccard=jaccard)
 
 
-def classify(alignment: PassageAlignment, jaccard: float, config: ScanConfig) -> str | None:
-    """'copy', 'excerpt', 'rewrite', 'quotes' or None, by the rules of this module's docstring."""
-    if jaccard >= config.near_identical:
-        return "copy"
+def classify(alignment: PassageAlignment, config: ScanConfig) -> str | None:
+    """'copy', 'excerpt', 'rewrite', 'quotes' or None, by the rules of this module's docstring (near-identical
+    articles are decided before, in :func:`verify`)."""
     evidence = [unit for unit in alignment.units if unit.evidence >= config.min_unit_words]
     unquoted = sum(unit.unquoted for unit in evidence)
     if unquoted < config.min_evidence_words:
@@ -116,9 +123,3 @@ def classify(alignment: PassageAlignment, jaccard: float, config: ScanConfig) ->
             and copied_unquoted >= config.excerpt_min_words):
         return "excerpt"
     return "rewrite" if ordered else None
-
-
-def _jaccard(a: UnitSketch, b: UnitSketch) -> float:
-    shared = len(shared_positions(a.shingles, b.shingles)[0])
-    union = len(a.shingles) + len(b.shingles) - shared
-    return shared / union if union else 0.0
