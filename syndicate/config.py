@@ -47,15 +47,17 @@ class ScanConfig:
     copy_threshold: float = 0.5
     """A copy: this share of one article lies in verbatim or edited units (the other may add its own text)."""
     excerpt_threshold: float = 0.2
-    """An excerpt: a smaller share, but at least this much of one article, in two units or more…"""
-    excerpt_min_words: int = 30
+    """An excerpt: a smaller share, but at least this much of one article…"""
+    excerpt_min_words: int = 25
     """…holding at least this many words outside quoted material."""
     rewrite_min_chain: int = 3
     rewrite_min_coverage: float = 0.3
     """A rewrite: at least rewrite_min_chain units in the same order in both articles, holding this share of
     the smaller one's words…"""
     rewrite_min_words: int = 30
-    """…and at least this many words outside quoted material."""
+    """…and at least this many words outside quoted material…"""
+    rewrite_min_order: float = 0.7
+    """…and its ordered chain holds this share of the smaller article's words that align in any order."""
     quotes: bool = False
     """Also align the pairs that could share only quoted material, and report them (kind "quotes": not a link)."""
     near_identical: float = 0.9
@@ -66,7 +68,7 @@ class ScanConfig:
     furniture_min_stories: int = 3
     furniture_max_site_outlets: int = 2
     """A paragraph seen at more outlets than this is wire text unless it spans furniture_min_stories stories."""
-    story_containment: float = 0.15
+    story_containment: float = 0.25
     """Two articles tell the same story when this share of the smaller one is shared (used to spot furniture)."""
     furniture_sample: int = 48
     max_bucket: int = 256
@@ -79,7 +81,8 @@ class ScanConfig:
             raise ValueError("ngram must be at least 1")
         for name in ("paragraph_threshold", "verbatim", "edited", "edited_terms", "paraphrased", "weak_paraphrased",
                      "copy_threshold",
-                     "excerpt_threshold", "rewrite_min_coverage", "near_identical", "story_containment"):
+                     "excerpt_threshold", "rewrite_min_coverage", "rewrite_min_order", "near_identical",
+                     "story_containment"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")

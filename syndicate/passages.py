@@ -131,6 +131,17 @@ class PassageAlignment:
     unquoted: int
     """Aligned words outside quoted material (the smaller side of each unit)."""
     passages: int
+    matchable: tuple[int, int] = (0, 0)
+    """Words of A, and of B, in sentences with a firm partner (verbatim, edited, paraphrased) anywhere in the other, or
+    a loose one that is each other's best: what any order could align. The ordered chain holds most of them in a
+    rewrite, few in a shuffle."""
+
+    def ordered_share(self) -> float:
+        """Of the smaller article's matchable words, the share its ordered chain holds."""
+        side = 0 if self.words_a <= self.words_b else 1
+        chained = sum(u.evidence for u in self.units if not u.moved)
+        matchable = self.matchable[side]
+        return min(1.0, chained / matchable) if matchable else 0.0
 
     @property
     def a_in_b(self) -> float:
@@ -190,8 +201,22 @@ def align_scored(a: UnitSketch, b: UnitSketch, pairs: ScoredPairs, config: ScanC
         free = min(side_a - sum(quoted_a[i] for i in unit.a), side_b - sum(quoted_b[j] for j in unit.b))
         unquoted += free
         units.append(Unit(unit.a, unit.b, unit.grade, unit.similarity, unit.moved, min(side_a, side_b), free))
+    matchable = _matchable(pairs, words_a, words_b)
     return PassageAlignment(units=tuple(units), words_a=a.active_words(), words_b=b.active_words(),
-                            aligned_a=aligned_a, aligned_b=aligned_b, unquoted=unquoted, passages=_passages(chain))
+                            aligned_a=aligned_a, aligned_b=aligned_b, unquoted=unquoted, passages=_passages(chain),
+                            matchable=matchable)
+
+
+def _matchable(pairs: ScoredPairs, words_a: list[int], words_b: list[int]) -> tuple[int, int]:
+    """See PassageAlignment.matchable."""
+    best_a: dict[int, tuple[float, int]] = {}
+    best_b: dict[int, tuple[float, int]] = {}
+    for (i, j), (_, similarity) in pairs.items():
+        best_a[i] = max(best_a.get(i, (-1.0, -1)), (similarity, j))
+        best_b[j] = max(best_b.get(j, (-1.0, -1)), (similarity, i))
+    chosen = [(i, j) for (i, j), (grade, _) in pairs.items()
+              if grade <= _PARAPHRASED or (best_a[i][1] == j and best_b[j][1] == i)]
+    return sum(words_a[i] for i in {i for i, _ in chosen}), sum(words_b[j] for j in {j for _, j in chosen})
 
 
 def _anchored(chain: list[_Link], sentences_a: int, sentences_b: int, gap: int) -> list[Unit]:

@@ -13,14 +13,17 @@ evidence that one copied the other:
   left open runs to the end of its paragraph, as a news quote continued in the next paragraph
   does), and between single quotes where they pair up around words, as British headlines use them;
 * embedded posts: a tweet's text and its credit line ("— Name (@handle) July 16, 2018"), a
-  paragraph with a pic.twitter.com link, an Instagram caption ("A post shared by Name (@handle)");
+  paragraph with a pic.twitter.com link, an Instagram caption ("A post shared by Name (@handle)"):
+  the paragraph, or in a long paragraph (a body flattened into one) the sentence holding it; and the
+  short line ending in a colon that introduces one ("Trump wrote on Twitter:");
 * interview transcripts: paragraphs that open with a speaker's label ("TRUMP:", "Q:") when the
   article holds a dialogue of them (several such paragraphs, some label repeated, two labels or
   more: one "HELSINKI:" dateline is not a transcript), after the label;
 * photo captions: a paragraph that opens as agency captions do ("FILE - In this 2017 file photo"),
   ends in a photo credit ("(Evan Vucci/AP)", "[Anwar Amro/AFP]", "(AP Photo/Evan Vucci)"), or
-  stands just above a credit line of its own ("KIMMO BRANDT, EPA-EFE"). A photo agency's caption
-  runs under every story that uses the photo, whoever wrote the story.
+  stands just above a credit line of its own ("KIMMO BRANDT, EPA-EFE"), again the sentence holding it
+  in a long paragraph. A photo agency's caption runs under every story that uses the photo, whoever
+  wrote the story.
 
 This module works on one article's text and is the reference definition; the batch path in
 :mod:`syndicate.shingle` makes the same decisions with the same patterns (tests compare them).
@@ -149,53 +152,77 @@ PHOTO_CREDIT = re.compile(
 LINE_START = re.compile(
     rf"^\s*(?:(?P<credit>{_TWEET_CREDIT}|(?i:A post shared by\b)|[A-Z][A-Z.'’\- ]{{2,40}},\s*[A-Z][\w/.\- ]{{1,40}}$)"
     r"|(?P<caption>(?i:FILE\s*(?:PHOTO)?\s*[-–—:]|In this (?:[\w ,.]{0,40}\s)?(?:file )?photo\b))"
-    r"|(?P<speaker>Q|A|[A-Z][A-Z.'’\- ]{0,38}[A-Z.])\s*:\s+(?=\S))", re.MULTILINE)
+    r"|(?P<speaker>Q|A|[A-Z][A-Z.'’\- ]{0,38}[A-Z.])\s*:(?:\s*$|\s*(?=\S)))", re.MULTILINE)
 """What a paragraph opens with: a credit line (of the post or caption just above: a tweet's, "A post shared by …",
-"KIMMO BRANDT, EPA-EFE"), an agency caption's opening ("FILE - In this 2017 file photo"), or a speaker's label."""
+"KIMMO BRANDT, EPA-EFE"), an agency caption's opening ("FILE - In this 2017 file photo"), or a speaker's label
+("TRUMP: …", "SENATOR MARK WARNER:Well, …", or the label alone, its words in the paragraphs below)."""
 _SLASH_NEAR_END = re.compile(r"/[^\n]{0,100}$", re.MULTILINE)
 MIN_TURNS = 3
 """A dialogue: at least this many paragraphs open with a speaker's label, two labels or more, one repeated."""
+MAX_TURN_PARAGRAPHS = 8
+"""A speaker's label on a line of its own quotes at most this many paragraphs below it."""
 
 
-def quoted_material(paragraphs: Sequence[str]) -> list[int]:
-    """Per paragraph: how many of its first words are *not* quoted material other than quotation marks (see the
-    module doc), or -1 when none of it is. An embedded post, its credit line and a photo caption are quoted whole
-    (0); a transcript turn after its speaker's label."""
+Span = tuple[int, int]
+
+
+def quoted_material(paragraphs: Sequence[str]) -> list[list[Span]]:
+    """Per paragraph: the runs of its words (first, last + 1, counting from 0) that are quoted material other than
+    quotation marks (see the module doc)."""
     return material_words([paragraphs])
 
 
-def material_words(articles: Sequence[Sequence[str]]) -> list[int]:
+def material_words(articles: Sequence[Sequence[str]]) -> list[list[Span]]:
     """:func:`quoted_material` for every paragraph of many articles, numbered across them, in one pass per pattern."""
     paragraphs = [p.replace("\n", " ") for ps in articles for p in ps]
     article = np.repeat(np.arange(len(articles)), [len(ps) for ps in articles])
     starts = np.cumsum([0] + [len(p) + 1 for p in paragraphs])
-    offsets = material_offsets("\n".join(paragraphs), starts, article)
-    return [offset if offset <= 0 else len(words(paragraphs[index][:offset])) for index, offset in enumerate(offsets)]
+    spans = material_spans("\n".join(paragraphs), starts, article)
+    return [[(len(words(paragraphs[index][:start])), len(words(paragraphs[index][:end]))) for start, end in found]
+            for index, found in enumerate(spans)]
 
 
-def material_offsets(text: str, starts: np.ndarray, article: np.ndarray) -> list[int]:
+SHORT_PARAGRAPH = 3
+"""A post or a caption in a paragraph of at most this many sentences quotes the whole paragraph; in a longer one (a
+body flattened into one paragraph, with a tweet embedded in it) only the sentence holding it."""
+
+
+def material_spans(text: str, starts: np.ndarray, article: np.ndarray) -> list[list[Span]]:
     """Per paragraph of `text` (paragraphs joined by newlines, `starts[i]` the offset of paragraph i, `article[i]`
-    the article it belongs to): the character offset from which the rest of it is quoted material, or -1.
+    the article it belongs to): the character spans of quoted material in it.
 
     One pass of each pattern over the whole text; the slow ones only where a fast scan found their mark."""
-    found = [-1] * len(article)
+    found: list[list[Span]] = [[] for _ in article]
 
     def paragraph_at(offset: int) -> int:
         return int(np.searchsorted(starts, offset, side="right") - 1)
 
-    def tail(index: int, width: int = 160) -> tuple[int, int]:
-        return max(int(starts[index]), int(starts[index + 1]) - 1 - width), int(starts[index + 1]) - 1
+    def end_of(index: int) -> int:
+        return int(starts[index + 1]) - 1
+
+    def mark(index: int, at: int | None = None, whole: bool = False) -> None:
+        """The paragraph, or (when it is long and `at` is given) the sentence of it holding offset `at`."""
+        paragraph = text[int(starts[index]) : end_of(index)]
+        sentences = split_sentences(paragraph)
+        if whole or at is None or len(sentences) <= SHORT_PARAGRAPH:
+            if (0, len(paragraph)) not in found[index]:
+                found[index].append((0, len(paragraph)))
+            return
+        local = at - int(starts[index])
+        found[index].extend(span for span in sentences if span[0] <= local < span[1] or span[1] == local)
 
     for match in POST_LINK.finditer(text):
-        found[paragraph_at(match.start())] = 0
+        mark(paragraph_at(match.start()), match.start())
     for match in re.finditer(r"\(@\w", text):  # where a tweet's credit may be
         index = paragraph_at(match.start())
-        if TWEET_CREDIT.search(text, int(starts[index]), int(starts[index + 1]) - 1):
-            found[index] = 0
+        credit = TWEET_CREDIT.search(text, int(starts[index]), end_of(index))
+        if credit:
+            mark(index, credit.start())
     for match in _SLASH_NEAR_END.finditer(text):  # where a photo credit may be
         index = paragraph_at(match.start())
-        if PHOTO_CREDIT.search(text, *tail(index)):
-            found[index] = 0
+        credit = PHOTO_CREDIT.search(text, max(int(starts[index]), end_of(index) - 160), end_of(index))
+        if credit:
+            mark(index, credit.start())
     credits: list[int] = []
     turns: dict[int, list[tuple[int, re.Match[str]]]] = {}
     for match in LINE_START.finditer(text):
@@ -203,20 +230,31 @@ def material_offsets(text: str, starts: np.ndarray, article: np.ndarray) -> list
         if match.group("credit"):
             credits.append(index)
         elif match.group("caption"):
-            found[index] = 0
+            mark(index, match.start())
         else:
             turns.setdefault(int(article[index]), []).append((index, match))
     for index in credits:
         above = index - 1
-        if above >= 0 and article[above] == article[index] and found[above] == -1 and above not in credits:
-            found[above] = 0  # the post's text or the caption, just above its credit line
-        found[index] = 0
+        if above >= 0 and article[above] == article[index] and not found[above] and above not in credits:
+            mark(above, end_of(above))  # the post's text or the caption, just above its credit line
+        mark(index, whole=True)
+    for index, spans in enumerate(found):  # "X wrote on Twitter:", the line that introduces a post
+        above = index - 1
+        if (spans and spans[0][0] == 0 and above >= 0 and article[above] == article[index] and not found[above]
+                and text[end_of(above) - 1 : end_of(above)] == ":" and end_of(above) - int(starts[above]) <= 80):
+            found[above].append((0, end_of(above) - int(starts[above])))
     for labels in turns.values():
         counts = Counter(match.group("speaker").strip().upper() for _, match in labels)
         if sum(counts.values()) >= MIN_TURNS and len(counts) >= 2 and max(counts.values()) >= 2:
+            turn_starts = {index for index, _ in labels}
             for index, match in labels:
-                if found[index] == -1:
-                    found[index] = match.end() - int(starts[index])
+                found[index].append((match.end() - int(starts[index]), end_of(index) - int(starts[index])))
+                if match.end() >= end_of(index):  # a label alone: its words follow, up to the next label
+                    below = index + 1
+                    while (below < len(article) and article[below] == article[index] and below not in turn_starts
+                           and below - index <= MAX_TURN_PARAGRAPHS):
+                        mark(below, whole=True)
+                        below += 1
     return found
 
 
@@ -258,7 +296,7 @@ def article_sentences(paragraphs: Sequence[str]) -> list[Sentence]:
                 elif token == SINGLE_QUOTE_MARK:
                     single = not single
                 else:
-                    flags.append(double or single or 0 <= material[number] <= seen)
+                    flags.append(double or single or any(k0 <= seen < k1 for k0, k1 in material[number]))
                     found.append(token)
                     seen += 1
             if found:
@@ -386,9 +424,7 @@ def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0
     paragraph_words = np.bincount(word_paragraph, minlength=paragraphs)
     first_word = np.zeros(paragraphs + 1, dtype=np.int64)
     np.cumsum(paragraph_words, out=first_word[1:])
-    rank = np.arange(len(word_positions)) - first_word[word_paragraph]
-    material = np.array(material_words(articles), dtype=np.int64)
-    quoted |= (material[word_paragraph] >= 0) & (rank >= material[word_paragraph])
+    quoted |= _in_spans(material_words(articles), first_word, len(word_positions))
     sentence_paragraph = word_paragraph[np.searchsorted(word_sentence, np.arange(sentences))] if sentences else (
         np.empty(0, dtype=np.int64))
     sentence_words = np.bincount(word_sentence, minlength=sentences)
@@ -423,6 +459,17 @@ def _marked_tokens(articles: Sequence[Sequence[str]]) -> list[bytes]:
         else:
             tokens += [token.encode() for token in _BATCH_TOKEN.findall(normalise(text))]
     return tokens
+
+
+def _in_spans(spans: list[list[Span]], first_word: np.ndarray, words: int) -> np.ndarray:
+    """Per word of the batch: inside one of the spans (word runs of each paragraph, numbered from its first word)."""
+    edges = np.zeros(words + 1, dtype=np.int64)
+    for paragraph, runs in enumerate(spans):
+        for start, end in runs:
+            if end > start:
+                edges[first_word[paragraph] + start] += 1
+                edges[first_word[paragraph] + end] -= 1
+    return np.cumsum(edges[:-1]) > 0
 
 
 def _find(tokens: list[bytes], hashes: np.ndarray, token: bytes, seed: int) -> np.ndarray:

@@ -10,10 +10,13 @@ LSH only proposes; this stage aligns the two articles sentence by sentence
 * **copy**: at least ``copy_threshold`` of one article lies in verbatim or edited units (the
   other may add as much of its own as it likes: a copy with a long extra section, a teaser);
 * **rewrite**: the source's order, paraphrased: at least ``rewrite_min_chain`` units in the same
-  order in both, holding ``rewrite_min_coverage`` of the smaller article, a third of them or more
-  paraphrased;
+  order in both, holding ``rewrite_min_coverage`` of the smaller article and ``rewrite_min_order`` of
+  its sentences that align in any order (a shuffle keeps few of them in order), a third of them or
+  more paraphrased;
 * **excerpt**: a part of the source, verbatim or edited, inside a text that adds its own: at
-  least ``excerpt_threshold`` of one article in two units or more, ``excerpt_min_words`` unquoted;
+  least ``excerpt_threshold`` of one article, with ``excerpt_min_words`` outside quoted material in
+  units that keep their order (a sentence or two that two reports happen to share, scattered, is not
+  an excerpt);
 * an ordered chain that meets the rewrite rule without much paraphrase is a rewrite too (an
   edited write-thru).
 
@@ -114,12 +117,12 @@ def classify(alignment: PassageAlignment, config: ScanConfig) -> str | None:
     chain = [unit for unit in evidence if not unit.moved]
     smaller = alignment.a_in_b if alignment.words_a <= alignment.words_b else alignment.b_in_a
     ordered = (len(chain) >= config.rewrite_min_chain and smaller >= config.rewrite_min_coverage
-               and unquoted >= config.rewrite_min_words)
+               and unquoted >= config.rewrite_min_words and alignment.ordered_share() >= config.rewrite_min_order)
     paraphrased = alignment.aligned_a["paraphrased"] + alignment.aligned_b["paraphrased"]
     aligned_words = sum(alignment.aligned_a.values()) + sum(alignment.aligned_b.values())
     if ordered and 3 * paraphrased >= aligned_words:
         return "rewrite"
-    if (copied_share >= config.excerpt_threshold and len(copied) >= 2
-            and copied_unquoted >= config.excerpt_min_words):
+    in_order = sum(unit.unquoted for unit in copied if not unit.moved)
+    if copied_share >= config.excerpt_threshold and in_order >= config.excerpt_min_words:
         return "excerpt"
     return "rewrite" if ordered else None

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syndicate.normalise import words
 from syndicate.units import article_sentences, quoted_material, split_sentences, unit_sketch, units_batch
 
 
@@ -48,11 +49,30 @@ def test_apostrophes_are_not_quotes_and_an_open_quote_runs_to_the_paragraph_end(
 
 
 def test_embedded_posts_and_their_credit_lines_are_quoted_material() -> None:
-    paragraphs = ["Trump wrote on Twitter:", "Our relationship with Russia has NEVER been worse!",
-                  "— Donald J. Trump (@realDonaldTrump) July 16, 2018", "Critics replied at once."]
-    assert quoted_material(paragraphs) == [-1, 0, 0, -1]
-    assert quoted_material(["A photo pic.twitter.com/AbC123 of the car", "Text"]) == [0, -1]
-    assert quoted_material(["Caption of the fight", "A post shared by Conor (@mma) on Jul 15"]) == [0, 0]
+    paragraphs = ["The summit ended.", "Trump wrote on Twitter:", "Our relationship with Russia has NEVER been worse!",
+                  "— Donald J. Trump (@realDonaldTrump) July 16, 2018", "Critics replied at once.", "He added:",
+                  "It went well."]
+    assert _quoted_paragraphs(paragraphs) == [False, True, True, True, False, False, False]
+    assert _quoted_paragraphs(["A photo pic.twitter.com/AbC123 of the car", "Text"]) == [True, False]
+    assert _quoted_paragraphs(["Caption of the fight", "A post shared by Conor (@mma) on Jul 15"]) == [True, True]
+
+
+def test_a_post_inside_a_long_paragraph_quotes_its_sentence_only() -> None:
+    """An aggregator flattens the body into one paragraph, embedded tweet included: the rest stays evidence."""
+    body = ("Canada may begin monitoring steel flowing in and out of the country. The officials spoke on Monday. "
+            "In a tweet, the minister said more must be done pic.twitter.com/MYJUoO3Aya — Jane Doe (@jdoe) "
+            "March 25, 1987. Shipments have risen to 5.7 pct of the market. Lawmakers want a limit.")
+    assert _flags([body]) == ["canada may begin monitoring steel flowing in and out of the country",
+                              "the officials spoke on monday",
+                              "IN A TWEET THE MINISTER SAID MORE MUST BE DONE PIC TWITTER COM MYJUOO3AYA JANE DOE "
+                              "JDOE MARCH 25 1987", "shipments have risen to 5 7 pct of the market",
+                              "lawmakers want a limit"]
+
+
+def _quoted_paragraphs(paragraphs: list[str]) -> list[bool]:
+    """Per paragraph: wholly quoted material."""
+    return [bool(runs) and runs[0][0] == 0 and runs[0][1] == len(words(p))
+            for p, runs in zip(paragraphs, quoted_material(paragraphs), strict=True)]
 
 
 def test_photo_captions_are_quoted_material_whole() -> None:
@@ -60,7 +80,7 @@ def test_photo_captions_are_quoted_material_whole() -> None:
                   "Fighters stand guard on a roof in Beirut (Hussein Malla/AP)",
                   "Supporters attend a speech in Beirut. [Anwar Amro/AFP]",
                   "People gather in Helsinki.", "KIMMO BRANDT, EPA-EFE", "Body text of the story, unquoted."]
-    assert quoted_material(paragraphs) == [0, 0, 0, 0, 0, -1]
+    assert _quoted_paragraphs(paragraphs) == [True, True, True, True, True, False]
 
 
 def test_a_dialogue_is_quoted_after_its_speakers_labels_and_one_dateline_is_not() -> None:
@@ -68,7 +88,16 @@ def test_a_dialogue_is_quoted_after_its_speakers_labels_and_one_dateline_is_not(
                 "The exchange lasted an hour."]
     assert _flags(dialogue) == ["trump WE HAD A GREAT MEETING", "q DID YOU RAISE THE ELECTION",
                                 "trump I DID STRONGLY", "the exchange lasted an hour"]
-    assert quoted_material(["HELSINKI: Trump arrived on Sunday.", "He met Putin."]) == [-1, -1]
+    assert quoted_material(["HELSINKI: Trump arrived on Sunday.", "He met Putin."]) == [[], []]
+
+
+def test_a_transcript_with_labels_on_lines_of_their_own_quotes_the_lines_below_them() -> None:
+    transcript = ["Meet the Press", "ROD ROSENSTEIN:", "The indictment charges twelve officers.", "CHUCK TODD:",
+                  "The president is unconvinced.", "SENATOR MARK WARNER:Well, Chuck, I would feel better.",
+                  "CHUCK TODD: Thank you."]
+    assert _flags(transcript) == ["meet the press", "rod rosenstein", "THE INDICTMENT CHARGES TWELVE OFFICERS",
+                                  "chuck todd", "THE PRESIDENT IS UNCONVINCED",
+                                  "senator mark warner WELL CHUCK I WOULD FEEL BETTER", "chuck todd THANK YOU"]
 
 
 def test_cjk_characters_are_words_so_short_chinese_text_has_shingles() -> None:
