@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
-from factories import paragraph, story
+from html.parser import HTMLParser
+from pathlib import Path
+
+from factories import story
 
 from syndicate import Article
 
@@ -46,4 +49,64 @@ def composite() -> Article:
                    title="Roundup", outlet="Courier", date="2024-03-02T15:00:00+00:00")
 
 
-__all__ = ["composite", "paragraph", "wire_archive"]
+
+HOSTILE = '<script>document.title = "pwned"</script><img src=x onerror="document.title=\'pwned\'">'
+
+
+def hostile_archive() -> list[Article]:
+    """A story whose text, title, outlet, URL and id all try to inject markup, and a copy of it."""
+    text = (HOSTILE, *story(707, paragraphs=6))
+    return [
+        Article('evil/../<b>"id"', text, title=f"Title {HOSTILE}", outlet='<i>Evil</i> "Times"',
+                date="2024-03-03T09:00:00+00:00", url="javascript:alert(1)"),
+        Article("evil-copy", (*text, "Our own closing line, long enough to count as a paragraph of its own."),
+                title="A copy", outlet="Copycat", date="2024-03-03T10:00:00+00:00"),
+    ]
+
+
+class Page(HTMLParser):
+    """What a test needs from a page: its links, its element ids, its scripts and its visible text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.scripts: list[dict[str, str | None]] = []
+        self.text_parts: list[str] = []
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.elements.append((tag, found))
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        for name in ("href", "src"):
+            if found.get(name):
+                self.links.append(str(found[name]))
+        if tag == "script":
+            self.scripts.append(found)
+
+    def handle_data(self, data: str) -> None:
+        self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.text_parts)
+
+
+def broken_links(folder: Path) -> list[str]:
+    """Every href/src of every page that does not name a file of the folder (and an id in it, after '#')."""
+    pages = {path.name: Page(path.read_text(encoding="utf-8")) for path in folder.glob("*.html")}
+    broken = []
+    for name, page in pages.items():
+        for link in page.links:
+            target, _, anchor = link.partition("#")
+            target = target or name
+            if "://" in link or link.startswith(("javascript:", "data:", "/")):
+                broken.append(f"{name}: {link} (not local)")
+            elif not (folder / target).is_file():
+                broken.append(f"{name}: {link} (no file)")
+            elif anchor and anchor not in pages[target].ids:
+                broken.append(f"{name}: {link} (no id)")
+    return broken

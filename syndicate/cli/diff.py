@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import chain, islice
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import typer
@@ -26,8 +26,6 @@ from ..scan import Cluster, scan
 from . import app
 from .common import errors_exit_2, fold_flags, stderr, with_reader_options
 
-HTML_WIDTH = 160
-"""Console width the HTML page is laid out at: wide enough for side by side."""
 VIEW_PANEL = "View"
 View = Callable[[bool, Layout], RenderableType]
 """Builds one renderable, given whether to mark changes in text and the layout chosen for the console."""
@@ -100,7 +98,8 @@ def diff_command(
         alignment = align(source_article, copy_article)
         if view.format is DiffFormat.json:
             _write_json(alignment.to_dict())
-        _output([lambda markers, layout: diff_view(alignment, layout, markers)], view)
+        _output([lambda markers, layout: diff_view(alignment, layout, markers)], view,
+                lambda: _html().diff_html(alignment))
 
 
 @app.command("show")
@@ -133,7 +132,7 @@ def show_command(
 
         views: list[View] = [lambda markers, layout: cluster_overview(cluster, source, alignments, kinds)]
         views += [lambda markers, layout, a=a: diff_view(a, layout, markers) for a in alignments]
-        _output(views, view)
+        _output(views, view, lambda: _html().cluster_html(cluster, source, alignments, overview=None))
 
 
 def _resolve_articles(refs: Sequence[str], archive: Sequence[Path], options: ReaderOptions,
@@ -213,14 +212,18 @@ def _write_json(data: dict) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _output(views: list[View], view: ViewOptions) -> None:
-    """Print the views on the terminal (unless JSON was asked for), or lay them out as one HTML page."""
+def _html() -> ModuleType:
+    """syndicate.html, imported only when a page is written (it loads Jinja2)."""
+    from .. import html
+
+    return html
+
+
+def _output(views: list[View], view: ViewOptions, page: Callable[[], str]) -> None:
+    """Print the views on the terminal (unless JSON was asked for), or write `page` as one HTML page."""
     if view.html is not None:
-        page = Console(record=True, file=io.StringIO(), width=HTML_WIDTH, force_terminal=True,
-                       color_system="truecolor", no_color=view.no_color)
-        _print_views(page, views, view.layout)
         try:
-            page.save_html(str(view.html))
+            view.html.write_text(page(), encoding="utf-8")
         except OSError as error:
             raise InputError(str(view.html), f"cannot write: {error.strerror or error}") from error
         stderr.print(f"wrote {view.html}", markup=False, highlight=False)
