@@ -8,8 +8,8 @@ source, or is the source of a cluster whose copy an agency is credited for (an o
 AP's story under "(AP)" runs agency copy; the agency's own feed does not reuse itself). Its
 words from the agency are its words times the share of its text found in the source
 (:func:`syndicate.reuse.member_shares`); a credited source counts all its words. The agency of
-a cluster is :func:`syndicate.reuse.cluster_agency`. An article counts towards one cluster:
-where a composite article mixes two stories, its own cluster's.
+a cluster is :func:`syndicate.reuse.cluster_agency`. A composite article (two stories or more,
+:mod:`syndicate.provenance`) takes from each story's source the words of its paragraphs found there.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import csv
 import io
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .article import parse_date
+from .provenance import Provenance
 from .reuse import UNCREDITED, cluster_agency, is_agency_outlet, member_shares
 from .scan import ScanResult
 
@@ -138,32 +140,32 @@ class OutletTable:
                 "timeline": self.timeline.to_dict() if self.timeline else None}
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleReuse:
-    """What one article takes from wire copy."""
-
-    cluster: int
-    agency: str
-    share: float
-    """Share of the article's words taken from the cluster's source."""
-
-
-def article_reuse(result: ScanResult) -> dict[str, ArticleReuse]:
-    """Every article that reuses wire copy (see the module docstring), by id."""
-    reuse: dict[str, ArticleReuse] = {}
+def article_reuse(result: ScanResult, composites: Iterable[Provenance] = ()) -> dict[str, dict[int, float]]:
+    """Every article that reuses wire copy (see the module docstring): the share of its words taken
+    from each cluster's source, by cluster number. A composite article's shares come from its
+    provenance, traced against the clusters' sources."""
+    reuse: dict[str, dict[int, float]] = {}
     for cluster in result.clusters:
-        agency = cluster_agency(cluster, result.info)
         for member, share in member_shares(cluster).items():
-            reuse[member] = ArticleReuse(cluster.id, agency, share)
+            reuse[member] = {cluster.id: share}
         source = cluster.source
+        agency = cluster_agency(cluster, result.info)
         if source is not None and agency != UNCREDITED and not is_agency_outlet(result.info[source].outlet, agency):
-            reuse[source] = ArticleReuse(cluster.id, agency, 1.0)
+            reuse[source] = {cluster.id: 1.0}
+    cluster_of_source = {cluster.source: cluster.id for cluster in result.clusters}
+    for provenance in composites:
+        total = provenance.total_words()
+        if total:
+            reuse[provenance.article.id] = {cluster_of_source[source]: words / total
+                                            for source, words in provenance.words_by_source().items()}
     return reuse
 
 
-def outlet_table(result: ScanResult) -> OutletTable:
-    """The outlet table of a scanned archive: one row per outlet, most articles first."""
-    reuse = article_reuse(result)
+def outlet_table(result: ScanResult, composites: Iterable[Provenance] = ()) -> OutletTable:
+    """The outlet table of a scanned archive, one row per outlet, most articles first; `composites`: the
+    archive's composite articles (:func:`syndicate.provenance.scan_composites`), counted from their provenance."""
+    reuse = article_reuse(result, composites)
+    agencies = {c.id: cluster_agency(c, result.info) for c in result.clusters}
     articles: Counter[str] = Counter()
     reusing: Counter[str] = Counter()
     words: Counter[str] = Counter()
@@ -179,15 +181,15 @@ def outlet_table(result: ScanResult) -> OutletTable:
         taken = reuse.get(article_id)
         if taken is not None:
             reusing[outlet] += 1
-            agency_words[outlet][taken.agency] += taken.share * info.words
-            by_source[outlet][taken.cluster].append(taken.share * info.words)
+            for number, share in taken.items():
+                agency_words[outlet][agencies[number]] += share * info.words
+                by_source[outlet][number].append(share * info.words)
         date = parse_date(info.date)
         if date is None:
             undated += 1
         else:
             dated.append((date, taken is not None))
     clusters = {cluster.id: cluster for cluster in result.clusters}
-    agencies = {c.id: cluster_agency(c, result.info) for c in result.clusters}
 
     def top_sources(outlet: str) -> tuple[SourceUse, ...]:
         ranked = sorted(by_source[outlet].items(), key=lambda item: (-sum(item[1]), item[0]))[:TOP_SOURCES]

@@ -30,6 +30,7 @@ from rich.text import Text
 from .article import Article
 from .config import ScanConfig
 from .credit import agency_credit
+from .scan import ScanResult
 from .shingle import shingle_articles
 
 OriginKind = Literal["source", "own", "short"]
@@ -276,6 +277,23 @@ def composites(archive: Iterable[Article], sources: Sequence[Article], config: P
                 provenance = tracer.provenance(index)
                 if keep(provenance):
                     yield provenance
+
+
+def scan_composites(result: ScanResult, archive: Callable[[], Iterable[Article]],
+                    config: ProvenanceConfig | None = None) -> list[Provenance]:
+    """The composite articles of a scanned archive, traced against its clusters' sources.
+
+    `archive` gives a fresh pass over the articles the scan read; it is read twice (the sources,
+    then every article).
+    """
+    wanted = {cluster.source for cluster in result.clusters if cluster.source is not None}
+    sources: list[Article] = []
+    for article in archive():
+        if article.id in wanted:
+            sources.append(article)
+            if len(sources) == len(wanted):
+                break
+    return list(composites(archive(), sources, config))
 
 
 def to_text(provenance: Provenance) -> Table:

@@ -81,3 +81,15 @@ def test_trace_reads_standard_input_once_and_names_each_source(seeds_dir) -> Non
     assert data["composite"] and {s["id"] for s in data["sources"]} == {SOURCE_AFP, INDEPENDENT[1]}
     text = run("trace", seeds_dir, "-", "--article", "composite", input=json.dumps(composite)).stdout
     assert "Where composite came from" in text and "too short to trace" in text
+
+
+def test_trace_and_outlets_read_an_index_with_db(tmp_path) -> None:
+    from syndicate import Index
+
+    database = tmp_path / "index.db"
+    with Index.open(database) as index:
+        index.add_many(wire_archive())
+    data = json.loads(run("trace", "--db", database, "--article", "mix-courier", "--format", "json").stdout)
+    assert [p["source"] for p in data["paragraphs"]][:3] == ["a-planet", "a-planet", None]
+    printed = json.loads(run("outlets", "--db", database, "--format", "json").stdout)
+    assert printed["articles"] == 8 and printed["agencies"] == ["AP", "Reuters"]

@@ -13,6 +13,7 @@ from syndicate import SyndicateError, read_articles, scan
 from syndicate.html import build_report, is_report
 from syndicate.html.pages import article_page, cluster_page, copy_anchor
 from syndicate.outlets import outlet_table
+from syndicate.provenance import scan_composites
 from syndicate.simulate import SimulationConfig, simulate
 
 
@@ -80,7 +81,7 @@ def data_values(page: Page, table_id: str) -> list[dict[str, str | None]]:
 
 def test_the_outlet_table_shows_the_values_of_the_json_output(built) -> None:
     result, out, _ = built
-    expected = outlet_table(result).to_dict()
+    expected = outlet_table(result, scan_composites(result, archive)).to_dict()
     assert json.loads((out / "report.json").read_text())["outlets"] == expected
     rows = data_values(pages(out)["index.html"], "outlet-table")
     assert [row["row"]["data-outlet"] for row in rows] == [o["outlet"] for o in expected["outlets"]]
@@ -191,7 +192,7 @@ def test_the_report_of_a_simulated_archive_has_a_page_per_wire_story(seeds_dir, 
         page = Page((out / cluster_page(cluster.id)).read_text(encoding="utf-8"))
         assert all(member in page.text for member in cluster.members)
         assert f'href="{cluster_page(cluster.id)}"' in overview
-    table = outlet_table(result).to_dict()
+    table = outlet_table(result, scan_composites(result, lambda: simulation.articles)).to_dict()
     index = Page(overview)
     shown = [row["row"]["data-outlet"] for row in data_values(index, "outlet-table")]
     assert shown == [row["outlet"] for row in table["outlets"]] and len(shown) == 7  # the wire texts have none

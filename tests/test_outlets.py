@@ -14,6 +14,7 @@ from rich.console import Console
 
 from syndicate import scan
 from syndicate.outlets import NO_OUTLET, outlet_table, timeline, to_csv, to_json, to_text
+from syndicate.provenance import scan_composites
 from syndicate.reuse import share_inside
 
 
@@ -45,6 +46,17 @@ def test_copies_take_their_share_of_words_from_their_clusters_agency(result, row
     assert [use.source for use in gazette.top_sources] == ["a-planet", "b-reuters"]  # AP's 240 words tie Reuters'
     herald = rows["Herald"]
     assert (herald.articles, herald.reusing, herald.reusing_share) == (2, 1, 0.5)
+
+
+def test_a_composite_article_takes_words_from_each_story_it_mixes(result) -> None:
+    found = scan_composites(result, wire_archive)
+    assert [p.article.id for p in found] == ["mix-courier"]
+    plain = next(r for r in outlet_table(result).rows if r.outlet == "Courier")
+    courier = next(r for r in outlet_table(result, found).rows if r.outlet == "Courier")
+    assert set(plain.agency_words) == {"Reuters"}  # by its cluster only: the story it joined
+    assert courier.agency_words == {"AP": 90.0, "Reuters": 90.0}  # three paragraphs of 30 words from each
+    assert [use.source for use in courier.top_sources] == ["a-planet", "b-reuters"]
+    assert courier.reusing == 1 and courier.wire_share == pytest.approx(180 / courier.words)
 
 
 def test_rows_come_most_articles_first_and_agencies_most_words_first(result) -> None:

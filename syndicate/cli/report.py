@@ -21,8 +21,8 @@ from ..article import Article
 from ..config import ScanConfig
 from ..errors import InputError, SyndicateError
 from ..index import Index
+from ..provenance import scan_composites, trace
 from ..provenance import to_text as provenance_text
-from ..provenance import trace
 from ..read import ReaderOptions, read_articles
 from . import app
 from .common import errors_exit_2, stderr, with_reader_options
@@ -88,7 +88,9 @@ def outlets_command(
     """
     with errors_exit_2(), ExitStack() as stack:
         archive, config = _open_archive(paths, db, options, stack)
-        table = outlet_view.outlet_table(_scan_with_progress(archive(), config))
+        result = _scan_with_progress(archive(), config)
+        with stderr.status("finding composite articles…"):
+            table = outlet_view.outlet_table(result, scan_composites(result, archive))
     if format is OutletFormat.text:
         Console().print(outlet_view.to_text(table))
         return

@@ -32,7 +32,7 @@ from ..errors import SyndicateError
 from ..outlets import NO_OUTLET, OutletTable, outlet_table
 from ..parallel import _context as process_context
 from ..parallel import available_cores
-from ..provenance import ORIGIN_LABELS, Provenance, ProvenanceConfig, composites
+from ..provenance import ORIGIN_LABELS, Provenance, ProvenanceConfig, scan_composites
 from ..reuse import KINDS, UNCREDITED, cluster_agency, kinds_in_order
 from ..scan import ArticleInfo, Cluster, ScanResult
 from . import charts
@@ -71,9 +71,9 @@ def build_report(result: ScanResult, archive: Archive, out: Path, *, inputs: Seq
                  workers: int | None = None, config: ProvenanceConfig | None = None) -> ReportSummary:
     """Write the report of a scanned archive to `out` (created, or replaced if it holds an earlier report).
 
-    `archive` must give the articles the scan read; it is read twice more (the clusters' members,
-    then every article for the composite ones). `workers`: processes writing cluster pages (None:
-    one per core when there is enough to do).
+    `archive` must give the articles the scan read; it is read three times more (the clusters'
+    members, then their sources and every article for the composite ones). `workers`: processes
+    writing cluster pages (None: one per core when there is enough to do).
     """
     config = config or ProvenanceConfig()
     _check_target(out)
@@ -147,8 +147,7 @@ def _build(result: ScanResult, archive: Archive, folder: Path, inputs: Sequence[
     seconds["members"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    sources = [members[c.source] for c in result.clusters if c.source is not None]
-    found = list(composites(archive(), sources, config))
+    found = scan_composites(result, archive, config)
     composite_pages = {p.article.id: article_page(p.article.id) for p in found}
     cluster_of = {member: cluster.id for cluster in result.clusters for member in cluster.members}
     for provenance in found:
@@ -162,7 +161,7 @@ def _build(result: ScanResult, archive: Archive, folder: Path, inputs: Sequence[
     seconds["clusters"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    table = outlet_table(result)
+    table = outlet_table(result, found)
     _write(folder / OVERVIEW, _overview_html(result, table, kept, agencies, found, composite_pages, config, inputs))
     for name in STATIC_FILES:
         _write(folder / name, static_text(name))
