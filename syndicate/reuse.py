@@ -31,10 +31,6 @@ UNCREDITED = "uncredited"
 """The agency of a cluster whose source credits none: the text is reused, its agency unknown."""
 
 
-def describe_kind(kind: str) -> str:
-    return KINDS.get(kind, kind)
-
-
 def kinds_in_order(kinds: Iterable[str]) -> list[str]:
     """The kinds given, in KINDS order, then any unknown ones by name."""
     present = set(kinds)

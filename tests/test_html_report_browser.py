@@ -45,7 +45,23 @@ window.addEventListener("load", function () {
       wide.push(element.tagName + "." + element.className);
     }
   });
-  document.body.setAttribute("data-probe", JSON.stringify({
+  var found = {}, form = document.getElementById("cluster-filters");
+  if (form) {  // use the clusters table as a reader would: filter by an outlet, then sort by members
+    var rows = Array.prototype.slice.call(document.querySelectorAll("#cluster-table tbody tr"));
+    var select = form.querySelector('[data-filter="outlets"]');
+    select.value = "Herald";
+    select.dispatchEvent(new Event("change"));
+    found.filtered = rows.filter(function (row) { return !row.hidden; })
+                         .map(function (row) { return row.cells[0].textContent.trim(); });
+    found.count = form.querySelector("[data-count]").textContent;
+    select.value = "";
+    select.dispatchEvent(new Event("change"));
+    document.querySelector("#cluster-table th:nth-child(4) button").click();
+    found.members = Array.prototype.map.call(document.querySelectorAll("#cluster-table tbody tr"), function (row) {
+      return Number(row.cells[3].getAttribute("data-value"));
+    });
+  }
+  document.body.setAttribute("data-probe", JSON.stringify({table: found,
     scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, scrollers: scrollers.slice(0, 5),
     wide: wide.slice(0, 5), title: document.title, ready: root.getAttribute("data-ready"),
     images: document.images.length}));
@@ -115,12 +131,13 @@ def report(tmp_path_factory, seeds_dir):
     result = scan(tricky)
     build_report(result, lambda: tricky, hostile, workers=1)
     (evil,) = [c for c in result.clusters if "evil-copy" in c.members]
-    return seeds, hostile / cluster_page(evil.id)
+    herald = [c.id for c in result.clusters if any(result.info[m].outlet == "Herald" for m in c.members)]
+    return seeds, hostile / cluster_page(evil.id), herald, sorted(len(c.members) for c in result.clusters)
 
 
 @pytest.mark.parametrize("name", ["index.html", "cluster-1.html"])
 def test_the_seeds_report_renders_fits_1000_pixels_and_is_not_blank(report, name, tmp_path) -> None:
-    seeds, _ = report
+    seeds = report[0]
     page = seeds / name
     probe = measure(page, tmp_path)
     assert probe["scrollWidth"] <= probe["clientWidth"] == WIDTH, probe
@@ -131,9 +148,19 @@ def test_the_seeds_report_renders_fits_1000_pixels_and_is_not_blank(report, name
 
 
 def test_hostile_text_neither_runs_nor_breaks_the_layout(report, tmp_path) -> None:
-    _, page = report
+    page = report[1]
     probe = measure(page, tmp_path)
     assert probe["title"] != "pwned" and probe["title"].startswith("Cluster ")  # the injected script would set it
     assert probe["images"] == 0  # nor did the injected <img> become one
     assert probe["scrollWidth"] <= probe["clientWidth"] == WIDTH, probe
     assert probe["wide"] == [] and probe["scrollers"] == [], probe
+
+
+def test_the_clusters_table_filters_by_outlet_and_sorts_in_the_browser(report, tmp_path) -> None:
+    _, cluster, herald, sizes = report
+    probe = measure(cluster.with_name("index.html"), tmp_path)
+    assert probe["ready"] == "true"
+    assert probe["table"]["filtered"] == [str(n) for n in herald] and len(herald) == 1
+    assert probe["table"]["count"] == f"1 of {len(sizes)} clusters"
+    assert probe["table"]["members"] == sizes  # one click on "members": ascending
+    assert probe["scrollWidth"] <= probe["clientWidth"] == WIDTH and probe["wide"] == [], probe

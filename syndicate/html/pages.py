@@ -140,10 +140,6 @@ def copy_view(alignment: Alignment, kind: str, info: ArticleInfo | None = None,
                     paragraph_counts(alignment.summary), diff_rows(alignment), composite)
 
 
-def kept_shares(alignments: Sequence[Alignment]) -> list[float]:
-    return [a.summary.source_reused for a in alignments]
-
-
 def kept_summary(shares: Sequence[float]) -> tuple[float | None, tuple[float, float] | None]:
     """Median share kept, and the range when there are several copies."""
     if not shares:
