@@ -196,3 +196,14 @@ def test_the_report_of_a_simulated_archive_has_a_page_per_wire_story(seeds_dir, 
     index = Page(overview)
     shown = [row["row"]["data-outlet"] for row in data_values(index, "outlet-table")]
     assert shown == [row["outlet"] for row in table["outlets"]] and len(shown) == 7  # the wire texts have none
+
+
+def test_copies_carrying_the_same_text_share_one_alignment_but_keep_their_own_facts() -> None:
+    from syndicate.html.report import _alignments
+
+    source, copy = hostile_archive()
+    twin = copy.__class__("evil-twin", copy.paragraphs, "Twin", "Other Paper", copy.date)
+    first, second = _alignments(source, [copy, twin])
+    assert second.pairs is first.pairs and second.summary == first.summary
+    assert (second.copy.id, second.copy.outlet) == ("evil-twin", "Other Paper")
+    assert second.to_dict() == {**first.to_dict(), "copy": "evil-twin", "copy_title": "Twin"}

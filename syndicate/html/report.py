@@ -22,11 +22,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..align import align
+from ..align import Alignment, align
 from ..article import Article, parse_date
 from ..errors import SyndicateError
 from ..outlets import NO_OUTLET, OutletTable, outlet_table
@@ -222,11 +222,22 @@ def _cluster_page(index: int) -> tuple[int, dict[str, float]]:
     assert _job is not None, "worker not initialised"
     cluster = _job.clusters[index]
     source = _job.articles[cluster.source or cluster.members[0]]
-    alignments = [align(source, _job.articles[m]) for m in cluster.members if m != source.id]
+    alignments = _alignments(source, [_job.articles[m] for m in cluster.members if m != source.id])
     page = cluster_html(cluster, source, alignments, info=_job.info, agency=_job.agencies[cluster.id],
                         composites=_job.composites, inputs=_job.inputs)
     _write(_job.folder / cluster_page(cluster.id), page)
     return cluster.id, {a.copy.id: a.summary.source_reused for a in alignments}
+
+
+def _alignments(source: Article, copies: list[Article]) -> list[Alignment]:
+    """Each copy aligned with the source; a copy whose paragraphs repeat another's reuses its alignment
+    (syndicated pages often carry the very same text)."""
+    done: dict[tuple[str, ...], Alignment] = {}
+    out = []
+    for copy in copies:
+        known = done.get(copy.paragraphs)
+        out.append(replace(known, copy=copy) if known else done.setdefault(copy.paragraphs, align(source, copy)))
+    return out
 
 
 # --- composite articles --------------------------------------------------------------------------
