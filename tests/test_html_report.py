@@ -178,6 +178,24 @@ def test_worker_processes_write_the_same_report(tmp_path) -> None:
     assert one == {p.name: p.read_bytes() for p in (tmp_path / "two").iterdir()}
 
 
+def test_the_report_of_the_seeds(seeds_dir, tmp_path) -> None:
+    from conftest import COPY_AFP, REWRITE_AFP, SOURCE_AFP
+
+    result = scan(read_articles([seeds_dir]))
+    out = tmp_path / "report"
+    build_report(result, lambda: read_articles([seeds_dir]), out, workers=1)
+    assert sorted(p.name for p in out.glob("*.html")) == ["cluster-1.html", "index.html"] and broken_links(out) == []
+    page = Page((out / "cluster-1.html").read_text(encoding="utf-8"))
+    assert {copy_anchor(COPY_AFP), copy_anchor(REWRITE_AFP)} <= page.ids
+    assert "Hizbullah" in page.text and "[Anwar Amro/AFP]" in page.text
+    report = json.loads((out / "report.json").read_text())
+    (cluster,) = report["clusters"]
+    assert (cluster["source"], cluster["agency"]) == (SOURCE_AFP, "AFP")
+    assert cluster["kept"] == {COPY_AFP: 0.7869, REWRITE_AFP: 0.2158}  # the diff view's 79 % and 22 %
+    assert report["outlets"] == outlet_table(result, scan_composites(result, lambda: read_articles([seeds_dir]))
+                                             ).to_dict()
+
+
 def test_the_report_of_a_simulated_archive_has_a_page_per_wire_story(seeds_dir, tmp_path) -> None:
     config = SimulationConfig(stories=4, copies=4, outlets=6, seed=2, min_paragraphs=6, min_words=100)
     simulation = simulate(read_articles([seeds_dir]), config)
