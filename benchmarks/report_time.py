@@ -5,7 +5,8 @@
 The target (issue 13): `syndicate report` of the Helsinki archive takes at most twice as long as
 `syndicate scan` of it. Both commands run as a user runs them (a fresh `syndicate` process each,
 wall time, the scan printing JSON to /dev/null), alternately, `--repeat` times each; medians and
-the ratio of medians are reported with the load average before and after. A last in-process run
+the ratio of medians are reported with the load average before and after, and the same for CPU
+time (user + system, the command and its worker processes), which a loaded machine disturbs less. A last in-process run
 splits the report's time into its stages (the scan's own stages, then: reading the clusters'
 members again, finding composite articles, aligning and writing the cluster pages, the overview).
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,10 +48,14 @@ def _command() -> list[str]:
     return [str(script)]
 
 
-def _timed(args: list[str]) -> float:
+def _timed(args: list[str]) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds (user + system) of the command and every process it started."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def measure(corpus: Path, separator: str | None, repeat: int) -> dict[str, Any]:
@@ -63,13 +69,16 @@ def measure(corpus: Path, separator: str | None, repeat: int) -> dict[str, Any]:
             scans.append(_timed([*base, "scan", str(corpus), *reader, "--format", "json"]))
             reports.append(_timed([*base, "report", str(corpus), *reader, "--out", str(out)]))
         stages = _stages(corpus, separator, Path(folder) / "staged")
-    scan_median, report_median = statistics.median(scans), statistics.median(reports)
+    scan_median, report_median = statistics.median(w for w, _ in scans), statistics.median(w for w, _ in reports)
+    scan_cpu, report_cpu = statistics.median(c for _, c in scans), statistics.median(c for _, c in reports)
     return {
         "corpus": str(corpus), "repeat": repeat, "cores": os.cpu_count(),
         "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in os.getloadavg()],
-        "scan_seconds": [round(x, 3) for x in scans], "report_seconds": [round(x, 3) for x in reports],
+        "scan_seconds": [round(w, 3) for w, _ in scans], "report_seconds": [round(w, 3) for w, _ in reports],
         "scan_median": round(scan_median, 3), "report_median": round(report_median, 3),
-        "ratio": round(report_median / scan_median, 2), "stages": stages,
+        "ratio": round(report_median / scan_median, 2),
+        "scan_cpu_median": round(scan_cpu, 3), "report_cpu_median": round(report_cpu, 3),
+        "cpu_ratio": round(report_cpu / scan_cpu, 2), "stages": stages,
     }
 
 
