@@ -225,3 +225,27 @@ def test_copies_carrying_the_same_text_share_one_alignment_but_keep_their_own_fa
     assert second.pairs is first.pairs and second.summary == first.summary
     assert (second.copy.id, second.copy.outlet) == ("evil-twin", "Other Paper")
     assert second.to_dict() == {**first.to_dict(), "copy": "evil-twin", "copy_title": "Twin"}
+
+
+def test_a_disk_that_fills_up_is_an_error_naming_the_folder_and_leaves_the_earlier_report(tmp_path,
+                                                                                        monkeypatch) -> None:
+    import errno
+
+    from syndicate.html import report as builder
+
+    out = tmp_path / "report"
+    build_report(scan(wire_archive()), wire_archive, out, workers=1)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    written = []
+
+    def write(path: Path, text: str) -> None:
+        if len(written) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(path)
+        path.write_text(text, encoding="utf-8")
+
+    monkeypatch.setattr(builder, "_write", write)
+    with pytest.raises(SyndicateError, match=f"{out}: cannot write the report: No space left on device"):
+        build_report(scan(archive()), archive, out, workers=1)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]

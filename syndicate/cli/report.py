@@ -67,7 +67,7 @@ def report_command(
         result = _scan_with_progress(archive(), config)
         with stderr.status("writing the report…"):
             summary = build_report(result, archive, out,
-                                   inputs=[str(p) for p in paths or []] + ([db] if db else []))
+                                   inputs=[str(p) for p in paths or []] + (["an index"] if db else []))
     stderr.print(f"wrote the report to {summary.out}/ (pages: {summary.pages}, clusters: {summary.clusters}, "
                  f"composite articles: {summary.composites}); open {summary.out / 'index.html'}",
                  markup=False, highlight=False, soft_wrap=True)

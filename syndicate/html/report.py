@@ -78,10 +78,13 @@ def build_report(result: ScanResult, archive: Archive, out: Path, *, inputs: Seq
     config = config or ProvenanceConfig()
     _check_target(out)
     staging = out.parent / f".{out.name}.building-{secrets.token_hex(4)}"
-    staging.mkdir()
     try:
+        staging.mkdir()
         summary = _build(result, archive, staging, inputs, workers, config)
         _move_into_place(staging, out)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SyndicateError(f"{out}: cannot write the report: {error.strerror or error}") from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
