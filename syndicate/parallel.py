@@ -56,7 +56,7 @@ def signed_batches(articles: Iterable[Article], config: ScanConfig, hasher: MinH
         for batch in chain(head, chunks):
             yield batch, sign_batch(batch, config, hasher)
         return
-    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
+    with ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_start_worker,
                              initargs=(config,)) as pool:
         pending: deque[tuple[list[Article], Future[SignedBatch]]] = deque()
         for batch in chain(head, chunks):
@@ -75,7 +75,7 @@ def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def process_context() -> multiprocessing.context.BaseContext:
     """fork on Linux: workers start in milliseconds and the caller's script needs no ``__main__`` guard
     (forkserver and spawn re-run it). The workers only run numpy, xxhash and re, so a lock some
     thread of the caller held at fork time is never waited on. Elsewhere spawn, the safe default."""

@@ -45,6 +45,7 @@ def _commands(
 from . import diff  # noqa: E402,F401,I001  (registers diff and show)
 from . import eval  # noqa: E402,F401  (registers eval and simulate)
 from . import index  # noqa: E402,F401  (registers index add|stats|check|remove and check)
+from . import report  # noqa: E402,F401  (registers report, outlets and trace)
 from . import scan  # noqa: E402,F401  (registers its command)
 
 

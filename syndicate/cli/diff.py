@@ -6,7 +6,6 @@ id with options; an id is only ever an id, never a file name.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -15,6 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import typer
@@ -40,8 +40,6 @@ from . import app
 from .common import errors_exit_2, fold_flags, stderr, with_reader_options
 from .scan import Db, Paths, scan_progress
 
-HTML_WIDTH = 160
-"""Console width the HTML page is laid out at: wide enough for side by side."""
 VIEW_PANEL = "View"
 View = Callable[[bool, Layout], RenderableType]
 """Builds one renderable, given whether to mark changes in text and the layout chosen for the console."""
@@ -120,7 +118,8 @@ def diff_command(
         if shares_nothing(alignment) and view.html is None:
             Console(no_color=view.color is False or None).print(nothing_shared_line(alignment))
             return
-        _output([lambda markers, layout: diff_view(alignment, layout, markers)], view)
+        _output([lambda markers, layout: diff_view(alignment, layout, markers)], view,
+                lambda: _html().diff_html(alignment))
 
 
 @app.command("show")
@@ -170,7 +169,7 @@ def show_command(
             views.append(lambda markers, layout: cluster_overview(cluster, source, alignments, kinds, headlines))
         if not summary:
             views += [lambda markers, layout, a=a: _copy_view(a, layout, markers, headlines) for a in alignments]
-        _output(views, view)
+        _output(views, view, lambda: _html().cluster_html(cluster, source, alignments, overview=None))
 
 
 def _copy_view(alignment: Alignment, layout: Layout, markers: bool, headlines: Mapping[str, str]) -> RenderableType:
@@ -182,15 +181,19 @@ def _write_json(data: dict) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _output(views: list[View], view: ViewOptions) -> None:
-    """Print the views on the terminal (through a pager when asked and stdout is one), or lay them out as one
+def _html() -> ModuleType:
+    """syndicate.html, imported only when a page is written (it loads Jinja2)."""
+    from .. import html
+
+    return html
+
+
+def _output(views: list[View], view: ViewOptions, page: Callable[[], str]) -> None:
+    """Print the views on the terminal (through a pager when asked and stdout is one), or write `page` as one
     HTML page."""
     if view.html is not None:
-        page = Console(record=True, file=io.StringIO(), width=HTML_WIDTH, force_terminal=True,
-                       color_system="truecolor", no_color=view.color is False)
-        _print_views(page, views, view.layout)
         try:
-            page.save_html(str(view.html))
+            view.html.write_text(page(), encoding="utf-8")
         except OSError as error:
             raise InputError(str(view.html), f"cannot write: {error.strerror or error}") from error
         stderr.print(f"wrote {view.html}", markup=False, highlight=False)
