@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -28,7 +28,7 @@ from .article import Article
 from .cluster import UnionFind
 from .config import ScanConfig
 from .normalise import words
-from .passages import GRADES, Grade, PassageAlignment, Unit, align_units
+from .passages import GRADES, Grade, PassageAlignment, Unit, UnitSketch, align_units
 from .units import unit_sketch
 
 ParagraphOp = Literal["same", "edit", "move", "split", "merge", "regroup", "add", "delete"]
@@ -214,8 +214,31 @@ def align(source: Article, copy: Article, config: ScanConfig | None = None,
     """
     config = config or ScanConfig()
     masks = furniture or (None, None)
-    sketch_source = unit_sketch(source.paragraphs, config.ngram, masks[0])
-    sketch_copy = unit_sketch(copy.paragraphs, config.ngram, masks[1])
+    return _align(source, copy, unit_sketch(source.paragraphs, config.ngram, masks[0]),
+                  unit_sketch(copy.paragraphs, config.ngram, masks[1]), config)
+
+
+def align_copies(source: Article, copies: Sequence[Article], config: ScanConfig | None = None,
+                 furniture: Mapping[str, Sequence[bool]] | None = None) -> list[Alignment]:
+    """Each copy aligned with one source (its units made once); a copy whose paragraphs repeat another's reuses that
+    alignment (syndicated pages often carry the very same text). `furniture` maps article ids to paragraph flags."""
+    config = config or ScanConfig()
+    furniture = furniture or {}
+    sketch_source = unit_sketch(source.paragraphs, config.ngram, furniture.get(source.id))
+    done: dict[tuple[tuple[str, ...], tuple[bool, ...]], Alignment] = {}
+    out = []
+    for copy in copies:
+        mask = tuple(furniture.get(copy.id) or ())
+        known = done.get((copy.paragraphs, mask))
+        if known is None:
+            known = done[copy.paragraphs, mask] = _align(
+                source, copy, sketch_source, unit_sketch(copy.paragraphs, config.ngram, mask or None), config)
+        out.append(known if known.copy is copy else replace(known, copy=copy))
+    return out
+
+
+def _align(source: Article, copy: Article, sketch_source: UnitSketch, sketch_copy: UnitSketch,
+           config: ScanConfig) -> Alignment:
     passages = align_units(sketch_source, sketch_copy, config)
     chain = [unit for unit in passages.units if not unit.moved]
     moves = [unit for unit in passages.units if unit.moved]

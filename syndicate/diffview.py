@@ -21,7 +21,8 @@ from rich.text import Text
 from .align import Alignment, ParagraphPair, Token
 from .article import Article
 from .normalise import words
-from .report import KINDS, kind_order, natural_key, plural
+from .report import natural_key, plural
+from .reuse import KINDS, kind_order
 from .scan import Cluster
 from .sketch import headline_candidates
 

@@ -1,10 +1,10 @@
 """Scan results for machines (JSON, JSONL, CSV) and for people (a rich table), and the words both use.
 
-Kinds of reuse are described once, in :data:`KINDS`; every view counts and shows whatever kinds the
-links carry (a kind missing from the table is shown by its name). A cluster's members are counted
-by how each is linked to the cluster's source (:func:`member_kinds`), and "kept" is the share of
-the source's text each member carries (``Cluster.reuse_of_source``, the one accessor of a link's
-shares).
+Kinds of reuse are described once, in :data:`syndicate.reuse.KINDS`; every view counts and shows
+whatever kinds the links carry (a kind missing from the table is shown by its name). A cluster's
+members are counted by how each is linked to the cluster's source (:func:`~syndicate.reuse.member_kinds`),
+and "kept" is the share of the source's words each member carries in aligned passages
+(``Cluster.reuse_of_source``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import re
-from collections import Counter
 from dataclasses import fields
 from statistics import median
 
@@ -21,19 +20,12 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from .reuse import KINDS, kind_counts, kind_order
 from .scan import Cluster, ScanResult
 from .verify import Link
 
 LINK_COLUMNS = ["cluster", "source", *(field.name for field in fields(Link))]
 
-KINDS: dict[str, str] = {
-    "copy": "the source's text, verbatim or lightly edited",
-    "excerpt": "part of the source, verbatim or edited, inside a text that adds its own",
-    "rewrite": "the source's paragraphs in the same order, paraphrased",
-    "indirect": "linked to another member, not to the source itself (a copy of a copy)",
-}
-"""Each kind of reuse a view may show, in the order views list them, with what it means."""
-INDIRECT = "indirect"
 OUTLETS_MIN_WIDTH = 120
 """Narrower tables leave out the outlets column: at 80 columns it would break names mid-word."""
 
@@ -41,25 +33,6 @@ OUTLETS_MIN_WIDTH = 120
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 cluster``, ``2 clusters``: a count with its noun."""
     return f"{count:,} {word if count == 1 else many or word + 's'}"
-
-
-def kind_order(kind: str) -> int:
-    return list(KINDS).index(kind) if kind in KINDS else len(KINDS)
-
-
-def member_kinds(cluster: Cluster) -> dict[str, str]:
-    """How each member other than the source is linked to it: the kind of their link, or 'indirect'."""
-    kinds = {member: INDIRECT for member in cluster.members if member != cluster.source}
-    for link in cluster.links:
-        if cluster.source in (link.a, link.b):
-            kinds[link.b if link.a == cluster.source else link.a] = link.kind
-    return kinds
-
-
-def kind_counts(cluster: Cluster) -> dict[str, int]:
-    """Members per kind (see member_kinds), in the order of KINDS."""
-    counts = Counter(member_kinds(cluster).values())
-    return dict(sorted(counts.items(), key=lambda item: (kind_order(item[0]), item[0])))
 
 
 def natural_key(text: str) -> tuple:

@@ -5,8 +5,8 @@ so a new kind of link or a new way of measuring its shares changes one line here
 
 * ``KINDS`` describes each kind of link; a view counts and shows whatever kinds appear, and
   an unknown kind is shown under its own name.
-* ``link_shares`` is the one place that reads a link's numbers: the share of each side's text
-  found in the other.
+* a link's numbers are read through ``Link.share_of`` (the share of one side's words inside the
+  passages aligned with the other).
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from collections.abc import Iterable, Mapping
 
 from .credit import AGENCIES
 from .scan import ArticleInfo, Cluster
-from .verify import Link
 
 KINDS: dict[str, str] = {
-    "copy": "a full copy of the source, verbatim or edited, possibly with material of its own",
-    "excerpt": "carries a part of the source, verbatim or edited, inside a text of its own",
-    "rewrite": "follows the source's paragraphs in order, paraphrased",
-    "indirect": "linked to another copy in the cluster, not to the source itself",
-    "source": "the cluster's probable source: the wire text the others derive from",
+    "copy": "half of it or more, or of the source, in verbatim or edited sentences (it may add its own text)",
+    "excerpt": "a part of the source (a fifth of one of the two or more), verbatim or edited, inside its own text",
+    "rewrite": "the source's sentences in the same order, paraphrased",
+    "indirect": "linked to another member, not to the source itself (a copy of a copy)",
+    "partial": "belongs to another cluster but carries part of this story (a digest, a round-up, a composite)",
+    "source": "the cluster's probable source: the member that holds the text the others share",
 }
 """Kind → what it means, for legends and help. The first three are kinds of link (syndicate.verify)."""
+INDIRECT, PARTIAL, SOURCE = "indirect", "partial", "source"
 
 UNCREDITED = "uncredited"
 """The agency of a cluster whose source credits none: the text is reused, its agency unknown."""
@@ -37,26 +38,31 @@ def kinds_in_order(kinds: Iterable[str]) -> list[str]:
     return [kind for kind in KINDS if kind in present] + sorted(present - KINDS.keys())
 
 
-def link_shares(link: Link) -> tuple[float, float]:
-    """(share of a's text found in b, share of b's text found in a)."""
-    return link.containment_a_in_b, link.containment_b_in_a
+def kind_order(kind: str) -> int:
+    return list(KINDS).index(kind) if kind in KINDS else len(KINDS)
 
 
-def share_inside(link: Link, article_id: str) -> float:
-    """Share of `article_id`'s text (one side of the link) found in the other side."""
-    a_in_b, b_in_a = link_shares(link)
-    return a_in_b if link.a == article_id else b_in_a
-
-
-def member_kinds(cluster: Cluster) -> dict[str, str]:
-    """Each member's relation to the source: 'source', the kind of its link to it, or 'indirect'."""
-    kinds = dict.fromkeys(cluster.members, "indirect")
+def member_kinds(cluster: Cluster, source: bool = True) -> dict[str, str]:
+    """Each member's relation to the source: the kind of its link to it, 'indirect', 'partial' for the partial
+    members, and (with `source`) 'source' for the source itself."""
+    kinds = dict.fromkeys(cluster.members, INDIRECT) | dict.fromkeys(cluster.partial, PARTIAL)
     for link in cluster.links:
         if cluster.source in (link.a, link.b):
-            kinds[link.b if link.a == cluster.source else link.a] = link.kind
+            other = link.b if link.a == cluster.source else link.a
+            if other in cluster.members:
+                kinds[other] = link.kind
     if cluster.source is not None:
-        kinds[cluster.source] = "source"
+        if source:
+            kinds[cluster.source] = SOURCE
+        else:
+            del kinds[cluster.source]
     return kinds
+
+
+def kind_counts(cluster: Cluster) -> dict[str, int]:
+    """Members other than the source per kind (see member_kinds), in the order of KINDS."""
+    counts = Counter(member_kinds(cluster, source=False).values())
+    return dict(sorted(counts.items(), key=lambda item: (kind_order(item[0]), item[0])))
 
 
 def member_shares(cluster: Cluster) -> dict[str, float]:
@@ -69,7 +75,7 @@ def member_shares(cluster: Cluster) -> dict[str, float]:
     best: dict[str, float] = {}
     for link in cluster.links:
         for member, other in ((link.a, link.b), (link.b, link.a)):
-            share = share_inside(link, member)
+            share = link.share_of(member)
             if other == cluster.source:
                 direct[member] = share
             best[member] = max(best.get(member, 0.0), share)

@@ -43,6 +43,12 @@ class ArticleInfo(Metadata):
     words: int
     headline: str
     """The title, or else the first paragraph of five words or more, cut to 100 characters."""
+    furniture: tuple[int, ...] = ()
+    """The paragraphs the scan found to be page furniture (numbered from 0): left out of every alignment."""
+
+    def furniture_mask(self, paragraphs: int) -> tuple[bool, ...]:
+        """Per paragraph of the article: furniture or not."""
+        return tuple(index in self.furniture for index in range(paragraphs))
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ class ScanResult:
     stats: dict[str, float | int] = field(default_factory=dict)
     quotes: list[Link] = field(default_factory=list)
     """Pairs that share quoted material only: not links, shown on request."""
+    config: ScanConfig = field(default_factory=ScanConfig)
+    """The settings of the scan (views align copies with them)."""
 
     def to_dict(self, quotes: bool = False) -> dict:
         data: dict = {
@@ -153,13 +161,14 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
         first, last = columns.paragraph_span(index)
         return ArticleInfo(block.meta["credit"][local], int(block.words[local]),
                            pick_headline(columns.headlines(index), flags[first:last]),
+                           tuple(np.flatnonzero(flags[first:last]).tolist()),
                            **{name: block.meta[name][local] for name in METADATA})
 
     members = {member for cluster in clusters for member in cluster.members}
     members |= {article_id for cluster in clusters for article_id in cluster.partial}
     known = {article_id: info_of(index) for index, article_id in enumerate(columns.ids()) if article_id in members}
     return ScanResult(articles=len(columns), clusters=clusters, info=LazyInfo(columns, info_of, known), stats=stats,
-                      quotes=[link for link in found if link.kind == QUOTES])
+                      quotes=[link for link in found if link.kind == QUOTES], config=config)
 
 
 @contextmanager

@@ -218,11 +218,11 @@ def test_the_report_of_a_simulated_archive_has_a_page_per_wire_story(seeds_dir, 
 
 
 def test_copies_carrying_the_same_text_share_one_alignment_but_keep_their_own_facts() -> None:
-    from syndicate.html.report import _alignments
+    from syndicate.align import align_copies
 
     source, copy = hostile_archive()
     twin = replace(copy, id="evil-twin", title="Twin", outlet="Other Paper")
-    first, second = _alignments(source, [copy, twin])
+    first, second = align_copies(source, [copy, twin])
     assert second.pairs is first.pairs and second.summary == first.summary
     assert (second.copy.id, second.copy.outlet) == ("evil-twin", "Other Paper")
     assert second.to_dict() == {**first.to_dict(), "copy": "evil-twin", "copy_title": "Twin"}

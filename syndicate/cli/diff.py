@@ -20,7 +20,7 @@ from typing import Annotated
 import typer
 from rich.console import Console, RenderableType
 
-from ..align import Alignment, align
+from ..align import Alignment, align, align_copies
 from ..archive import Archive
 from ..diffview import (
     Layout,
@@ -35,7 +35,7 @@ from ..diffview import (
 from ..errors import InputError, SyndicateError
 from ..index import Index
 from ..read import ReaderOptions
-from ..report import member_kinds
+from ..reuse import member_kinds
 from . import app
 from .common import errors_exit_2, fold_flags, stderr, with_reader_options
 from .scan import Db, Paths, scan_progress
@@ -150,16 +150,18 @@ def show_command(
         archive = Archive(paths or [], options, index)
         with scan_progress(archive) as progress:
             result, cluster = archive.cluster(cluster_id, progress=progress)
-        if copy is not None and copy not in cluster.members:
+        if copy is not None and copy not in cluster.members and copy not in cluster.partial:
             raise InputError(copy, f"not a member of cluster {cluster.id} (members: {', '.join(cluster.members)})")
         if copy is not None and copy == cluster.source:
             raise InputError(copy, f"is the source of cluster {cluster.id}; --copy takes one of its copies")
-        by_id = archive.find(set(cluster.members))
+        shown = [*cluster.members, *cluster.partial]
+        by_id = archive.find(set(shown))
         source = by_id[cluster.source or cluster.members[0]]
         kinds = member_kinds(cluster)
-        alignments = sorted_copies([align(source, by_id[m]) for m in cluster.members
-                                    if m != source.id and copy in (None, m)], kinds)
-        headlines = {member: result.info[member].headline for member in cluster.members}
+        copies = [by_id[m] for m in shown if m != source.id and copy in (None, m)]
+        furniture = {a.id: result.info[a.id].furniture_mask(len(a.paragraphs)) for a in (source, *copies)}
+        alignments = sorted_copies(align_copies(source, copies, result.config, furniture), kinds)
+        headlines = {member: result.info[member].headline for member in shown}
         if view.format is DiffFormat.json:
             _write_json({"cluster": cluster.id, "source": source.id, "source_reason": cluster.source_reason,
                          "copies": [{"kind": kinds.get(a.copy.id), **a.to_dict()} for a in alignments]})

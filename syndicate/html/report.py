@@ -22,12 +22,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..align import Alignment, align
+from ..align import align_copies
 from ..article import Article, parse_date
+from ..config import ScanConfig
 from ..errors import SyndicateError
 from ..outlets import NO_OUTLET, OutletTable, outlet_table
 from ..parallel import available_cores, process_context
@@ -134,6 +135,8 @@ class _ClusterJob:
     composites: dict[str, str]
     folder: Path
     inputs: tuple[str, ...]
+    scan_config: ScanConfig
+    """The scan's settings: a copy is shown aligned as the scan aligned it."""
 
 
 _job: _ClusterJob | None = None
@@ -158,7 +161,7 @@ def _build(result: ScanResult, archive: Archive, folder: Path, inputs: Sequence[
     seconds["composites"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    job = _ClusterJob(result.clusters, members, info, agencies, composite_pages, folder, tuple(inputs))
+    job = _ClusterJob(result.clusters, members, info, agencies, composite_pages, folder, tuple(inputs), result.config)
     kept = _write_cluster_pages(job, workers)
     seconds["clusters"] = time.perf_counter() - started
 
@@ -175,7 +178,7 @@ def _build(result: ScanResult, archive: Archive, folder: Path, inputs: Sequence[
 
 
 def _members(result: ScanResult, archive: Archive) -> dict[str, Article]:
-    wanted = {member for cluster in result.clusters for member in cluster.members}
+    wanted = {member for cluster in result.clusters for member in (*cluster.members, *cluster.partial)}
     found: dict[str, Article] = {}
     for article in archive():
         if article.id in wanted:
@@ -224,22 +227,13 @@ def _cluster_page(index: int) -> tuple[int, dict[str, float]]:
     assert _job is not None, "worker not initialised"
     cluster = _job.clusters[index]
     source = _job.articles[cluster.source or cluster.members[0]]
-    alignments = _alignments(source, [_job.articles[m] for m in cluster.members if m != source.id])
+    copies = [_job.articles[m] for m in (*cluster.members, *cluster.partial) if m != source.id]
+    alignments = align_copies(source, copies, _job.scan_config, {
+        article.id: _job.info[article.id].furniture_mask(len(article.paragraphs)) for article in (source, *copies)})
     page = cluster_html(cluster, source, alignments, info=_job.info, agency=_job.agencies[cluster.id],
                         composites=_job.composites, inputs=_job.inputs)
     _write(_job.folder / cluster_page(cluster.id), page)
     return cluster.id, {a.copy.id: a.summary.source_reused for a in alignments}
-
-
-def _alignments(source: Article, copies: list[Article]) -> list[Alignment]:
-    """Each copy aligned with the source; a copy whose paragraphs repeat another's reuses its alignment
-    (syndicated pages often carry the very same text)."""
-    done: dict[tuple[str, ...], Alignment] = {}
-    out = []
-    for copy in copies:
-        known = done.get(copy.paragraphs)
-        out.append(replace(known, copy=copy) if known else done.setdefault(copy.paragraphs, align(source, copy)))
-    return out
 
 
 # --- composite articles --------------------------------------------------------------------------
