@@ -116,7 +116,8 @@ _FRAGMENTS = st.sampled_from([
     "Mr.", "Gen.", "U.S.", "J.", "the", "talks", "Putin", "said", "5", "1,400", "it's", "o'neil", "Hamas'", ".", "!",
     "?", "...", ",", '"', "“", "”", "«", "»", "'", "‘", "’", "(AP)", "(Hussein Malla/AP)", "[Anwar Amro/AFP]",
     "pic.twitter.com/x1", "— Jane Doe (@jane) July 1, 2018", "FILE - In this photo,", "TRUMP:", "Q:",
-    "A post shared by", "KIMMO BRANDT, EPA-EFE", "东京", "今天。", "Ünïcode", "ﬁne", "\x00", "\x01", "\x02", "\t", "Zürich", "Über", "-",
+    "A post shared by", "KIMMO BRANDT, EPA-EFE", "东京", "今天。", "Ünïcode", "ﬁne", "\x00", "\x01", "\x02", "\t",
+    "Zürich", "Über", "-",
 ])
 _PARAGRAPH = st.lists(_FRAGMENTS, min_size=1, max_size=25).map(" ".join).filter(str.strip)
 _ARTICLE = st.lists(_PARAGRAPH, min_size=1, max_size=6)
