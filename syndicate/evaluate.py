@@ -39,13 +39,15 @@ SUBTYPES = ("verbatim", "edited", "rewritten")
 LABELS = ("positive", "negative")
 
 SWEEPS: dict[str, tuple[float, ...]] = {
-    "copy_threshold": (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
-    "paragraph_match": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
-    "rewrite_paragraph": (0.05, 0.1, 0.15, 0.2, 0.3),
-    "rewrite_min_chain": (2, 3, 4, 5),
-    "rewrite_min_coverage": (0.2, 0.3, 0.4, 0.5, 0.6),
-    "rewrite_min_containment": (0.05, 0.1, 0.15, 0.2, 0.3),
-    "paragraph_threshold": (0.2, 0.3, 0.4, 0.5, 0.6),
+    "copy_threshold": (0.3, 0.4, 0.5, 0.6, 0.7),
+    "excerpt_threshold": (0.1, 0.15, 0.2, 0.3),
+    "min_evidence_words": (10, 15, 20, 30),
+    "excerpt_min_words": (15, 20, 25, 30, 40),
+    "paraphrased": (0.4, 0.45, 0.5, 0.55, 0.6),
+    "weak_paraphrased": (0.2, 0.25, 0.3, 0.35, 1.0),
+    "rewrite_min_coverage": (0.2, 0.3, 0.4, 0.5),
+    "rewrite_min_order": (0.5, 0.6, 0.7, 0.8, 0.9),
+    "paragraph_threshold": (0.2, 0.3, 0.4, 0.5),
 }
 """Operating knobs of ScanConfig a sweep varies, one at a time, and the values tried."""
 

@@ -43,8 +43,9 @@ BATCH = 1024
 class ProvenanceConfig:
     ngram: int = ScanConfig.ngram
     """Words per shingle: detection's, so a paragraph found here is one detection would match."""
-    min_share: float = ScanConfig.paragraph_match
-    """A paragraph comes from an article holding at least this share of its shingles (detection's paragraph match)."""
+    min_share: float = ScanConfig.edited
+    """A paragraph comes from an article holding at least this share of its shingles (as much as detection asks of
+    a sentence it calls edited)."""
     composite_share: float = 0.15
     """A composite article takes at least this share of its words from each of two or more sources."""
     part_share: float = 0.2
