@@ -59,7 +59,8 @@ POSITIVE_KINDS: dict[str, str] = {
     "paraphrase-light": "the source lightly reworded (words, numbers, an attribution moved)",
     "paraphrase-moderate": "the source reworded sentence by sentence, facts and order kept",
     "paraphrase-heavy": "the source heavily reworded and restructured, facts and order kept",
-    "write-thru": "an agency's later version of its own story, largely rewritten",
+    "write-thru": "another version (write-thru, update) of the same agency or outlet story; the subtype says whether "
+                  "its paragraphs were kept (edited) or reworded (rewritten)",
     "quote-heavy": "a copy of a source that is mostly a quoted statement",
     "sibling": "two copies of one source",
     "short-near": "short text cut from the source with minimal change",

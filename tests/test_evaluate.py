@@ -15,6 +15,9 @@ from syndicate import InputError, read_articles, scan
 from syndicate.align import align
 from syndicate.cli import app
 from syndicate.evaluate import (
+    HARD_NEGATIVE,
+    KINDS,
+    POSITIVE_KINDS,
     SCORES,
     Labels,
     adjusted_rand_index,
@@ -237,3 +240,16 @@ def test_cli_eval_table_shows_kinds_and_negatives_apart(tmp_path: Path) -> None:
     assert "Recall per kind" in result.stdout and "paraphrase-heavy" in result.stdout
     assert "Negatives per kind" in result.stdout and "shares-quotes" in result.stdout
     assert "excl." in result.stdout  # precision without the hard negatives
+
+
+@pytest.mark.parametrize("name", ["helsinki", "census", "spotify"])
+def test_hand_labels_name_one_known_kind_and_how_each_pair_was_drawn(name: str) -> None:
+    labels = load_labels(SEEDS.parent / "eval" / f"{name}-labels.json")
+    assert len({frozenset((p.a, p.b)) for p in labels.pairs}) == len(labels.pairs)  # no pair twice
+    for pair in labels.pairs:
+        kinds = [tag for tag in pair.tags if tag in KINDS]
+        assert len(kinds) == 1 and pair.tags[0] == kinds[0]
+        assert (kinds[0] in POSITIVE_KINDS) == pair.positive
+        quoted = {"shares-quotes", "shares-tweets", "shares-instagram", "shares-transcript"}
+        assert (HARD_NEGATIVE in pair.tags) == (kinds[0] in quoted)
+        assert pair.tags[-1].startswith(("sampled-", "drawn-"))

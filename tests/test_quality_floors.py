@@ -102,6 +102,18 @@ def test_helsinki_hand_labels_floors(helsinki_csv: Path) -> None:
     articles = list(read_articles([helsinki_csv], ReaderOptions(paragraph_sep=" ### ")))
     evaluation = evaluate(scan(articles), load_labels(ROOT / "eval" / "helsinki-labels.json"),
                           archive_ids=[a.id for a in articles])
-    assert evaluation.pairs.recall >= 0.70  # measured 0.72: digests and excerpts are kept apart (see report)
-    assert evaluation.pairs.precision >= 0.95  # measured 1.0
+    assert evaluation.pairs.recall >= 0.73  # measured 0.753: digests, teasers and excerpts are missed (see report)
+    assert evaluation.pairs.precision >= 0.90  # measured 0.924: transcripts and quotes shared by independent reports
+    assert evaluation.without_hard_negatives.precision == 1.0
     assert evaluation.by_subtype["verbatim"].recall == 1.0
+    assert evaluation.by_kind["write-thru"].recall >= 0.9  # measured 0.938
+    assert evaluation.by_kind["shares-transcript"].fp <= 4  # measured 4 of 7: the target is none
+
+
+@pytest.mark.parametrize(("name", "recall"), [("census", 0.75), ("spotify", 1.0)])
+def test_census_and_spotify_hand_labels_floors(helsinki_csv: Path, name: str, recall: float) -> None:
+    archive = helsinki_csv.parent / f"{name}_articles.csv"
+    articles = list(read_articles([archive], ReaderOptions(paragraph_sep=" ### ")))
+    evaluation = evaluate(scan(articles), load_labels(ROOT / "eval" / f"{name}-labels.json"),
+                          archive_ids=[a.id for a in articles])
+    assert evaluation.pairs.precision == 1.0 and evaluation.pairs.recall >= recall  # as measured
