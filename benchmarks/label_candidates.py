@@ -14,6 +14,10 @@ detector's own links and near misses, so that a sample is not shaped around toda
   between articles with different agency credits (or one credited and one not), where
   independent reports quoting the same tweets, statements or transcripts are to be found;
 * ``outlet-family``: pairs from one outlet (or one aggregator) sharing rare words: updates and write-thrus;
+* ``partial-runs``: pairs where 15-60 % of the smaller article (150 words or more) lies in runs of
+  8 or more words it shares with the other (candidate excerpts);
+* ``transcript-runs``: pages printing a transcript (5 or more turns "NAME: ...", one name at least
+  twice) against every article sharing 25 or more words with them in runs of 8 or more;
 * ``linked`` / ``near-miss``: pairs today's scan links, and unlinked pairs whose word-3-gram
   containment (of the smaller in the larger) is 0.15 or more.
 
@@ -49,6 +53,56 @@ def _grams(article: Article) -> set[int]:
 def containment(a: set[int], b: set[int]) -> float:
     """Share of the smaller set inside the larger."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+_TURN = re.compile(r"^([A-Z][A-Za-z.']+(?: [A-Z][A-Za-z.']+)?)\s?:\s")
+RUN = 8
+
+
+def shared_runs(words_a: list[str], grams_b: set[tuple[str, ...]]) -> int:
+    """How many of a's words lie in runs of RUN or more words that b also has."""
+    covered = [False] * len(words_a)
+    for start in range(len(words_a) - RUN + 1):
+        if tuple(words_a[start : start + RUN]) in grams_b:
+            covered[start : start + RUN] = [True] * RUN
+    return sum(covered)
+
+
+def _turns(article: Article) -> int:
+    """Transcript turns: paragraphs opening 'NAME: ' for a name that opens two or more of them."""
+    speakers = Counter(match[1] for match in map(_TURN.match, article.paragraphs) if match)
+    return sum(count for count in speakers.values() if count >= 2)
+
+
+def _run_signals(articles: list[Article], per_signal: int) -> list[tuple[str, str, str, float]]:
+    words_of = {a.id: words(" ".join(a.paragraphs)) for a in articles}
+    grams = {i: {tuple(w[k : k + RUN]) for k in range(len(w) - RUN + 1)} for i, w in words_of.items()}
+    holders: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for article_id, own in grams.items():
+        for gram in own:
+            holders[gram].append(article_id)
+    sharing: Counter = Counter()
+    for ids in holders.values():
+        if 2 <= len(ids) <= 6:  # a run in more pages is furniture
+            for a, b in combinations(sorted(ids), 2):
+                sharing[(a, b)] += 1
+    rows = []
+    partial = []
+    for (a, b), count in sharing.items():
+        if count < 5:
+            continue
+        small, large = sorted((a, b), key=lambda i: (len(words_of[i]), i))
+        if len(words_of[small]) >= 150:
+            share = shared_runs(words_of[small], grams[large]) / len(words_of[small])
+            if 0.15 <= share <= 0.6:
+                partial.append((share, small, large))
+    partial.sort(reverse=True)
+    rows.extend(("partial-runs", small, large, share) for share, small, large in partial[:per_signal])
+    transcripts = [a.id for a in articles if _turns(a) >= 5]
+    for page in transcripts:
+        found = sorted(((shared_runs(words_of[o], grams[page]), o) for o in words_of if o != page), reverse=True)
+        rows.extend(("transcript-runs", o, page, float(n)) for n, o in found[:per_signal] if n >= 25)
+    return rows
 
 
 def candidates(articles: list[Article], per_signal: int) -> list[tuple[str, str, str, float, str]]:
@@ -111,6 +165,7 @@ def candidates(articles: list[Article], per_signal: int) -> list[tuple[str, str,
                 near.append((a, b, value))
     near.sort(key=lambda row: -row[2])
     rows.extend(("near-miss", a, b, v, verdict(a, b)) for a, b, v in near[:per_signal])
+    rows.extend((signal, a, b, v, verdict(a, b)) for signal, a, b, v in _run_signals(articles, per_signal))
     return rows
 
 
