@@ -17,7 +17,7 @@ detector's own links and near misses, so that a sample is not shaped around toda
 * ``partial-runs``: pairs where 15-60 % of the smaller article (150 words or more) lies in runs of
   8 or more words it shares with the other (candidate excerpts);
 * ``transcript-runs``: pages printing a transcript (5 or more turns "NAME: ...", one name at least
-  twice) against every article sharing 25 or more words with them in runs of 8 or more;
+  twice, names in capitals) against every article sharing 25 or more words with them in runs of 8 or more;
 * ``linked`` / ``near-miss``: pairs today's scan links, and unlinked pairs whose word-3-gram
   containment (of the smaller in the larger) is 0.15 or more.
 
@@ -55,7 +55,7 @@ def containment(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
-_TURN = re.compile(r"^([A-Z][A-Za-z.']+(?: [A-Z][A-Za-z.']+)?)\s?:\s")
+_TURN = re.compile(r"^([A-Z][A-Z.']+(?: [A-Z][A-Z.']+)?)\s?:\s")  # 'CHUCK TODD: ', not 'Photo: '
 RUN = 8
 
 
