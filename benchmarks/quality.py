@@ -83,10 +83,12 @@ def describe(simulation) -> dict:
         copy = set(shingle_paragraphs(by_id[facts["id"]].paragraphs).values.tolist())
         wire = set(shingle_paragraphs(by_id[wire_id].paragraphs).values.tolist())
         shares.setdefault(facts["kind"], []).append(len(copy & wire) / len(copy) if copy else 0.0)
-        kept.setdefault(facts["kind"], []).append(facts.get("kept_words", 0.0))
+        if "kept_words" in facts:  # (short texts record their length instead)
+            kept.setdefault(facts["kind"], []).append(facts["kept_words"])
     return {kind: {"copies": len(values),
                    "copy_5grams_in_wire": [round(float(np.percentile(values, q)), 3) for q in (10, 50, 90)],
-                   "wire_words_used": [round(float(np.percentile(kept[kind], q)), 3) for q in (10, 50, 90)]}
+                   **({"wire_words_used": [round(float(np.percentile(kept[kind], q)), 3) for q in (10, 50, 90)]}
+                      if kind in kept else {})}
             for kind, values in sorted(shares.items())}
 
 
