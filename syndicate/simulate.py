@@ -159,6 +159,10 @@ _FIRST = ("Karen", "David", "Maria", "James", "Anne", "Peter", "Linda", "Robert"
 _LAST = ("Holloway", "Brandt", "Okafor", "Lindqvist", "Moretti", "Tanaka", "Vasquez", "Delacroix", "Brennan", "Sato")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
+_NOT_RESPELT = frozenset((*_MONTHS, "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                         "Sunday", "Reuters", "America", "American", "Americans", "United", "States", "Washington",
+                         "London", "Europe", "European", "President", "Minister", "Congress", "Senate", "House",
+                         "Department", "Treasury", "Federal", "National", "International", "Company", "Group"))
 _QUOTE_STYLES = (('"', '"'), ("\u201c", "\u201d"), ("\u00ab", "\u00bb"), ("\u201e", "\u201c"))
 """Straight, typographic, guillemets, German low-high."""
 _QUESTIONS = (
@@ -311,11 +315,12 @@ def _prepare_wire(wire: Article, config: SimulationConfig, rng: random.Random,
         paragraphs = _as_statement(paragraphs, _organisation(wire), date)
         shared["statement"] = []
     if rng.random() < config.shares_quotes:
-        spans = [m.group(1).strip() for p in paragraphs for m in _QUOTED_SPAN.finditer(p)
-                 if len(m.group(1).split()) >= 6]
+        spans = [(_quoted_speaker(paragraphs, number, speaker), m.group(1).strip())
+                 for number, p in enumerate(paragraphs) if p.count('"') % 2 == 0  # a stray mark is not speech
+                 for m in _QUOTED_SPAN.finditer(p) if len(m.group(1).split()) >= 6]
         if len(spans) >= 2:
             picks = sorted(rng.sample(range(len(spans)), min(len(spans), rng.randint(2, 4))))
-            shared["shares-quotes"] = [(speaker, spans[i]) for i in picks]
+            shared["shares-quotes"] = [spans[i] for i in picks]
     inserts: list[list[str]] = []
     if rng.random() < config.shares_tweets and len(pools.quotes) >= 2:
         posts = [_tweet(speaker, pools.quotes.pop(), date, rng) for _ in range(min(len(pools.quotes),
@@ -347,9 +352,21 @@ def _as_statement(paragraphs: list[str], organisation: str, date: datetime) -> l
 
 def _speaker(article: Article, rng: random.Random) -> str:
     """A person named in the story, or else an invented spokesperson."""
-    people = sorted({f"{m[1]} {m[2]}" for p in article.paragraphs for m in _PERSON.finditer(p)
-                     if m[1] not in _NOT_NAMES})
+    people = sorted(set(_people(article.paragraphs)))
     return rng.choice(people) if people else f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+
+
+def _people(paragraphs: Iterable[str]) -> list[str]:
+    """People named as speaking ('Jon Rosenbaum said'), in order of appearance."""
+    return [f"{m[1]} {m[2]}" for p in paragraphs for m in _PERSON.finditer(p) if m[1] not in _NOT_NAMES]
+
+
+def _quoted_speaker(paragraphs: Sequence[str], number: int, default: str) -> str:
+    """Who is quoted in paragraph `number`: the person it names as speaking, else the last one named before it."""
+    for paragraph in reversed(paragraphs[: number + 1]):
+        if people := _people([paragraph]):
+            return people[-1]
+    return default
 
 
 def _organisation(article: Article) -> str:
@@ -467,7 +484,8 @@ def _edited_copy(wire: Article, outlet: _Outlet, config: SimulationConfig, rng: 
                     paragraphs.insert(rng.randint(1, len(paragraphs)), pools.paragraphs.pop())
             edits.append("add")
         if rng.random() < config.caption:
-            name = _names(wire)[0] if _names(wire) else "A trader"
+            people = _people(wire.paragraphs)
+            name = people[0] if people else "A trader"
             paragraphs.insert(rng.randint(0, min(2, len(paragraphs))),
                               outlet.caption_style.format(name=name, outlet=outlet.name))
             edits.append("caption")
@@ -729,11 +747,17 @@ def _short_text(story: Article, level: str, config: ShortTextConfig, rng: random
 
 
 def _respell(paragraphs: list[str], outlet: _Outlet, rng: random.Random) -> tuple[list[str], bool]:
-    """House style: the outlet spells some names its own way ('Hezbollah' -> 'Hizbullah')."""
-    names = sorted({m.group(0) for p in paragraphs for m in _NAME.finditer(p)})
+    """House style: the outlet spells one or two names its own way ('Hezbollah' -> 'Hizbullah').
+
+    Only names: words the story never writes in lower case, and not months, weekdays or the
+    common capitalised words of news copy ('Reuters', 'Washington', 'Minister').
+    """
+    lower = {m.group(0) for p in paragraphs for m in re.finditer(r"\b[a-z]+\b", p)}
+    names = sorted({m.group(0) for p in paragraphs for m in _NAME.finditer(p)
+                    if m.group(0).lower() not in lower and m.group(0) not in _NOT_RESPELT})
     if not names:
         return paragraphs, False
-    for name in rng.sample(names, max(1, len(names) // 2)):
+    for name in rng.sample(names, min(len(names), rng.randint(1, 2))):
         outlet.respellings.setdefault(name, _variant(name))
     table = {name: outlet.respellings[name] for name in names if name in outlet.respellings}
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, table)) + r")\b")
@@ -747,10 +771,6 @@ def _variant(name: str) -> str:
         if position > 0:
             return name[:position] + new + name[position + len(old) :]
     return name + name[-1]
-
-
-def _names(article: Article) -> list[str]:
-    return [m.group(0) for p in article.paragraphs for m in _NAME.finditer(p)]
 
 
 def _topic_words(article: Article) -> frozenset[str]:

@@ -38,7 +38,7 @@ def test_synthetic_simulation_floors() -> None:
     evaluation = evaluate(scan(simulation.articles), parse_labels(simulation.labels))
     assert evaluation.by_tag["target"].recall >= 0.98  # measured 1.0
     assert evaluation.pairs.precision >= 0.98  # measured 1.0
-    assert evaluation.clusters.pair_precision >= 0.90  # measured 0.92
+    assert evaluation.clusters.pair_precision >= 0.97  # measured 1.0
     assert evaluation.by_subtype["verbatim"].recall == 1.0
 
 
@@ -53,30 +53,30 @@ def test_reuters_simulation_floors(reuters_sample: list) -> None:
     evaluation = evaluate(scan(simulation.articles), parse_labels(simulation.labels))
     assert evaluation.by_tag["target"].recall >= 0.98  # copies keeping half the wire, not rewritten: 1.0
     assert evaluation.without_hard_negatives.precision >= 0.99  # measured 1.0
-    assert evaluation.pairs.precision >= 0.95  # measured 0.962: transcripts shared with independent reports
-    assert evaluation.by_subtype["edited"].recall >= 0.82  # measured 0.841 (teasers and excerpts count as edited)
-    assert evaluation.by_subtype["rewritten"].recall >= 0.84  # measured 0.867
-    assert evaluation.clusters.ari >= 0.88  # measured 0.904
+    assert evaluation.pairs.precision >= 0.96  # measured 0.981: quotes and transcripts shared by independent reports
+    assert evaluation.by_subtype["edited"].recall >= 0.84  # measured 0.859 (teasers and excerpts count as edited)
+    assert evaluation.by_subtype["rewritten"].recall >= 0.80  # measured 0.828
+    assert evaluation.clusters.ari >= 0.90  # measured 0.917
 
 
 NEW_KINDS = SimulationConfig(stories=100, copies=4, seed=1, verbatim=0.05, rewritten=0.3, teaser=0.25, excerpt=0.3,
                              shares_quotes=0.4, shares_tweets=0.3, shares_instagram=0.2, shares_transcript=0.3)
-"""More of each new kind than the default rates give, so that every kind has 30 or more pairs (about 4 s)."""
+"""More of each new kind than the default rates give, so that every kind has about 30 pairs or more (about 4 s)."""
 
 
 def test_reuters_new_kinds_floors(reuters_sample: list) -> None:
     simulation = simulate(reuters_sample, NEW_KINDS)
     evaluation = evaluate(scan(simulation.articles), parse_labels(simulation.labels))
     recall = {kind: counts.recall for kind, counts in evaluation.by_kind.items()}
-    measured = {"copy": 1.0, "teaser": 0.667, "teaser-short": 0.5, "excerpt-20-40": 0.370, "excerpt-40-60": 0.956,
-                "paraphrase-light": 1.0, "paraphrase-moderate": 0.966, "paraphrase-heavy": 0.944, "quote-heavy": 1.0}
+    measured = {"copy": 0.941, "teaser": 0.525, "teaser-short": 0.558, "excerpt-20-40": 0.597, "excerpt-40-60": 0.985,
+                "paraphrase-light": 1.0, "paraphrase-moderate": 0.977, "paraphrase-heavy": 1.0, "quote-heavy": 0.938}
     for kind, value in measured.items():
         assert recall[kind] >= value - 0.03, kind
     wrongly = {kind: counts.fp for kind, counts in evaluation.by_kind.items() if kind.startswith("shares-")}
-    ceilings = {"shares-quotes": 20, "shares-tweets": 0, "shares-instagram": 0, "shares-transcript": 10}  # measured
+    ceilings = {"shares-quotes": 17, "shares-tweets": 5, "shares-instagram": 0, "shares-transcript": 0}  # measured
     assert all(wrongly[kind] <= ceiling for kind, ceiling in ceilings.items()), wrongly
     assert evaluation.without_hard_negatives.precision == 1.0
-    assert evaluation.sources_correct >= 70  # of 100 (teasers and excerpts are sometimes named the source)
+    assert evaluation.sources_correct >= 78  # of 100, measured 80 (teasers are sometimes named the source)
 
 
 def test_short_texts_floors(reuters_sample: list) -> None:
