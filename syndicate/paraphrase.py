@@ -7,11 +7,13 @@ sides, long sentences are split and short ones merged, numbers and dates are res
 or added, set phrases and words are exchanged for equivalents. Each operation fires at a rate
 set by the strength:
 
-* ``light``: a few words and numbers restyled, an attribution moved now and then (most
-  5-word sequences survive);
+* ``light``: a few words and numbers restyled, an attribution moved now and then;
 * ``moderate``: every sentence touched, about half the words that have an equivalent replaced;
-* ``heavy``: nearly every replaceable word replaced and most sentences restructured, so the
-  text shares few 5-word sequences with its source.
+* ``heavy``: every replaceable word replaced and most sentences restructured.
+
+On whole Reuters-21578 stories the median share of a paraphrase's word 5-grams found in its
+source is 0.84, 0.62 and 0.45. Names, numbers and domain nouns have no plain-English
+equivalent and stay, so even ``heavy`` keeps more 5-grams than a human heavy revision does.
 
 Everything is drawn from the `random.Random` passed in, so a seed fixes the result. The
 word tables hold only replacements that read as plain English in news copy; no marker word
