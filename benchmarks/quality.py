@@ -1,9 +1,13 @@
-"""Detection quality on the four ground-truth sets; writes benchmarks/out/quality.json.
+"""Detection quality on the ground-truth sets; writes benchmarks/out/quality.json.
 
-    python benchmarks/quality.py [--stories 300] [--sweep all]
+    python benchmarks/quality.py [--stories 300] [--seeds 0,1] [--short-sources 100] [--sweep copy_threshold]
 
-1. seeds/labels.json; 2. the syndication simulator over Reuters-21578 bodies; 3. the hand-checked
-Helsinki sample (eval/helsinki-labels.json); 4. Reuters-21578 natural duplicates: LSH candidate
+1. seeds/labels.json; 2. the syndication simulator over Reuters-21578 bodies, one run per seed,
+with recall per kind (copies, teasers, excerpts, graded paraphrase, quote-heavy copies) and the
+false-positive rate per kind of hard negative; 3. short texts derived from Reuters stories at
+three revision levels against independent ones (`simulate_short`), with the ROC AUC of the diff's
+kept share and of word-3-gram containment; 4. the hand-checked Helsinki pairs
+(eval/helsinki-labels.json), per kind; 5. Reuters-21578 natural duplicates: LSH candidate
 recall against an exact all-pairs computation over the same evidence shingles.
 
 The exact all-pairs side uses an inverted index: every (shingle, article) posting is sorted by
@@ -32,8 +36,9 @@ from syndicate import Article, ReaderOptions, ScanConfig, read_articles, scan
 from syndicate.evaluate import SWEEPS, evaluate, load_labels, parse_labels, sweep
 from syndicate.furniture import furniture_mask, learn_furniture
 from syndicate.lsh import candidate_pairs
+from syndicate.shingle import shingle_paragraphs
 from syndicate.sign import MinHasher
-from syndicate.simulate import SimulationConfig, simulate
+from syndicate.simulate import ShortTextConfig, SimulationConfig, simulate, simulate_short
 from syndicate.sketch import build_evidence, sketch_article
 from syndicate.verify import classify, compare
 
@@ -63,13 +68,46 @@ def simulated(stories: int, knobs: list[str], seed: int) -> dict:
     data = summary(evaluate(result, labels), sweep(simulation.articles, labels, knobs))
     data["articles"] = len(simulation.articles)
     data["scan_seconds"] = seconds
+    data["made"] = describe(simulation)
+    return data
+
+
+def describe(simulation) -> dict:
+    """What the simulator made, measured: per kind, the share of the copy's word 5-grams found in its wire
+    (median, 10th and 90th percentile) and the share of the wire's words the copy was cut from."""
+    by_id = {a.id: a for a in simulation.articles}
+    shares: dict[str, list[float]] = {}
+    kept: dict[str, list[float]] = {}
+    for facts in simulation.copies:
+        wire_id = facts.get("wire") or facts.get("source")
+        copy = set(shingle_paragraphs(by_id[facts["id"]].paragraphs).values.tolist())
+        wire = set(shingle_paragraphs(by_id[wire_id].paragraphs).values.tolist())
+        shares.setdefault(facts["kind"], []).append(len(copy & wire) / len(copy) if copy else 0.0)
+        if "kept_words" in facts:  # (short texts record their length instead)
+            kept.setdefault(facts["kind"], []).append(facts["kept_words"])
+    return {kind: {"copies": len(values),
+                   "copy_5grams_in_wire": [round(float(np.percentile(values, q)), 3) for q in (10, 50, 90)],
+                   **({"wire_words_used": [round(float(np.percentile(kept[kind], q)), 3) for q in (10, 50, 90)]}
+                      if kind in kept else {})}
+            for kind, values in sorted(shares.items())}
+
+
+def short_texts(sources: int, seed: int) -> dict:
+    simulation = simulate_short(reuters.read_reuters(), ShortTextConfig(sources=sources, seed=seed))
+    labels = parse_labels(simulation.labels, "short texts")
+    data = summary(evaluate(scan(simulation.articles), labels, articles=simulation.articles))
+    data["articles"] = len(simulation.articles)
+    data["made"] = describe(simulation)
     return data
 
 
 def helsinki(knobs: list[str]) -> dict:
     articles = list(read_articles([HELSINKI], ReaderOptions(paragraph_sep=" ### ")))
     labels = load_labels(ROOT / "eval" / "helsinki-labels.json")
-    return summary(evaluate(scan(articles), labels), sweep(articles, labels, knobs))
+    evaluation = evaluate(scan(articles), labels, articles=articles)
+    data = summary(evaluation, sweep(articles, labels, knobs))
+    data["errors"] = evaluation.errors  # ids and labels only
+    return data
 
 
 def reuters_lsh(config: ScanConfig, max_posting: int, articles: Iterable[Article] | None = None) -> dict:
@@ -144,8 +182,10 @@ def reuters_lsh(config: ScanConfig, max_posting: int, articles: Iterable[Article
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stories", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--sweep", default="all", help="comma-separated knobs, 'all' or 'none'")
+    parser.add_argument("--seeds", default="0,1", help="simulator seeds, comma-separated")
+    parser.add_argument("--short-sources", type=int, default=100)
+    parser.add_argument("--sweep", default="copy_threshold", help="comma-separated knobs, 'all' or 'none'")
+    parser.add_argument("--skip-lsh", action="store_true", help="leave out the Reuters LSH recall (section 5)")
     parser.add_argument("--max-posting", type=int, default=200)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "quality.json")
     args = parser.parse_args()
@@ -153,8 +193,11 @@ def main() -> None:
     report: dict = {"config": {k: getattr(ScanConfig(), k) for k in SWEEPS}}
     report["seeds"] = seeds(knobs)
     if reuters.available():
-        report["simulated"] = simulated(args.stories, knobs, args.seed)
-        report["reuters_lsh"] = reuters_lsh(ScanConfig(), args.max_posting)
+        for seed in (int(s) for s in args.seeds.split(",")):
+            report[f"simulated_seed{seed}"] = simulated(args.stories, knobs, seed)
+            report[f"short_seed{seed}"] = short_texts(args.short_sources, seed)
+        if not args.skip_lsh:
+            report["reuters_lsh"] = reuters_lsh(ScanConfig(), args.max_posting)
     if HELSINKI.exists():
         report["helsinki"] = helsinki(knobs)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,14 @@ Labels (JSON, see README "Detection quality")::
 A labelled pair counts as *found* when both articles end in the same cluster (that is what a
 user of ``scan`` sees, whether or not the two were linked directly). ``tags`` and a group's
 ``source`` are optional: tags split recall further (the simulator tags each pair with the edits
-it made), a source is checked against the cluster's probable source.
+it made), a source is checked against the cluster's probable source. A tag named in `KINDS` says
+what kind of reuse a positive pair is (recall is reported per kind) or what a negative pair has
+in common (its false-positive rate is reported per kind); negatives tagged ``hard-negative`` are
+also left out of a second precision. A group's optional ``tags`` split source accuracy.
+
+Where labels hold pairs of the short-text kinds (``short-*``, pairs written source -> text), the
+ROC AUC of per-pair scores is reported too: how well the diff's kept share and plain word-3-gram
+containment separate derived texts from independent ones (Mann-Whitney, computed with numpy).
 
 The gold partition is the groups (articles in no group stand alone) or, without groups, the
 connected components of the positive pairs. Cluster metrics are computed over every labelled
@@ -29,14 +36,52 @@ from pathlib import Path
 
 import numpy as np
 
+from .align import Alignment, align
 from .article import Article
 from .cluster import UnionFind
 from .config import ScanConfig
 from .errors import InputError
 from .scan import ScanResult, scan
+from .shingle import shingle_paragraphs
 
 SUBTYPES = ("verbatim", "edited", "rewritten")
 LABELS = ("positive", "negative")
+HARD_NEGATIVE = "hard-negative"
+
+POSITIVE_KINDS: dict[str, str] = {
+    "copy": "the source republished, whole or edited (cuts, additions, respellings, captions, layout)",
+    "teaser": "aggregator page: headline / outlet / headline / More / body or its first sentences as one paragraph",
+    "teaser-short": "the first one to three paragraphs under a restyled headline",
+    "excerpt-20-40": "20-40 % of the source's words, verbatim or lightly edited, inside a longer story",
+    "excerpt-40-60": "40-60 % of the source's words, verbatim or lightly edited, inside a longer story",
+    "excerpt": "part of the source inside a longer text (hand labels: share not measured)",
+    "digest": "a roll-up or digest page carrying the source's paragraphs among other items",
+    "paraphrase-light": "the source lightly reworded (words, numbers, an attribution moved)",
+    "paraphrase-moderate": "the source reworded sentence by sentence, facts and order kept",
+    "paraphrase-heavy": "the source heavily reworded and restructured, facts and order kept",
+    "write-thru": "another version (write-thru, update) of the same agency or outlet story; the subtype says whether "
+                  "its paragraphs were kept (edited) or reworded (rewritten)",
+    "quote-heavy": "a copy of a source that is mostly a quoted statement",
+    "sibling": "two copies of one source",
+    "short-near": "short text cut from the source with minimal change",
+    "short-light": "short text cut from the source, lightly reworded",
+    "short-heavy": "short text cut from the source, heavily reworded",
+}
+NEGATIVE_KINDS: dict[str, str] = {
+    "shares-quotes": "independent report quoting the same speech",
+    "shares-tweets": "independent report embedding the same posts",
+    "shares-instagram": "independent report embedding the same Instagram captions",
+    "shares-transcript": "independent report printing the same interview or press-conference turns",
+    "shares-caption": "pages sharing only a photo caption or a video blurb",
+    "same-topic": "independent reports of the same event sharing no quoted material",
+    "different-story": "different stories by the same agency or outlet",
+    "aggregator": "a page of many snippets against one story",
+    "short-independent": "short text on the same topic written from another story",
+}
+KINDS = {**POSITIVE_KINDS, **NEGATIVE_KINDS}
+"""Kind tag -> what the pair is: the one place kinds are described (the simulator and hand labels use these)."""
+SCORED_POSITIVE = ("short-near", "short-light", "short-heavy")
+SCORED_NEGATIVE = ("short-independent",)
 
 SWEEPS: dict[str, tuple[float, ...]] = {
     "copy_threshold": (0.3, 0.4, 0.5, 0.6, 0.7),
@@ -67,6 +112,8 @@ class Labels:
     groups: tuple[tuple[str, ...], ...]
     sources: Mapping[int, str] = field(default_factory=dict)
     """Group index -> the group's known source article."""
+    group_tags: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    """Group index -> the group's tags (optional), which split source accuracy."""
     origin: str = "<labels>"
     """Where the labels came from, for error messages."""
 
@@ -128,6 +175,7 @@ def parse_labels(data: object, source: str = "<labels>") -> Labels:
     pairs = tuple(_parse_pair(item, source, number) for number, item in enumerate(raw_pairs))
     groups: list[tuple[str, ...]] = []
     sources: dict[int, str] = {}
+    group_tags: dict[int, tuple[str, ...]] = {}
     seen: dict[str, int] = {}
     for number, item in enumerate(raw_groups):
         where = f"groups[{number}]"
@@ -143,6 +191,8 @@ def parse_labels(data: object, source: str = "<labels>") -> Labels:
             if chosen not in members:
                 raise InputError(source, f"{where}: source {chosen!r} is not one of its members")
             sources[number] = chosen
+        if "tags" in item:
+            group_tags[number] = _parse_tags(item["tags"], source, where)
         groups.append(members)
     if groups:
         for number, pair in enumerate(pairs):
@@ -151,7 +201,7 @@ def parse_labels(data: object, source: str = "<labels>") -> Labels:
                 raise InputError(source, f"pairs[{number}]: positive pair {pair.a!r}/{pair.b!r} is not in one group")
             if not pair.positive and same:
                 raise InputError(source, f"pairs[{number}]: negative pair {pair.a!r}/{pair.b!r} is in one group")
-    return Labels(pairs=pairs, groups=tuple(groups), sources=sources, origin=source)
+    return Labels(pairs=pairs, groups=tuple(groups), sources=sources, group_tags=group_tags, origin=source)
 
 
 def _parse_id(value: object, source: str, where: str) -> str:
@@ -178,10 +228,14 @@ def _parse_pair(item: object, source: str, number: int) -> LabelledPair:
         raise InputError(source, f"{where}: subtype must be one of {', '.join(SUBTYPES)} or null, got {subtype!r}")
     if label == "negative" and subtype is not None:
         raise InputError(source, f"{where}: a negative pair has no subtype (got {subtype!r})")
-    tags = item.get("tags", [])
+    tags = _parse_tags(item.get("tags", []), source, where)
+    return LabelledPair(a=a, b=b, positive=label == "positive", subtype=subtype, tags=tags)
+
+
+def _parse_tags(tags: object, source: str, where: str) -> tuple[str, ...]:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise InputError(source, f"{where}: tags must be a list of strings")
-    return LabelledPair(a=a, b=b, positive=label == "positive", subtype=subtype, tags=tuple(tags))
+    return tuple(tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,22 +304,56 @@ class Evaluation:
     sources_known: int
     errors: list[dict] = field(default_factory=list)
     """The wrongly judged labelled pairs (false positives, then false negatives)."""
+    without_hard_negatives: PairCounts = field(default_factory=PairCounts)
+    """The pairs again, leaving out negatives tagged hard-negative."""
+    kind_links: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per kind tag present: how its pairs were linked (link kinds, 'cluster', 'missed' or 'apart')."""
+    sources_by_tag: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Per group tag: (sources right, sources known)."""
+    separation: dict | None = None
+    """ROC AUC of per-pair scores on the short-text pairs (see `separation`), when there are any."""
+
+    @property
+    def by_kind(self) -> dict[str, PairCounts]:
+        """The kind tags present, in the order of KINDS."""
+        return {kind: self.by_tag[kind] for kind in KINDS if kind in self.by_tag}
 
     def to_dict(self) -> dict:
         pairs = self.pairs.to_dict()
+        pairs["precision_without_hard_negatives"] = _round(self.without_hard_negatives.precision)
         pairs["by_subtype"] = {name: counts.to_dict() for name, counts in self.by_subtype.items()}
         pairs["by_tag"] = {name: counts.to_dict() for name, counts in sorted(self.by_tag.items())}
         pairs["link_kinds"] = self.link_kinds
+        kinds = {}
+        for kind, counts in self.by_kind.items():
+            row = {"pairs": counts.tp + counts.fp + counts.fn + counts.tn, "linked_as": self.kind_links.get(kind, {})}
+            if kind in POSITIVE_KINDS:
+                row.update(recall=_round(counts.recall), found=counts.tp)
+            else:
+                row.update(false_positive_rate=_round(_ratio(counts.fp, counts.fp + counts.tn)),
+                           wrongly_clustered=counts.fp)
+            kinds[kind] = row
         return {
             "pairs": pairs,
+            "kinds": kinds,
             "clusters": self.clusters.to_dict(),
-            "sources": {"correct": self.sources_correct, "known": self.sources_known},
+            "sources": {"correct": self.sources_correct, "known": self.sources_known,
+                        "by_group_tag": {tag: {"correct": right, "known": known}
+                                         for tag, (right, known) in sorted(self.sources_by_tag.items())}},
+            "separation": self.separation,
             "errors": self.errors,
         }
 
 
-def evaluate(result: ScanResult, labels: Labels, archive_ids: Iterable[str] | None = None) -> Evaluation:
-    """Score one scan against the labels. `archive_ids`, if given, must contain every labelled article."""
+def evaluate(result: ScanResult, labels: Labels, archive_ids: Iterable[str] | None = None,
+             articles: Iterable[Article] | None = None) -> Evaluation:
+    """Score one scan against the labels. `archive_ids`, if given, must contain every labelled article.
+
+    With `articles` (the archive), the short-text pairs are also scored for `separation`.
+    """
+    if articles is not None:
+        articles = list(articles)
+        archive_ids = [a.id for a in articles]
     if archive_ids is not None:
         missing = sorted(labels.ids() - set(archive_ids))
         if missing:
@@ -273,18 +361,24 @@ def evaluate(result: ScanResult, labels: Labels, archive_ids: Iterable[str] | No
             raise InputError(labels.origin, f"{len(missing)} labelled article(s) not in the archive: {shown}")
     cluster_of = predicted_partition(result)
     direct = {frozenset((link.a, link.b)): link.kind for cluster in result.clusters for link in cluster.links}
-    overall = PairCounts()
+    overall = without_hard = PairCounts()
     by_subtype = {name: PairCounts() for name in SUBTYPES}
+    kind_links: dict[str, Counter] = defaultdict(Counter)
     by_tag: dict[str, PairCounts] = defaultdict(PairCounts)
     link_kinds: dict[str, Counter] = {name: Counter() for name in SUBTYPES}
     false_positives, false_negatives = [], []
     for pair in labels.pairs:
         found = pair.a in cluster_of and cluster_of.get(pair.a) == cluster_of.get(pair.b)
         overall = overall.add(pair.positive, found)
+        if HARD_NEGATIVE not in pair.tags:
+            without_hard = without_hard.add(pair.positive, found)
+        linked = direct.get(frozenset((pair.a, pair.b)), "cluster" if found else "missed" if pair.positive else "apart")
         if pair.subtype is not None:
             by_subtype[pair.subtype] = by_subtype[pair.subtype].add(pair.positive, found)
-            kind = direct.get(frozenset((pair.a, pair.b)), "cluster" if found else "missed")
-            link_kinds[pair.subtype][kind] += 1
+            link_kinds[pair.subtype][linked] += 1
+        for tag in pair.tags:
+            if tag in KINDS:
+                kind_links[tag][linked] += 1
         for tag in pair.tags:
             by_tag[tag] = by_tag[tag].add(pair.positive, found)
         if found != pair.positive:
@@ -297,11 +391,16 @@ def evaluate(result: ScanResult, labels: Labels, archive_ids: Iterable[str] | No
     predicted = [cluster_of.get(m, -1 - i) for i, m in enumerate(members)]
     truth = [gold[m] for m in members]
     sources_known = sources_correct = 0
+    sources_by_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     source_of = {m: c.source for c in result.clusters for m in c.members}
     for number, source in labels.sources.items():
-        sources_known += 1
         group = labels.groups[number]
-        sources_correct += all(source_of.get(m) == source for m in group if m in cluster_of) and source in source_of
+        right = all(source_of.get(m) == source for m in group if m in cluster_of) and source in source_of
+        sources_known += 1
+        sources_correct += right
+        for tag in labels.group_tags.get(number, ()):
+            sources_by_tag[tag][0] += right
+            sources_by_tag[tag][1] += 1
     return Evaluation(
         pairs=overall,
         by_subtype=by_subtype,
@@ -311,6 +410,10 @@ def evaluate(result: ScanResult, labels: Labels, archive_ids: Iterable[str] | No
         sources_correct=sources_correct,
         sources_known=sources_known,
         errors=false_positives + false_negatives,
+        without_hard_negatives=without_hard,
+        kind_links={kind: dict(counts) for kind, counts in kind_links.items()},
+        sources_by_tag={tag: (right, known) for tag, (right, known) in sources_by_tag.items()},
+        separation=separation(articles, labels) if articles is not None else None,
     )
 
 
@@ -369,6 +472,72 @@ def cluster_scores(truth: Sequence[int], predicted: Sequence[int]) -> ClusterSco
         pair_recall=_ratio(together, _pairs(table.sum(axis=1)).sum()),
         articles=len(truth),
     )
+
+
+def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float | None:
+    """Probability that a random positive scores above a random negative (ties count half): Mann-Whitney U."""
+    if not len(positive) or not len(negative):
+        return None
+    scores = np.concatenate([np.asarray(positive, dtype=float), np.asarray(negative, dtype=float)])
+    _, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
+    upper = np.cumsum(counts)
+    ranks = (upper - (counts - 1) / 2)[inverse]  # average 1-based rank of each tied value
+    n_pos, n_neg = len(positive), len(negative)
+    u = ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2
+    return float(u / (n_pos * n_neg))
+
+
+def kept_shares(alignment: Alignment) -> tuple[float, float]:
+    """(share of the source's words the diff keeps, share of the text's words that are kept source words).
+
+    The one place evaluation reads the alignment's shares, so that a change of the alignment's
+    summary is a change here only.
+    """
+    summary = alignment.summary
+    return summary.source_reused, _ratio(summary.kept_words, summary.copy_words) or 0.0
+
+
+def word3_containment(source: Article, text: Article) -> float:
+    """Share of the text's word 3-grams that are also in the source (the reference score)."""
+    inside = set(shingle_paragraphs(text.paragraphs, n=3).values.tolist())
+    if not inside:
+        return 0.0
+    return len(inside & set(shingle_paragraphs(source.paragraphs, n=3).values.tolist())) / len(inside)
+
+
+SCORES = ("diff_source_kept", "diff_text_kept", "word3_containment")
+"""diff_source_kept: syndicate.align's summary.source_reused (the diff's kept share); diff_text_kept: kept words over
+the text's words; word3_containment: share of the text's word 3-grams found in the source."""
+
+
+def separation(articles: Iterable[Article], labels: Labels) -> dict | None:
+    """ROC AUC of each score in SCORES, derived (short-near/light/heavy) against independent short texts.
+
+    Each scored pair is read source -> text: `a` is the source unless `b` is its group's known source.
+    Overall and per revision level; None when the labels hold no scored pair of both classes.
+    """
+    scored = [p for p in labels.pairs if set(p.tags) & {*SCORED_POSITIVE, *SCORED_NEGATIVE}]
+    if not any(p.positive for p in scored) or all(p.positive for p in scored):
+        return None
+    by_id = {a.id: a for a in articles}
+    known_sources = set(labels.sources.values())
+    values: dict[str, dict[str, list[float]]] = {score: defaultdict(list) for score in SCORES}
+    for pair in scored:
+        source, text = (pair.b, pair.a) if pair.b in known_sources and pair.a not in known_sources else (pair.a, pair.b)
+        kept_source, kept_text = kept_shares(align(by_id[source], by_id[text]))
+        row = {"diff_source_kept": kept_source, "diff_text_kept": kept_text,
+               "word3_containment": word3_containment(by_id[source], by_id[text])}
+        kind = next(t for t in pair.tags if t in (*SCORED_POSITIVE, *SCORED_NEGATIVE))
+        for score in SCORES:
+            values[score][kind].append(row[score])
+    report: dict = {"pairs": {kind: len(v) for kind, v in values[SCORES[0]].items()}, "auc": {}}
+    for score in SCORES:
+        negatives = [v for kind in SCORED_NEGATIVE for v in values[score].get(kind, [])]
+        positives = [v for kind in SCORED_POSITIVE for v in values[score].get(kind, [])]
+        report["auc"][score] = {"all": _round(roc_auc(positives, negatives)),
+                                **{kind: _round(roc_auc(values[score].get(kind, []), negatives))
+                                   for kind in SCORED_POSITIVE if values[score].get(kind)}}
+    return report
 
 
 @dataclass(frozen=True)
