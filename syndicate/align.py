@@ -315,7 +315,9 @@ def _distinct_moves(moves: list[_Block]) -> list[_Block]:
 
 
 def _order(source: Article, copy: Article, chain: list[_Block], moves: list[_Block]) -> list[ParagraphPair]:
-    """Reading order: between two blocks, the source's deleted paragraphs, then the copy's in its order."""
+    """Reading order: between two blocks, the source's deleted paragraphs, then the copy's in its order. A paragraph
+    without words ("***", "—") has no sentence to align: it is the same as an identical one in the same gap."""
+    chain = _wordless_pairs(source, copy, chain)
     moved_to = {move.copy[0]: move for move in moves}
     moved_from = {move.source[0] for move in moves}
     pairs: list[ParagraphPair] = []
@@ -339,6 +341,29 @@ def _order(source: Article, copy: Article, chain: list[_Block], moves: list[_Blo
         pairs.append(_matched(op, source, copy, block.source, block.copy, block.grade))
         next_source, next_copy = block.source[-1] + 1, block.copy[-1] + 1
     return pairs
+
+
+def _wordless_pairs(source: Article, copy: Article, chain: list[_Block]) -> list[_Block]:
+    """The chain, with identical wordless paragraphs paired in order inside each gap between its blocks."""
+    out: list[_Block] = []
+    next_source = next_copy = 0
+    for block in [*chain, None]:
+        source_end = block.source[0] if block else len(source.paragraphs)
+        copy_end = block.copy[0] if block else len(copy.paragraphs)
+        j = next_copy
+        for i in range(next_source, source_end):
+            text = source.paragraphs[i].strip()
+            if words(text):
+                continue
+            found = next((k for k in range(j, copy_end) if copy.paragraphs[k].strip() == text), None)
+            if found is not None:
+                out.append(_Block((i,), (found,), ("verbatim",)))
+                j = found + 1
+        if block is None:
+            break
+        out.append(block)
+        next_source, next_copy = block.source[-1] + 1, block.copy[-1] + 1
+    return out
 
 
 def _unmatched(op: ParagraphOp, article: Article, index: int) -> ParagraphPair:

@@ -10,20 +10,23 @@ each article inside the units aligned with the other):
    unite: write-thrus and outlet copies of one story.
 2. **Attachments**: a core that lies mostly (``MUTUAL_SHARE``) inside another core joins the one
    that carries the largest share of it: a teaser, a trimmed copy, a rewrite, a group of trimmed
-   copies joins its story. Only cores that join nothing themselves take others in, so an
-   article cannot bridge two stories: a short story quoted whole in a digest does not follow the
-   digest into the cluster of the story the digest is mostly about.
+   copies joins its story. How much of a core lies inside another is the words of its members
+   inside it (each member counted by its best link there) over the core's words: one short copy
+   of a story quoted whole in a digest does not carry the story's other copies into the digest.
+   Only cores that join nothing themselves take others in, so an article cannot bridge two
+   stories: a short story quoted whole in a digest does not follow the digest into the cluster of
+   the story the digest is mostly about.
 
 An article that carries a part of another cluster's story without belonging to it (the digest, a
 round-up, a composite of two wire stories) is that cluster's **partial member**: a link shows at
-least ``PARTIAL_SHARE`` of a member's text inside it. A story with partial members is a cluster
-even when it has no other member.
+least ``PARTIAL_SHARE`` of a member's text inside it. A story of one article is a cluster when
+another article carries most of it (``MUTUAL_SHARE``: a short story quoted whole in a digest).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .verify import QUOTES, Link
@@ -49,6 +52,9 @@ class UnionFind:
         if root_a != root_b:
             self._parent[max(root_a, root_b)] = min(root_a, root_b)
 
+    def items(self) -> list[str]:
+        return list(self._parent)
+
     def sizes(self) -> dict[str, int]:
         """Members per component, keyed by root."""
         counts: dict[str, int] = defaultdict(int)
@@ -72,9 +78,10 @@ class Group:
     """Articles of other clusters that carry part of this one's story (in id order)."""
 
 
-def group_links(links: Iterable[Link], mutual: float = MUTUAL_SHARE, partial_share: float = PARTIAL_SHARE,
-                ) -> list[Group]:
-    """Clusters, largest first (then by first member). Links of kind "quotes" are ignored."""
+def group_links(links: Iterable[Link], words: Mapping[str, int] | None = None, mutual: float = MUTUAL_SHARE,
+                partial_share: float = PARTIAL_SHARE) -> list[Group]:
+    """Clusters, largest first (then by first member). Links of kind "quotes" are ignored. `words` weighs each
+    article in a core's share (see the module doc); without it every article weighs the same."""
     links = [link for link in links if link.kind != QUOTES]
     forest = UnionFind()
     for link in links:
@@ -82,18 +89,22 @@ def group_links(links: Iterable[Link], mutual: float = MUTUAL_SHARE, partial_sha
         forest.find(link.b)
         if is_strong(link, mutual):
             forest.union(link.a, link.b)
-    _attach(forest, links, mutual)
+    _attach(forest, links, words or {}, mutual)
     members: dict[str, set[str]] = defaultdict(set)
     inside: dict[str, list[Link]] = defaultdict(list)
-    partial: dict[str, set[str]] = defaultdict(set)
     for link in links:
         root_a, root_b = forest.find(link.a), forest.find(link.b)
         if root_a == root_b:
             members[root_a].update((link.a, link.b))
             inside[root_a].append(link)
-            continue
-        for carrier, carried, root in ((link.a, link.b, root_b), (link.b, link.a, root_a)):
-            if link.share_of(carried) >= partial_share:
+    partial: dict[str, set[str]] = defaultdict(set)
+    grouped = set(members)  # the cores with members of their own, before partial members are added
+    for link in links:
+        root_a, root_b = forest.find(link.a), forest.find(link.b)
+        for carrier, carried, root in ((link.a, link.b, root_b), (link.b, link.a, root_a)) if root_a != root_b else ():
+            # A story of one article is a cluster only when another carries most of it (quoted whole in a digest).
+            least = partial_share if root in grouped else mutual
+            if link.share_of(carried) >= least:
                 partial[root].add(carrier)
                 members[root].add(carried)
                 inside[root].append(link)
@@ -103,17 +114,26 @@ def group_links(links: Iterable[Link], mutual: float = MUTUAL_SHARE, partial_sha
     return groups
 
 
-def _attach(forest: UnionFind, links: list[Link], mutual: float) -> None:
+def _attach(forest: UnionFind, links: list[Link], words: Mapping[str, int], mutual: float) -> None:
     """Step 2 of the module docstring: each core that lies mostly inside another joins the best that joins nothing."""
-    best: dict[str, dict[str, float]] = defaultdict(dict)  # core -> other core -> largest share of it inside
+    inside: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)  # (core, other core) -> member -> share
     for link in links:
         root_a, root_b = forest.find(link.a), forest.find(link.b)
         if root_a != root_b:
-            best[root_a][root_b] = max(best[root_a].get(root_b, 0.0), link.a_in_b)
-            best[root_b][root_a] = max(best[root_b].get(root_a, 0.0), link.b_in_a)
-    joining = {core for core, shares in best.items() if max(shares.values()) >= mutual}
+            for member, root, other, share in ((link.a, root_a, root_b, link.a_in_b), (link.b, root_b, root_a,
+                                                                                       link.b_in_a)):
+                best = inside[root, other]
+                best[member] = max(best.get(member, 0.0), share)
+    cores: dict[str, list[str]] = defaultdict(list)
+    for item in forest.items():
+        cores[forest.find(item)].append(item)
+    size = {root: sum(words.get(m, 1) for m in members) for root, members in cores.items()}
+    carried: dict[str, dict[str, float]] = defaultdict(dict)
+    for (core, other), shares in inside.items():
+        carried[core][other] = sum(words.get(m, 1) * share for m, share in shares.items()) / size[core]
+    joining = {core for core, shares in carried.items() if max(shares.values()) >= mutual}
     for core in sorted(joining):
-        targets = [(share, other) for other, share in best[core].items() if share >= mutual and other not in joining]
+        targets = [(share, other) for other, share in carried[core].items() if share >= mutual and other not in joining]
         if targets:
             forest.union(core, max(targets)[1])
 

@@ -50,6 +50,7 @@ class Block:
     """Per sentence: its paragraph, counted within its article."""
     sentence_words: np.ndarray
     sentence_quoted: np.ndarray
+    sentence_keys: np.ndarray
     value_offsets: np.ndarray
     values: np.ndarray
     owner: np.ndarray
@@ -112,6 +113,7 @@ class SketchColumns:
             sentence_offsets=sentence_offsets.copy(),
             sentence_paragraph=(paragraph_of_sentence - units.paragraph_offsets[article_of_sentence]).astype(np.int32),
             sentence_words=units.sentence_words.copy(), sentence_quoted=units.sentence_quoted.copy(),
+            sentence_keys=units.sentence_keys.copy(),
             value_offsets=value_offsets, values=values,
             owner=owner.astype(np.uint8 if widest <= 1 << 8 else np.uint16 if widest <= 1 << 16 else np.int32),
             term_offsets=units.term_offsets.copy(), terms=units.terms.copy()))
@@ -191,7 +193,8 @@ class SketchColumns:
         term_offsets = block.term_offsets[first : last + 1]
         return block.ids[local], UnitSketch.of(
             paragraph=block.sentence_paragraph[first:last], words=block.sentence_words[first:last],
-            quoted=block.sentence_quoted[first:last], active=block.active[first:last],
+            quoted=block.sentence_quoted[first:last], sentence_keys=block.sentence_keys[first:last],
+            active=block.active[first:last],
             shingles=block.values[start:stop], shingle_owner=block.owner[start:stop].astype(np.int64),
             terms=block.terms[term_offsets[0] : term_offsets[-1]], term_offsets=term_offsets - term_offsets[0])
 

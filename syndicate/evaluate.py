@@ -6,8 +6,11 @@ Labels (JSON, see README "Detection quality")::
                 "subtype": "verbatim"|"edited"|"rewritten"|null, "tags": [STR...]}],
      "groups": [{"members": [ID...], "source": ID}]}
 
-A labelled pair counts as *found* when both articles end in the same cluster (that is what a
-user of ``scan`` sees, whether or not the two were linked directly). ``tags`` and a group's
+A labelled pair counts as *found* when the scan shows the two together: both members of one
+cluster, or one a member of a cluster the other carries part of (a partial member: a digest
+holding a story's top paragraphs). That is what a user of ``scan`` sees, whether or not the two
+were linked directly. Cluster agreement is computed on the members alone (each article in one
+cluster at most). ``tags`` and a group's
 ``source`` are optional: tags split recall further (the simulator tags each pair with the edits
 it made), a source is checked against the cluster's probable source. A tag named in `KINDS` says
 what kind of reuse a positive pair is (recall is reported per kind) or what a negative pair has
@@ -360,6 +363,7 @@ def evaluate(result: ScanResult, labels: Labels, archive_ids: Iterable[str] | No
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             raise InputError(labels.origin, f"{len(missing)} labelled article(s) not in the archive: {shown}")
     cluster_of = predicted_partition(result)
+    carries = partial_memberships(result)
     direct = {frozenset((link.a, link.b)): link.kind for cluster in result.clusters for link in cluster.links}
     overall = without_hard = PairCounts()
     by_subtype = {name: PairCounts() for name in SUBTYPES}
@@ -368,7 +372,7 @@ def evaluate(result: ScanResult, labels: Labels, archive_ids: Iterable[str] | No
     link_kinds: dict[str, Counter] = {name: Counter() for name in SUBTYPES}
     false_positives, false_negatives = [], []
     for pair in labels.pairs:
-        found = pair.a in cluster_of and cluster_of.get(pair.a) == cluster_of.get(pair.b)
+        found = shown_together(pair.a, pair.b, cluster_of, carries)
         overall = overall.add(pair.positive, found)
         if HARD_NEGATIVE not in pair.tags:
             without_hard = without_hard.add(pair.positive, found)
@@ -420,6 +424,23 @@ def evaluate(result: ScanResult, labels: Labels, archive_ids: Iterable[str] | No
 def predicted_partition(result: ScanResult) -> dict[str, int]:
     """Cluster id per clustered article (unclustered articles are absent)."""
     return {member: cluster.id for cluster in result.clusters for member in cluster.members}
+
+
+def partial_memberships(result: ScanResult) -> dict[str, set[int]]:
+    """Per article: the clusters it is a partial member of."""
+    found: dict[str, set[int]] = defaultdict(set)
+    for cluster in result.clusters:
+        for article in cluster.partial:
+            found[article].add(cluster.id)
+    return found
+
+
+def shown_together(a: str, b: str, cluster_of: Mapping[str, int], carries: Mapping[str, set[int]]) -> bool:
+    """Both members of one cluster, or one a member of a cluster the other is a partial member of."""
+    if a in cluster_of and cluster_of.get(a) == cluster_of.get(b):
+        return True
+    return (a in cluster_of and cluster_of[a] in carries.get(b, ())) or (
+        b in cluster_of and cluster_of[b] in carries.get(a, ()))
 
 
 def contingency(truth: Sequence[int], predicted: Sequence[int]) -> np.ndarray:

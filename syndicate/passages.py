@@ -54,6 +54,8 @@ class UnitSketch:
     """int32 per sentence: its word count."""
     quoted: np.ndarray
     """int32 per sentence: how many of its words are quoted material."""
+    sentence_keys: np.ndarray
+    """uint64 per sentence: a hash of its words (identical sentences align, shingles or not)."""
     active: np.ndarray
     """bool per sentence: False for sentences of furniture paragraphs."""
     shingles: np.ndarray
@@ -76,9 +78,9 @@ class UnitSketch:
     """Per sentence: its distinct numbers (terms with syndicate.terms.NUMBER set)."""
 
     @classmethod
-    def of(cls, paragraph: np.ndarray, words: np.ndarray, quoted: np.ndarray, active: np.ndarray,
-           shingles: np.ndarray, shingle_owner: np.ndarray, terms: np.ndarray, term_offsets: np.ndarray,
-           ) -> UnitSketch:
+    def of(cls, paragraph: np.ndarray, words: np.ndarray, quoted: np.ndarray, sentence_keys: np.ndarray,
+           active: np.ndarray, shingles: np.ndarray, shingle_owner: np.ndarray, terms: np.ndarray,
+           term_offsets: np.ndarray) -> UnitSketch:
         """From per-sentence arrays, and each sentence's distinct terms (``terms[term_offsets[s]:…[s + 1]]``)."""
         owners = np.repeat(np.arange(len(words), dtype=np.int64), np.diff(term_offsets))
         keep = active[owners]
@@ -92,7 +94,8 @@ class UnitSketch:
             np.zeros(len(words), dtype=np.int64))
         index = index.ravel()
         numbers = np.bincount(owners, weights=distinct[index] >= NUMBER, minlength=len(words)).astype(np.int64)
-        return cls(paragraph=paragraph, words=words, quoted=quoted, active=active, shingles=shingles,
+        return cls(paragraph=paragraph, words=words, quoted=quoted, sentence_keys=sentence_keys, active=active,
+                   shingles=shingles,
                    shingle_owner=shingle_owner, shingle_sizes=owned, term_values=distinct, term_counts=counts,
                    term_owner=owners, term_starts=starts, term_index=index, numbers=numbers)
 
@@ -267,6 +270,13 @@ def score_pairs(a: UnitSketch, b: UnitSketch, config: ScanConfig) -> ScoredPairs
     pair of sentences: two long articles on one event share terms in thousands of sentence pairs)."""
     width = max(b.sentences, 1)
     codes_s, share = _shingle_share(a, b, width)
+    codes_k = _same_sentences(a, b, width)
+    codes_s, share = np.concatenate([codes_s, codes_k]), np.concatenate([share, np.ones(len(codes_k))])
+    order = np.lexsort((-share, codes_s))  # an identical sentence pair found both ways: once, at its best share
+    codes_s, share = codes_s[order], share[order]
+    first = np.ones(len(codes_s), dtype=bool)
+    first[1:] = codes_s[1:] != codes_s[:-1]
+    codes_s, share = codes_s[first], share[first]
     codes_t, cosine, shared_terms, shared_numbers = _term_cosine(a, b, width)
     codes = _group(np.concatenate([codes_s, codes_t]))[0]
     if len(codes) == 0:
@@ -318,6 +328,24 @@ def _group(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ordered[starts], inverse, np.diff(starts, append=len(ordered))
 
 
+def _same_sentences(a: UnitSketch, b: UnitSketch, width: int) -> np.ndarray:
+    """Pairs (codes) of active sentences whose words are the same: a sentence too short for a shingle, or repeated
+    in its article, has no shingle of its own to be matched by."""
+    rows_a, rows_b = np.flatnonzero(a.active), np.flatnonzero(b.active)
+    in_a, in_b = _equal_values(a.sentence_keys[rows_a], b.sentence_keys[rows_b])
+    return rows_a[in_a].astype(np.int64) * width + rows_b[in_b]
+
+
+def _equal_values(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) with a[i] == b[j] (values may repeat on either side)."""
+    order = np.argsort(b, kind="stable")
+    lo, hi = np.searchsorted(b[order], a, side="left"), np.searchsorted(b[order], a, side="right")
+    hits = hi - lo
+    rows = np.repeat(np.arange(len(a)), hits)
+    cols = order[np.repeat(lo, hits) + np.arange(len(rows)) - np.repeat(np.cumsum(hits) - hits, hits)]
+    return rows, cols
+
+
 def shared_positions(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions in `a` and in `b` of the values both hold; both arrays sorted and unique.
 
@@ -341,8 +369,9 @@ def _term_cosine(a: UnitSketch, b: UnitSketch, width: int,
     """Sentence pairs sharing content terms (codes), the cosine of their terms under the pair's own idf, how many
     terms they share and how many of those are numbers.
 
-    The two articles' active sentences are the corpus: a term in most of them (the story's protagonists)
-    weighs little; one that each article uses in a single sentence weighs most. A term in more than
+    The two articles' active sentences are the corpus, and a term's weight is log(1 + sentences / sentences
+    holding it): a term in most of them (the story's protagonists) weighs little, one that each article uses in
+    a single sentence weighs most, and two one-sentence articles still weigh what they share. A term in more than
     ``COMMON_TERM`` of the sentences still weighs in every norm, but is not followed into sentence pairs: its
     weight is small, and the pairs it alone would make are thousands. Numbers are always followed: they are the
     facts two sentences must share to be one reworded.
@@ -352,12 +381,11 @@ def _term_cosine(a: UnitSketch, b: UnitSketch, width: int,
         empty = np.empty(0, dtype=np.int64)
         return empty, np.empty(0), empty, empty
     sentences = int(a.active.sum()) + int(b.active.sum())
-    scale = np.log(sentences + 1)
 
     def norms(side: UnitSketch, shared: np.ndarray, other_counts: np.ndarray) -> np.ndarray:
         frequency = side.term_counts.astype(np.float64)
         frequency[shared] += other_counts
-        weight = (scale - np.log(frequency)) ** 2
+        weight = np.log1p(sentences / frequency) ** 2
         return np.sqrt(np.bincount(side.term_owner, weights=weight[side.term_index], minlength=side.sentences))
 
     norm_a = norms(a, shared_a, b.term_counts[shared_b])
@@ -370,7 +398,7 @@ def _term_cosine(a: UnitSketch, b: UnitSketch, width: int,
     if len(shared_a) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, np.empty(0), empty, empty
-    weight = (scale - np.log(count_a + count_b)) ** 2
+    weight = np.log1p(sentences / (count_a + count_b)) ** 2
     # Every (sentence of A, sentence of B) holding a shared term: per term, the product of its two owner lists.
     pairs = count_a * count_b
     term = np.repeat(np.arange(len(shared_a)), pairs)

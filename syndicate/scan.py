@@ -291,7 +291,7 @@ def _clusters(links: list[Link], columns: SketchColumns) -> list[Cluster]:
                                                 words=columns.active_words(index))
             index += 1
     clusters = []
-    for number, group in enumerate(group_links(links), start=1):
+    for number, group in enumerate(group_links(links, {m: fact.words for m, fact in facts.items()}), start=1):
         choice = choose_source(group.members, group.links, {m: facts[m] for m in group.members})
         clusters.append(Cluster(id=number, source=choice.id, source_reason=choice.reason,
                                 members=group.members, links=group.links, partial=group.partial))

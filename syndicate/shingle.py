@@ -19,7 +19,7 @@ import xxhash
 
 from .normalise import _DIGITS, _WORD, normalise, words
 
-_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial stays a bijection per position
+WORD_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial stays a bijection per position
 _FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 MARK = b"\x00"
 """Ends every paragraph in a batch's token stream: survives normalise(), is never part of a word."""
@@ -61,12 +61,12 @@ def ngram_hashes(word_hashes: np.ndarray, n: int) -> np.ndarray:
         return np.empty(0, dtype=np.uint64)
     combined = word_hashes[:count].copy()
     for offset in range(1, n):
-        combined *= _MULTIPLIER
+        combined *= WORD_MULTIPLIER
         combined += word_hashes[offset : offset + count]
-    return _fmix64(combined)
+    return fmix64(combined)
 
 
-def _fmix64(values: np.ndarray) -> np.ndarray:
+def fmix64(values: np.ndarray) -> np.ndarray:
     shift, m1, m2 = _FMIX
     values ^= values >> shift
     values *= m1

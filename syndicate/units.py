@@ -45,9 +45,11 @@ from .passages import UnitSketch
 from .shingle import (
     ASCII_UNIT_TOKENS,
     MARK,
+    WORD_MULTIPLIER,
     Shingles,
     _fingerprints,
     ascii_tokens,
+    fmix64,
     hash_tokens,
     hash_words,
     ngram_hashes,
@@ -330,8 +332,12 @@ def unit_sketch(paragraphs: Sequence[str], ngram: int = 5, furniture: Sequence[b
     first[1:] = all_values[1:] != all_values[:-1]
     term_offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
     np.cumsum([len(t) for t in term_lists], out=term_offsets[1:])
+    word_hashes = [hash_words(sentence.words) for sentence in sentences]
+    counts = np.array([len(s.words) for s in sentences], dtype=np.int64)
+    keys = sentence_keys(np.concatenate(word_hashes) if word_hashes else np.empty(0, np.uint64),
+                         np.repeat(np.arange(len(sentences)), counts), counts)
     return UnitSketch.of(
-        paragraph=paragraph, words=np.array([len(s.words) for s in sentences], dtype=np.int32),
+        paragraph=paragraph, words=np.array([len(s.words) for s in sentences], dtype=np.int32), sentence_keys=keys,
         quoted=np.array([sum(s.quoted) for s in sentences], dtype=np.int32), active=active,
         shingles=all_values[first], shingle_owner=all_owners[first],
         terms=np.concatenate(term_lists) if term_lists else np.empty(0, np.uint32), term_offsets=term_offsets)
@@ -362,6 +368,8 @@ class UnitBatch:
     sentence_paragraph: np.ndarray
     sentence_words: np.ndarray
     sentence_quoted: np.ndarray
+    sentence_keys: np.ndarray
+    """uint64 per sentence: the hash of its words (see sentence_keys)."""
     shingles: np.ndarray
     shingle_offsets: np.ndarray
     terms: np.ndarray
@@ -439,6 +447,7 @@ def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0
         paragraph_words=paragraph_words.astype(np.int64), sentence_paragraph=sentence_paragraph.astype(np.int64),
         sentence_words=sentence_words.astype(np.int32),
         sentence_quoted=np.bincount(word_sentence, weights=quoted, minlength=sentences).astype(np.int32),
+        sentence_keys=sentence_keys(word_hashes, word_sentence, sentence_words),
         shingles=shingles, shingle_offsets=shingle_offsets, terms=terms, term_offsets=term_offsets,
         chunk_offsets=_chunks(sentence_paragraph, sentence_words))
 
@@ -479,6 +488,21 @@ def _find(tokens: list[bytes], hashes: np.ndarray, token: bytes, seed: int) -> n
     if len(suspects) and not all(tokens[i] == token for i in suspects.tolist()):
         found[[i for i in suspects.tolist() if tokens[i] != token]] = False
     return found
+
+
+def sentence_keys(word_hashes: np.ndarray, word_sentence: np.ndarray, sentence_words: np.ndarray,
+                  ngram: int = 0) -> np.ndarray:
+    """Per sentence: a hash of its word sequence (never 0), so that identical sentences align even when they have
+    no shingle of their own: shorter than a shingle ("Advertisement", a one-line heading), or repeated in their
+    article (a caption printed twice), whose shingles belong to its first occurrence."""
+    keys = np.zeros(len(sentence_words), dtype=np.uint64)
+    present = np.flatnonzero(sentence_words > 0)
+    if len(present):
+        starts = np.concatenate([[0], np.cumsum(sentence_words)[:-1]])
+        rank = (np.arange(len(word_sentence)) - starts[word_sentence] + 1).astype(np.uint64)
+        sums = np.add.reduceat(word_hashes * (rank * WORD_MULTIPLIER), starts[present])
+        keys[present] = fmix64(sums) | np.uint64(1)
+    return keys
 
 
 def _sentence_shingles(word_hashes: np.ndarray, word_sentence: np.ndarray, sentences: int,

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndicate import Alignment, Article, align
-from syndicate.align import AlignConfig, tokenize
+from syndicate.align import tokenize
+from syndicate.config import ScanConfig
 from syndicate.normalise import words
 from syndicate.read import read_articles
 
@@ -47,11 +48,14 @@ def test_a_respelt_word_is_an_edit_with_a_one_word_replacement_in_original_spell
 
 
 def test_inserted_and_deleted_words_inside_a_paragraph():
-    source = article("s", "The minister resigned on Monday after a long and bitter row with the prime minister.")
-    copy = article("c", "The embattled minister resigned on Monday after a row with the prime minister, aides said.")
+    source = article("s", "The minister resigned on Monday after a long and bitter row with the prime minister over "
+                          "the budget.")
+    copy = article("c", "The embattled minister resigned on Monday after a long row with the prime minister over the "
+                        "budget, aides said.")
     (pair,) = align(source, copy).pairs
+    assert (pair.op, pair.grade) == ("edit", "edited")
     changes = [(w.op, w.source, w.copy) for w in pair.words if w.op != "equal"]
-    assert changes == [("insert", "", "embattled"), ("delete", "long and bitter", ""), ("insert", "", "aides said")]
+    assert changes == [("insert", "", "embattled"), ("delete", "and bitter", ""), ("insert", "", "aides said")]
 
 
 def test_a_paragraph_out_of_order_is_a_move_and_the_rest_stay_in_order():
@@ -143,12 +147,13 @@ def test_json_shape_keeps_original_text_and_gives_words_only_for_changed_pairs()
                       "copy_text": None, "similarity": None}
 
 
-def test_stricter_overlap_unpairs_a_reworded_paragraph():
+def test_stricter_grades_unpair_a_reworded_paragraph():
     killed = "five people were killed and twelve wounded in the overnight strikes on the town"
     source = article("s", f"The ministry said {killed}.")
     copy = article("c", f"{killed.capitalize()}, the ministry said.")
     assert [p.op for p in align(source, copy).pairs] == ["edit"]
-    assert [p.op for p in align(source, copy, AlignConfig(min_overlap=0.9)).pairs] == ["delete", "add"]
+    strict = ScanConfig(edited=0.95, edited_terms=1.0, paraphrased=1.0, weak_paraphrased=1.0)
+    assert [p.op for p in align(source, copy, strict).pairs] == ["delete", "add"]
 
 
 # --- the seeds: the acceptance checks of the issue ------------------------------------------------

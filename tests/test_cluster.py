@@ -1,15 +1,21 @@
+"""Clusters from verified links (cores, attachments, partial members) and the probable source of each."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from syndicate.cluster import UnionFind, group_links, is_strong
-from syndicate.source import MemberFacts, choose_source
-from syndicate.verify import Link
+from syndicate.source import MemberFacts, SourceChoice, choose_source, held_words
+from syndicate.verify import QUOTES, Link
 
 
 def link(a: str, b: str, a_in_b: float = 0.9, b_in_a: float = 0.9, kind: str = "copy") -> Link:
-    return Link(a=a, b=b, kind=kind, jaccard=min(a_in_b, b_in_a), containment_a_in_b=a_in_b,
-                containment_b_in_a=b_in_a, shared_paragraphs=3, ordered_paragraphs=3, ordered_coverage=0.5)
+    return Link(a=a, b=b, kind=kind, a_in_b=a_in_b, b_in_a=b_in_a, verbatim=a_in_b, edited=0.0, paraphrased=0.0,
+                unquoted_words=100, passages=1, jaccard=min(a_in_b, b_in_a))
+
+
+def members(links: list[Link]) -> list[list[str]]:
+    return [group.members for group in group_links(links)]
 
 
 def test_union_find_joins_transitively() -> None:
@@ -22,56 +28,78 @@ def test_union_find_joins_transitively() -> None:
     assert sorted(forest.sizes().values()) == [1, 4]
 
 
-def test_components_largest_first_with_their_own_links() -> None:
+def test_clusters_come_largest_first_with_their_own_links() -> None:
     groups = group_links([link("x", "y"), link("a", "b"), link("b", "c")])
-    assert [members for members, _ in groups] == [["a", "b", "c"], ["x", "y"]]
-    assert [(found.a, found.b) for found in groups[0][1]] == [("a", "b"), ("b", "c")]
+    assert [g.members for g in groups] == [["a", "b", "c"], ["x", "y"]]
+    assert [(found.a, found.b) for found in groups[0].links] == [("a", "b"), ("b", "c")]
 
 
-def test_a_lone_article_joins_its_closest_cluster_but_never_merges_two() -> None:
-    # A caption page is contained in two stories that ran the photo (one-sided, weak links).
-    links = [link("s1", "s2"), link("t1", "t2"), link("cap", "s1", 1.0, 0.05), link("cap", "t1", 1.0, 0.2)]
-    members = [m for m, _ in group_links(links)]
-    assert sorted(members) == [["cap", "t1", "t2"], ["s1", "s2"]]  # the higher-Jaccard side wins
+def test_strong_links_need_each_side_mostly_inside_the_other_whatever_the_kind() -> None:
+    assert is_strong(link("a", "b", 0.6, 0.5))
+    assert is_strong(link("a", "b", 0.7, 0.6, kind="rewrite"))
+    assert not is_strong(link("a", "b", 1.0, 0.2))
 
 
-def test_a_digest_run_by_several_outlets_does_not_merge_the_stories_it_quotes() -> None:
+def test_a_teaser_or_a_trimmed_copy_joins_the_story_that_holds_it() -> None:
+    story = [link("a1", "a2"), link("a2", "a3")]
+    assert members([*story, link("teaser", "a1", 1.0, 0.15)]) == [["a1", "a2", "a3", "teaser"]]
+    trims = [link("t1", "t2"), link("t1", "a1", 1.0, 0.25), link("t2", "a2", 0.95, 0.2)]
+    assert members(story + trims) == [["a1", "a2", "a3", "t1", "t2"]]  # a group of trims joins its story too
+
+
+def test_a_lone_article_joins_the_cluster_that_carries_the_largest_share_of_it() -> None:
+    links = [link("s1", "s2"), link("t1", "t2"), link("x", "s1", 0.6, 0.3, kind="excerpt"),
+             link("x", "t1", 0.8, 0.3, kind="excerpt")]
+    assert members(links) == [["t1", "t2", "x"], ["s1", "s2"]]
+
+
+def test_a_digest_carrying_two_stories_joins_neither_and_is_a_partial_member_of_both() -> None:
     story_a, story_b = [link("a1", "a2"), link("a2", "a3")], [link("b1", "b2")]
-    digest = [link("d1", "d2"), link("a1", "d1", 1.0, 0.1), link("a2", "d2", 1.0, 0.1), link("b1", "d1", 1.0, 0.1)]
-    members = [m for m, _ in group_links(story_a + story_b + digest)]
-    assert sorted(members) == [["a1", "a2", "a3"], ["b1", "b2"], ["d1", "d2"]]
+    digest = [link("a1", "d", 0.9, 0.3, kind="excerpt"), link("b1", "d", 0.9, 0.3, kind="excerpt")]
+    groups = group_links(story_a + story_b + digest)
+    assert [(g.members, g.partial) for g in groups] == [(["a1", "a2", "a3"], ["d"]), (["b1", "b2"], ["d"])]
 
 
-def test_groups_merge_when_each_carries_a_good_part_of_the_other() -> None:
-    # Trimmed versions (two outlets) wholly inside the full versions; one full version carries 35% of a
-    # trim back. Every link is weak on its own; together each group carries a good part of the other.
+def test_a_short_story_quoted_whole_in_a_digest_does_not_follow_it_into_another_story() -> None:
     story_a = [link("a1", "a2"), link("a2", "a3")]
-    trims = [link("t1", "t2"), link("t1", "a1", 1.0, 0.2), link("a3", "t2", 0.35, 0.25)]
-    members = [m for m, _ in group_links(story_a + trims)]
-    assert members == [["a1", "a2", "a3", "t1", "t2"]]
-    rewrites_only = [link("t1", "t2"), link("t1", "a1", 0.2, 0.25, kind="rewrite")]
-    assert len(group_links(story_a + rewrites_only)) == 2
+    digest = [link("d", "a1", 0.7, 0.3, kind="excerpt")]  # the digest is mostly story a: it joins a
+    short = [link("s", "d", 1.0, 0.2, kind="excerpt")]  # a short story whose text the digest quotes whole
+    groups = group_links(story_a + digest + short)
+    assert groups[0].members == ["a1", "a2", "a3", "d"]
+    assert [(g.members, g.partial) for g in groups[1:]] == [(["s"], ["d"])]
 
 
-def test_strong_links_need_substantial_containment_both_ways() -> None:
-    assert is_strong(link("a", "b", 0.6, 0.36))
-    assert not is_strong(link("a", "b", 1.0, 0.1))
-    assert not is_strong(link("a", "b", 0.9, 0.9, kind="rewrite"))
+def test_pairs_that_share_quotes_only_make_no_cluster() -> None:
+    assert group_links([link("a", "b", kind=QUOTES)]) == []
 
 
-def test_source_prefers_agency_credit_then_earliest_date_then_containment() -> None:
+def test_the_source_is_the_member_holding_the_text_the_others_share_not_an_excerpt_of_it() -> None:
+    """The wire (500 words) holds what each copy kept (400 and 300 words), the copies hold less of each other
+    (200 words in common), and every one holds the excerpt (150 words), which holds little of them."""
+    words = {"wire": 500, "top": 480, "tail": 350, "excerpt": 150}
+    shared = {("wire", "top"): 400, ("wire", "tail"): 300, ("tail", "top"): 200, ("excerpt", "wire"): 150,
+              ("excerpt", "top"): 150, ("excerpt", "tail"): 150}
+    links = [link(a, b, n / words[a], n / words[b]) for (a, b), n in shared.items()]
+    facts = {name: MemberFacts(None, None, count) for name, count in words.items()}
+    held = held_words(sorted(words), links, facts)
+    assert held["excerpt"] < held["tail"] < held["top"] < held["wire"]
+    assert choose_source(sorted(words), links, facts) == SourceChoice("wire", "holds the shared text")
+
+
+def test_between_members_holding_about_as_much_the_credit_then_the_date_decide() -> None:
     day = datetime(2023, 10, 25, tzinfo=UTC)
     later = datetime(2023, 10, 26, tzinfo=UTC)
-    links = [link("wire", "copy", a_in_b=0.9, b_in_a=0.4)]
-    undated = {"wire": MemberFacts(None, None), "copy": MemberFacts(None, None)}
-    assert choose_source(["copy", "wire"], links, undated).id == "wire"
-    assert choose_source(["copy", "wire"], links, undated).reason == "containment direction"
-    credited = {"wire": MemberFacts(None, None), "copy": MemberFacts(None, "AFP")}
-    assert choose_source(["copy", "wire"], links, credited).reason == "agency credit (AFP)"
-    dated = {"wire": MemberFacts(later, "AFP"), "copy": MemberFacts(day, None)}
-    assert choose_source(["copy", "wire"], links, dated).id == "wire"  # the credit outranks the date
-    both_credited = {"wire": MemberFacts(later, "AFP"), "copy": MemberFacts(day, "AFP")}
-    choice = choose_source(["copy", "wire"], links, both_credited)
-    assert (choice.id, choice.reason) == ("copy", "agency credit (AFP), earliest date")
-    undated_credit = {"wire": MemberFacts(None, None), "copy": MemberFacts(day, None)}
-    assert choose_source(["copy", "wire"], links, undated_credit).reason == "earliest date"
+    links = [link("wire", "copy", a_in_b=0.95, b_in_a=0.95)]
+
+    def choice(wire: MemberFacts, copy: MemberFacts) -> tuple[str, str]:
+        found = choose_source(["copy", "wire"], links, {"wire": wire, "copy": copy})
+        return found.id, found.reason
+
+    assert choice(MemberFacts(None, None, 400), MemberFacts(None, "AFP", 400)) == (
+        "copy", "holds the shared text, agency credit (AFP)")
+    assert choice(MemberFacts(later, "AFP", 400), MemberFacts(day, None, 400))[0] == "wire"  # credit over date
+    assert choice(MemberFacts(later, "AFP", 400), MemberFacts(day, "AFP", 400)) == (
+        "copy", "holds the shared text, agency credit (AFP), earliest date")
+    assert choice(MemberFacts(None, None, 400), MemberFacts(day, None, 400)) == (
+        "copy", "holds the shared text, earliest date")
+    assert choose_source(["only"], [], {"only": MemberFacts(None, None, 10)}).reason == "only member"

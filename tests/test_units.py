@@ -132,6 +132,7 @@ def test_the_batch_path_equals_the_reference_article_by_article(articles: list[l
         first, last = batch.sentence_offsets[number : number + 2]
         assert batch.sentence_words[first:last].tolist() == reference.words.tolist()
         assert batch.sentence_quoted[first:last].tolist() == reference.quoted.tolist()
+        assert batch.sentence_keys[first:last].tolist() == reference.sentence_keys.tolist()
         assert (batch.sentence_paragraph[first:last] - batch.paragraph_offsets[number]).tolist() == (
             reference.paragraph.tolist())
         shingles = batch.shingles[batch.shingle_offsets[first] : batch.shingle_offsets[last]]
