@@ -150,7 +150,7 @@ def test_json_shape_keeps_original_text_and_gives_words_only_for_changed_pairs()
 def test_stricter_grades_unpair_a_reworded_paragraph():
     killed = "five people were killed and twelve wounded in the overnight strikes on the town"
     source = article("s", f"The ministry said {killed}.")
-    copy = article("c", f"{killed.capitalize()}, the ministry said.")
+    copy = article("c", f"{killed.capitalize().replace('wounded', 'hurt')}, the ministry said.")
     assert [p.op for p in align(source, copy).pairs] == ["edit"]
     strict = ScanConfig(edited=0.95, edited_terms=1.0, paraphrased=1.0, weak_paraphrased=1.0)
     assert [p.op for p in align(source, copy, strict).pairs] == ["delete", "add"]
