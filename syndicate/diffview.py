@@ -138,9 +138,9 @@ def _article_line(article: Article, title: str | None) -> Text:
 
 
 def sorted_copies(alignments: Sequence[Alignment], kinds: Mapping[str, str]) -> list[Alignment]:
-    """Copies by kind (in the order of report.KINDS), then by the share of the source kept, most first, then by
-    id with its numbers compared as numbers."""
-    return sorted(alignments, key=lambda a: (kind_order(kinds.get(a.copy.id, "")), -a.summary.source_reused,
+    """Copies by kind (in the order of reuse.KINDS), then by the share of the source in their passages, most first,
+    then by id with its numbers compared as numbers."""
+    return sorted(alignments, key=lambda a: (kind_order(kinds.get(a.copy.id, "")), -a.summary.source_in_passages,
                                              natural_key(a.copy.id)))
 
 
@@ -160,7 +160,8 @@ def cluster_overview(cluster: Cluster, source: Article, alignments: Sequence[Ali
     shown = {kinds.get(a.copy.id, "") for a in alignments} - {""}
     legend = Text("\n".join(f"{kind}: {KINDS.get(kind, 'see the documentation')}"
                              for kind in sorted(shown, key=lambda k: (kind_order(k), k))), style="dim")
-    legend.append("\nkept: share of the source's words the copy keeps; added, deleted: words", style="dim")
+    legend.append("\npassages: share of the source's words in passages aligned with the copy (any grade); kept: "
+                  "share of the source's words the copy keeps word for word; added, deleted: words", style="dim")
     return Group(heading, about, Text(""), copies_table(source, alignments, kinds), legend)
 
 
@@ -168,15 +169,16 @@ def copies_table(source: Article, alignments: Sequence[Alignment], kinds: Mappin
     """One row per copy of a cluster's source: how it was reused and how much of the source it kept."""
     table = Table(title=Text(f"{plural(len(alignments), 'copy', 'copies')} of {source.id}"), title_justify="left",
                   box=box.SIMPLE_HEAD)
-    for name, justify in (("copy", "left"), ("outlet", "left"), ("kind", "left"), ("kept", "right"),
-                          ("added", "right"), ("deleted", "right"), ("paragraphs", "left")):
-        table.add_column(name, justify=justify, overflow="fold")
+    for name, justify in (("copy", "left"), ("outlet", "left"), ("kind", "left"), ("passages", "right"),
+                          ("kept", "right"), ("added", "right"), ("deleted", "right"), ("paragraphs", "left")):
+        table.add_column(name, justify=justify, overflow="fold", no_wrap=name in ("copy", "kind"))
     for alignment in alignments:
         summary = alignment.summary
         counts = " · ".join(f"{n} {OP_LABELS[op]}" for op, n in summary.paragraphs.items() if n)
         table.add_row(Text(alignment.copy.id), Text(alignment.copy.outlet or "-"),
-                      Text(kinds.get(alignment.copy.id, "-")), f"{summary.source_reused:.0%}",
-                      str(summary.added_words), str(summary.deleted_words), Text(counts))
+                      Text(kinds.get(alignment.copy.id, "-")), f"{summary.source_in_passages:.0%}",
+                      f"{summary.source_reused:.0%}", str(summary.added_words), str(summary.deleted_words),
+                      Text(counts))
     return table
 
 

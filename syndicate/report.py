@@ -103,7 +103,8 @@ def to_table(result: ScanResult, limit: int | None = None, width: int = 80) -> T
         table.add_row(*row, end_section=True)
     notes = [f"{kind}: {KINDS.get(kind, 'see the documentation')}"
              for kind in sorted(kinds_shown, key=lambda k: (kind_order(k), k))]
-    notes.append("kept: share of the source's text each member linked to it keeps, median (lowest–highest)")
+    notes.append("kept: share of the source's words inside the passages aligned with each member linked to it, "
+                 "median (lowest–highest)")
     if limit is not None and len(result.clusters) > limit:
         notes.append(f"… {plural(len(result.clusters) - limit, 'more cluster')} (raise --limit, or --format json)")
     table.caption = "\n".join(notes) if shown else None

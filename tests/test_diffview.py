@@ -17,6 +17,7 @@ from conftest import SEEDS
 from rich.console import Console
 
 from syndicate import Article, align
+from syndicate.align import align_copies
 from syndicate.diffview import Layout, choose_layout, print_diff, render_text, use_markers
 from syndicate.read import read_articles
 
@@ -127,14 +128,16 @@ def test_golden_show_summary():
     """What `syndicate show seeds/ --summary` prints at 100 columns without colour."""
     from syndicate.archive import Archive
     from syndicate.diffview import cluster_overview, sorted_copies
-    from syndicate.report import member_kinds
+    from syndicate.reuse import member_kinds
 
     archive = Archive([SEEDS])
     result, cluster = archive.cluster(1)
     by_id = archive.find(cluster.members)
     source = by_id[cluster.source]
     kinds = member_kinds(cluster)
-    copies = sorted_copies([align(source, by_id[m]) for m in cluster.members if m != source.id], kinds)
+    furniture = {m: result.info[m].furniture_mask(len(by_id[m].paragraphs)) for m in cluster.members}
+    copies = sorted_copies(align_copies(source, [by_id[m] for m in cluster.members if m != source.id], result.config,
+                                        furniture), kinds)
     headlines = {m: result.info[m].headline for m in cluster.members}
     rendered = render_text(lambda console: console.print(cluster_overview(cluster, source, copies, kinds, headlines)),
                            100)

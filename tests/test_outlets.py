@@ -16,7 +16,6 @@ from rich.console import Console
 from syndicate import scan
 from syndicate.outlets import NO_OUTLET, outlet_table, timeline, to_csv, to_json, to_text
 from syndicate.provenance import scan_composites
-from syndicate.reuse import share_inside
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,7 @@ def test_copies_take_their_share_of_words_from_their_clusters_agency(result, row
     assert (gazette.articles, gazette.reusing) == (3, 2)
     assert set(gazette.agency_words) == {"AP", "Reuters"}
     (a_link,) = [link for c in result.clusters for link in c.links if {link.a, link.b} == {"a-planet", "a-gazette"}]
-    taken = share_inside(a_link, "a-gazette") * result.info["a-gazette"].words
+    taken = a_link.share_of("a-gazette") * result.info["a-gazette"].words
     assert gazette.agency_words["AP"] == pytest.approx(taken)
     assert gazette.words == sum(result.info[i].words for i in ("a-gazette", "b-gazette", "own-gazette"))
     assert 0 < gazette.wire_share < 1 and gazette.wire_share == pytest.approx(gazette.wire_words / gazette.words)

@@ -17,7 +17,8 @@ from factories import article, story
 
 from syndicate import ReaderOptions, read_articles, scan
 from syndicate.diffview import render_text
-from syndicate.report import KINDS, kind_counts, member_kinds, natural_key, plural, to_table
+from syndicate.report import natural_key, plural, to_table
+from syndicate.reuse import KINDS, kind_counts, member_kinds
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("SYNDICATE_UPDATE_GOLDEN") == "1"

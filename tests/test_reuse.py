@@ -9,10 +9,10 @@ from syndicate.reuse import (
     UNCREDITED,
     cluster_agency,
     is_agency_outlet,
+    kind_counts,
     kinds_in_order,
     member_kinds,
     member_shares,
-    share_inside,
 )
 from syndicate.scan import ArticleInfo, Cluster
 
@@ -25,15 +25,19 @@ CLUSTER = Cluster(id=1, source="s", source_reason="agency credit (AP)", members=
                   links=[link("s", "c", 0.6, 0.9), link("r", "s", 0.2, 0.3, kind="rewrite"), link("c", "x", 0.4, 0.7)])
 
 
-def test_member_kinds_name_the_link_to_the_source_or_say_indirect() -> None:
+def test_member_kinds_name_the_link_to_the_source_or_say_indirect_or_partial() -> None:
     assert member_kinds(CLUSTER) == {"s": "source", "c": "copy", "r": "rewrite", "x": "indirect"}
     assert set(member_kinds(CLUSTER).values()) <= KINDS.keys()
+    with_digest = Cluster(id=2, source="s", source_reason="", members=["c", "s"], links=[link("s", "c")],
+                          partial=["digest"])
+    assert member_kinds(with_digest, source=False) == {"c": "copy", "digest": "partial"}
+    assert kind_counts(with_digest) == {"copy": 1, "partial": 1}
 
 
 def test_member_shares_measure_each_copy_inside_the_source_or_its_best_neighbour() -> None:
     shares = member_shares(CLUSTER)
     assert shares == {"c": 0.9, "r": 0.2, "x": 0.7}  # x is indirect: its share inside c
-    assert share_inside(CLUSTER.links[0], "s") == 0.6 and share_inside(CLUSTER.links[0], "c") == 0.9
+    assert CLUSTER.links[0].share_of("s") == 0.6 and CLUSTER.links[0].share_of("c") == 0.9
 
 
 def test_cluster_agency_is_the_source_credit_else_the_members_majority_else_uncredited() -> None:
