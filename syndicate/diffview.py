@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -34,6 +34,8 @@ class Layout(StrEnum):
 
 
 SIDE_BY_SIDE_MIN_WIDTH = 110
+PARAGRAPH_COUNTS_MIN_WIDTH = 110
+"""Narrower consoles leave the per-copy paragraph counts out of `show`'s table (each diff below repeats them)."""
 """Narrower terminals get the inline layout: two columns under ~50 characters read badly."""
 DELETE_STYLE = "red strike"
 INSERT_STYLE = "green underline"
@@ -162,23 +164,36 @@ def cluster_overview(cluster: Cluster, source: Article, alignments: Sequence[Ali
                              for kind in sorted(shown, key=lambda k: (kind_order(k), k))), style="dim")
     legend.append("\npassages: share of the source's words in passages aligned with the copy (any grade); kept: "
                   "share of the source's words the copy keeps word for word; added, deleted: words", style="dim")
-    return Group(heading, about, Text(""), copies_table(source, alignments, kinds), legend)
+    return Group(heading, about, Text(""), _FittedCopiesTable(source, alignments, kinds), legend)
 
 
-def copies_table(source: Article, alignments: Sequence[Alignment], kinds: Mapping[str, str]) -> Table:
+class _FittedCopiesTable:
+    """copies_table at the width it is printed at."""
+
+    def __init__(self, source: Article, alignments: Sequence[Alignment], kinds: Mapping[str, str]) -> None:
+        self.source, self.alignments, self.kinds = source, alignments, kinds
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield copies_table(self.source, self.alignments, self.kinds,
+                           paragraph_counts=options.max_width >= PARAGRAPH_COUNTS_MIN_WIDTH)
+
+
+def copies_table(source: Article, alignments: Sequence[Alignment], kinds: Mapping[str, str],
+                 paragraph_counts: bool = True) -> Table:
     """One row per copy of a cluster's source: how it was reused and how much of the source it kept."""
     table = Table(title=Text(f"{plural(len(alignments), 'copy', 'copies')} of {source.id}"), title_justify="left",
                   box=box.SIMPLE_HEAD)
-    for name, justify in (("copy", "left"), ("outlet", "left"), ("kind", "left"), ("passages", "right"),
-                          ("kept", "right"), ("added", "right"), ("deleted", "right"), ("paragraphs", "left")):
-        table.add_column(name, justify=justify, overflow="fold", no_wrap=name in ("copy", "kind"))
+    columns = [("copy", "left"), ("outlet", "left"), ("kind", "left"), ("passages", "right"), ("kept", "right"),
+               ("added", "right"), ("deleted", "right")] + ([("paragraphs", "left")] if paragraph_counts else [])
+    for name, justify in columns:
+        table.add_column(name, justify=justify, overflow="fold", no_wrap=name != "outlet" and name != "paragraphs")
     for alignment in alignments:
         summary = alignment.summary
         counts = " · ".join(f"{n} {OP_LABELS[op]}" for op, n in summary.paragraphs.items() if n)
         table.add_row(Text(alignment.copy.id), Text(alignment.copy.outlet or "-"),
                       Text(kinds.get(alignment.copy.id, "-")), f"{summary.source_in_passages:.0%}",
                       f"{summary.source_reused:.0%}", str(summary.added_words), str(summary.deleted_words),
-                      Text(counts))
+                      *([Text(counts)] if paragraph_counts else []))
     return table
 
 
@@ -188,7 +203,7 @@ def copies_table(source: Article, alignments: Sequence[Alignment], kinds: Mappin
 def side_by_side(alignment: Alignment, markers: bool) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=True, padding=(0, 1), pad_edge=False)
     table.add_column(Text(f"source {alignment.source.id}"), ratio=1, overflow="fold")
-    table.add_column(Text(""), no_wrap=True, justify="center", width=8)
+    table.add_column(Text(""), no_wrap=True, justify="center", width=11)
     table.add_column(Text(f"copy {alignment.copy.id}"), ratio=1, overflow="fold")
     for number, pair in enumerate(alignment.pairs):
         changed_source, changed_copy = _changed_tokens(pair)

@@ -64,7 +64,9 @@ def to_csv(result: ScanResult) -> str:
     writer.writeheader()
     for cluster in result.clusters:
         for link in cluster.links:
-            writer.writerow({"cluster": cluster.id, "source": cluster.source, **link.to_dict()})
+            record = link.to_dict()
+            grades = record.pop("grades")
+            writer.writerow({"cluster": cluster.id, "source": cluster.source, **record, **grades})
     return buffer.getvalue()
 
 

@@ -10,7 +10,9 @@ When several members hold about as much (within ``HELD_MARGIN`` of the best, as 
 verbatim copy and the wire do), the signals that decide are, strongest first: an agency credit
 in the dateline or byline ("Beirut (AFP)", "By Reuters"), because a copy that credits the agency
 carries the wire text as filed; then the earliest date (in scraped archives often the scrape
-time, a weak proxy for publication); then the most held. ``reason`` says which signal decided.
+time, a weak proxy for publication); then the least text of its own (the largest share of its
+words found inside another member: the wire is wholly inside the copies that add to it); then the
+most held. ``reason`` says which signal decided, and names the agency credit wherever there is one.
 """
 
 from __future__ import annotations
@@ -57,23 +59,43 @@ def choose_source(members: Sequence[str], links: Sequence[Link], facts: Mapping[
     best = max(held.values())
     contenders = sorted(m for m in members if held[m] >= (1 - HELD_MARGIN) * best)
     if len(contenders) == 1:
-        return SourceChoice(contenders[0], "holds the shared text")
+        return SourceChoice(contenders[0], _with_credit("holds the shared text", facts[contenders[0]]))
+    carried = carried_share(members, links)
 
     def rank(member: str) -> tuple:
         fact = facts[member]
-        return (fact.credit is None, fact.date.timestamp() if fact.date else float("inf"), -held[member], member)
+        when = fact.date.timestamp() if fact.date else float("inf")
+        return (fact.credit is None, when, -round(carried[member], 2), -held[member], member)
 
     ranked = sorted(contenders, key=rank)
-    return SourceChoice(ranked[0], _reason(ranked[0], ranked[1], facts, held))
+    return SourceChoice(ranked[0], _reason(ranked[0], ranked[1], facts, held, carried))
 
 
-def _reason(best: str, other: str, facts: Mapping[str, MemberFacts], held: Mapping[str, float]) -> str:
+def carried_share(members: Sequence[str], links: Sequence[Link]) -> dict[str, float]:
+    """Per member: the largest share of its words that lies inside another member."""
+    inside = set(members)
+    carried = dict.fromkeys(members, 0.0)
+    for link in links:
+        if link.a in inside and link.b in inside:
+            carried[link.a] = max(carried[link.a], link.a_in_b)
+            carried[link.b] = max(carried[link.b], link.b_in_a)
+    return carried
+
+
+def _with_credit(reason: str, fact: MemberFacts) -> str:
+    return f"{reason}, agency credit ({fact.credit})" if fact.credit else reason
+
+
+def _reason(
+    best: str, other: str, facts: Mapping[str, MemberFacts], held: Mapping[str, float], carried: Mapping[str, float]
+) -> str:
     mine, theirs = facts[best], facts[other]
-    credit = f"agency credit ({mine.credit})" if mine.credit else None
-    if credit and not theirs.credit:
-        return f"holds the shared text, {credit}"
+    if mine.credit and not theirs.credit:
+        return _with_credit("holds the shared text", mine)
     if mine.date and (theirs.date is None or mine.date < theirs.date):
-        return f"holds the shared text, {credit}, earliest date" if credit else "holds the shared text, earliest date"
+        return _with_credit("holds the shared text", mine) + ", earliest date"
+    if round(carried[best], 2) > round(carried[other], 2):
+        return _with_credit("holds the shared text", mine) + ", least text of its own"
     if held[best] > held[other]:
-        return "holds the most of the shared text"
+        return _with_credit("holds the most of the shared text", mine)
     return "tie (first id)"

@@ -8,6 +8,7 @@ import pytest
 from conftest import COPY_AFP, INDEPENDENT, REWRITE_AFP, SEEDS, SOURCE_AFP
 from typer.testing import CliRunner
 
+from syndicate.reuse import KINDS
 from syndicate.cli import app
 
 AFP = SEEDS / f"{SOURCE_AFP}.txt"
@@ -134,7 +135,8 @@ def test_show_lists_the_copies_of_a_cluster_then_each_diff():
     assert f"source  {SOURCE_AFP}  Lebanon's Hezbollah chief meets Hamas" in overview
     assert "agency credit (AFP)" in overview and "16 paragraphs, 366 words" in overview
     rows = {line.split()[0]: line.split() for line in overview.splitlines() if line.strip().startswith("00")}
-    assert rows[COPY_AFP][2:4] == ["copy", "79%"]
+    assert rows[COPY_AFP][2:5] == ["copy", "89%", "79%"]  # kind, passages, kept word for word
+    assert "3 same · 9 edited" in rows[COPY_AFP] or "3 same · 9 edited" in overview
     assert rows[REWRITE_AFP][2] == "rewrite"
     assert out.count("╭─ syndicate diff") == 2
     assert out.index(f"copy        {COPY_AFP}") < out.index(f"copy        {REWRITE_AFP}")  # copy before rewrite
@@ -143,7 +145,7 @@ def test_show_lists_the_copies_of_a_cluster_then_each_diff():
 def test_show_summary_prints_only_the_overview_and_copy_only_that_copy():
     summary = run("show", SEEDS, "--summary", "--no-color", COLUMNS="200").stdout
     assert "2 copies of" in summary and "╭─ syndicate diff" not in summary
-    assert "rewrite: the source's paragraphs in the same order, paraphrased" in summary
+    assert f"rewrite: {KINDS['rewrite']}" in summary
     one = run("show", SEEDS, "--copy", REWRITE_AFP, "--no-color", COLUMNS="200").stdout
     assert one.count("╭─ syndicate diff") == 1 and REWRITE_AFP in one and COPY_AFP not in one
     row = run("show", SEEDS, "--copy", REWRITE_AFP, "--summary", "--no-color", COLUMNS="200").stdout

@@ -17,6 +17,7 @@ from conftest import SEEDS
 from rich.console import Console
 
 from syndicate import Article, align
+from syndicate.reuse import KINDS
 from syndicate.align import align_copies
 from syndicate.diffview import Layout, choose_layout, print_diff, render_text, use_markers
 from syndicate.read import read_articles
@@ -146,4 +147,4 @@ def test_golden_show_summary():
         path.write_text(rendered, encoding="utf-8")
     assert rendered == path.read_text(encoding="utf-8"), f"view changed; see the module docstring to regenerate {path}"
     assert rendered.index("003_17a6059d906b2d12") < rendered.index("001_4f88ccd7cf78f350")  # copy, then rewrite
-    assert "rewrite: the source's paragraphs in the same order, paraphrased" in rendered
+    assert f"rewrite: {KINDS['rewrite']}" in rendered

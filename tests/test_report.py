@@ -43,20 +43,22 @@ def test_golden_scan_table(seeds_result, width: int) -> None:
 
 def test_members_are_counted_by_their_link_to_the_source(seeds_result) -> None:
     (cluster,) = seeds_result.clusters
-    assert member_kinds(cluster) == {COPY_AFP: "copy", REWRITE_AFP: "rewrite"}
+    assert member_kinds(cluster, source=False) == {COPY_AFP: "copy", REWRITE_AFP: "rewrite"}
     assert kind_counts(cluster) == {"copy": 1, "rewrite": 1}  # members, not links (there are 3 links)
     assert len(cluster.links) == 3
 
 
 def test_a_member_linked_only_through_another_is_indirect_and_documented() -> None:
-    wire = story(1)
-    chain = [article("wire", wire, outlet="AFP", date="2020-01-01"),
-             article("copy", wire[:6] + story(2, 3), date="2020-01-02"),
-             article("copy-of-copy", wire[4:6] + story(2, 3) + story(3, 2), date="2020-01-03")]
+    # A chain: each article carries half of the one before it, so only neighbours are linked.
+    a, b, c, d, e = (story(seed, paragraphs=5) for seed in range(1, 6))
+    chain = [article("first", a + b, date="2020-01-01"), article("second", b + c, date="2020-01-02"),
+             article("third", c + d, date="2020-01-03"), article("fourth", d + e, date="2020-01-04")]
     result = scan(chain)
     (cluster,) = result.clusters
-    assert cluster.source == "wire"
-    assert member_kinds(cluster)["copy-of-copy"] == "indirect"
+    linked = {member for link in cluster.links if cluster.source in (link.a, link.b) for member in (link.a, link.b)}
+    far = sorted(set(cluster.members) - linked)
+    assert cluster.source in {"second", "third"} and len(far) == 1  # a middle one holds the most shared text
+    assert member_kinds(cluster)[far[0]] == "indirect"
     table = render_text(lambda console: console.print(to_table(result, width=100)), 100)
     assert "indirect 1" in table and f"indirect: {KINDS['indirect']}" in " ".join(table.split())
 
