@@ -10,7 +10,10 @@ each article inside the units aligned with the other):
    unite: write-thrus and outlet copies of one story.
 2. **Attachments**: a core that lies mostly (``MUTUAL_SHARE``) inside another core joins the one
    that carries the largest share of it: a teaser, a trimmed copy, a rewrite, a group of trimmed
-   copies joins its story. How much of a core lies inside another is the words of its members
+   copies joins its story. The host must hold a fair part of itself inside the core too
+   (``HOST_SHARE`` of one of its members): a live file that pastes a short story whole is 5–8 %
+   that story, a story's teaser is 15 % or more of it, so the short story and its copies stay a
+   story of their own, with the live file as a partial member. How much of a core lies inside another is the words of its members
    inside it (each member counted by its best link there) over the core's words: one short copy
    of a story quoted whole in a digest does not carry the story's other copies into the digest.
    Only cores that join nothing themselves take others in, so an article cannot bridge two
@@ -33,6 +36,7 @@ from .verify import QUOTES, Link
 
 MUTUAL_SHARE = 0.5
 PARTIAL_SHARE = 0.2
+HOST_SHARE = 0.1
 
 
 class UnionFind:
@@ -131,9 +135,14 @@ def _attach(forest: UnionFind, links: list[Link], words: Mapping[str, int], mutu
     carried: dict[str, dict[str, float]] = defaultdict(dict)
     for (core, other), shares in inside.items():
         carried[core][other] = sum(words.get(m, 1) * share for m, share in shares.items()) / size[core]
-    joining = {core for core, shares in carried.items() if max(shares.values()) >= mutual}
+    # A host must give a fair part of itself back: a digest holds a short story whole, but the story holds
+    # only a sliver of the digest (of its best member).
+    hosts = {core: {other for other, share in shares.items() if share >= mutual
+                    and max(inside.get((other, core), {0: 0.0}).values()) >= HOST_SHARE}
+             for core, shares in carried.items()}
+    joining = {core for core, others in hosts.items() if others}
     for core in sorted(joining):
-        targets = [(share, other) for other, share in carried[core].items() if share >= mutual and other not in joining]
+        targets = [(carried[core][other], other) for other in hosts[core] if other not in joining]
         if targets:
             forest.union(core, max(targets)[1])
 

@@ -147,7 +147,7 @@ def article_reuse(result: ScanResult, composites: Iterable[Provenance] = ()) -> 
     reuse: dict[str, dict[int, float]] = {}
     for cluster in result.clusters:
         for member, share in member_shares(cluster).items():
-            reuse[member] = {cluster.id: share}
+            reuse.setdefault(member, {})[cluster.id] = share  # a partial member may take from several stories
         source = cluster.source
         agency = cluster_agency(cluster, result.info)
         if source is not None and agency != UNCREDITED and not is_agency_outlet(result.info[source].outlet, agency):

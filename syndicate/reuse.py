@@ -66,10 +66,11 @@ def kind_counts(cluster: Cluster) -> dict[str, int]:
 
 
 def member_shares(cluster: Cluster) -> dict[str, float]:
-    """Per member other than the source: the share of its own text found in the source.
+    """Per member other than the source, partial members included: the share of its own text found in
+    the source.
 
-    A member linked to the source directly is measured against it; an indirect member by its
-    best link to another member (which carries the source's text in turn).
+    A member linked to the source directly is measured against it; an indirect or partial member by
+    its best link to another member (which carries the source's text in turn).
     """
     direct: dict[str, float] = {}
     best: dict[str, float] = {}
@@ -79,7 +80,7 @@ def member_shares(cluster: Cluster) -> dict[str, float]:
             if other == cluster.source:
                 direct[member] = share
             best[member] = max(best.get(member, 0.0), share)
-    return {m: direct.get(m, best.get(m, 0.0)) for m in cluster.members if m != cluster.source}
+    return {m: direct.get(m, best.get(m, 0.0)) for m in (*cluster.members, *cluster.partial) if m != cluster.source}
 
 
 def cluster_agency(cluster: Cluster, info: Mapping[str, ArticleInfo]) -> str:

@@ -103,3 +103,15 @@ def test_between_members_holding_about_as_much_the_credit_then_the_date_decide()
     assert choice(MemberFacts(None, None, 400), MemberFacts(day, None, 400)) == (
         "copy", "holds the shared text, earliest date")
     assert choose_source(["only"], [], {"only": MemberFacts(None, None, 10)}).reason == "only member"
+
+
+def test_a_short_story_and_its_copies_pasted_whole_into_live_files_stay_a_story_of_their_own() -> None:
+    live = [link("live1", "live2")]  # write-thrus of a long live file
+    short = [link("s1", "s2")]  # a short story and an outlet's copy of it
+    pasted = [link("s1", "live1", 0.95, 0.06, kind="excerpt"), link("s2", "live2", 0.95, 0.06, kind="excerpt")]
+    groups = group_links(live + short + pasted)
+    assert sorted((g.members, g.partial) for g in groups) == [(["live1", "live2"], []),
+                                                             (["s1", "s2"], ["live1", "live2"])]
+    # The same core joins a story it is a fair part of (a teaser of a short story).
+    teased = [link("s1", "live1", 0.95, 0.3, kind="excerpt"), link("s2", "live2", 0.95, 0.3, kind="excerpt")]
+    assert [g.members for g in group_links(live + short + teased)] == [["live1", "live2", "s1", "s2"]]

@@ -135,11 +135,12 @@ def test_labels_naming_unknown_articles_are_an_error() -> None:
 def test_sweep_marks_the_default_and_moves_the_verdict() -> None:
     articles = list(read_articles([SEEDS]))
     labels = load_labels(SEEDS / "labels.json")
-    points = sweep(articles, labels, ["rewrite_min_chain"], values={"rewrite_min_chain": (3, 12)})
-    assert [(p.value, p.is_default) for p in points] == [(3, True), (12, False)]
-    # Demanding a 12-paragraph chain loses the two rewrite pairs.
+    points = sweep(articles, labels, ["min_evidence_words"], values={"min_evidence_words": (15, 250)})
+    assert [(p.value, p.is_default) for p in points] == [(15, True), (250, False)]
+    # Demanding 250 aligned words outside quotes loses the rewrite (234 words) and keeps the copy (271).
     assert points[0].evaluation.by_subtype["rewritten"].recall == 1.0
     assert points[1].evaluation.by_subtype["rewritten"].recall == 0.0
+    assert points[1].evaluation.by_subtype["edited"].recall == 1.0
 
 
 def test_cli_eval_json_has_the_documented_shape() -> None:

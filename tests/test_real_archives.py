@@ -54,10 +54,14 @@ def test_helsinki_different_stories_stay_apart(helsinki, a: str, b: str) -> None
     assert cluster_of(helsinki, a) is not cluster_of(helsinki, b)
 
 
-def test_helsinki_sources_are_agency_copies_where_credited(helsinki) -> None:
+def test_helsinki_clusters_name_their_agency_and_mostly_pick_a_credited_source(helsinki) -> None:
+    from syndicate.reuse import cluster_agency
+
     credited = [c for c in helsinki.clusters if any(helsinki.info[m].credit for m in c.members)]
-    assert credited
-    assert all(helsinki.info[c.source].credit for c in credited)
+    assert len(credited) >= 20
+    assert all(cluster_agency(c, helsinki.info) in {helsinki.info[m].credit for m in c.members} for c in credited)
+    # The source holds the shared text first: a credited copy wins among those that hold it (22 of 26 when written).
+    assert sum(bool(helsinki.info[c.source].credit) for c in credited) >= 0.8 * len(credited)
 
 
 def test_reuters_first_file_scans_and_finds_its_resends(reuters_dir) -> None:
