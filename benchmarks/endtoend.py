@@ -4,8 +4,8 @@
 
 Two runs, each in a fresh process: *streaming* is what the CLI does (read and scan in one
 pass; reading overlaps the sketch workers), *staged* reads the corpus first and reports
-scan's own stage timings. A third, one-core pass splits the sketch stage into its steps
-(tokenise = normalise + words, shingle, fingerprint, sign + band keys, per-article objects).
+scan's own stage timings. A third, one-core pass splits the sketch stage into its steps (units:
+sentences, quotes, shingles and terms; then signing, band keys, credits and headlines).
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ if __package__ in (None, ""):
     __package__ = "benchmarks"
 
 from syndicate import ScanConfig, scan
-from syndicate.lsh import band_keys
-from syndicate.shingle import _fingerprints, marked_words, shingle_articles
 from syndicate.sign import MinHasher
-from syndicate.sketch import assemble, sign_batch
+from syndicate.sketch import sign_batch
+from syndicate.units import units_batch
 
 from . import corpus as corpora
 from .hotpath import machine
@@ -59,34 +58,21 @@ def staged(path: Path | None, limit: int | None, workers: int | None) -> dict[st
 
 
 def sketch_steps(path: Path | None, limit: int | None) -> dict[str, float]:
-    """One core: where the sketch stage's time goes."""
+    """One core: where the sketch stage's time goes (units = sentences, quotes, shingles, terms; the rest of
+    sign_batch = MinHash of each chunk, band keys, document keys, credits, headlines)."""
     articles = corpora.load(path, limit).articles
     config = ScanConfig()
     hasher = MinHasher(config.num_perm, config.seed)
-    bands, rows = config.bands_rows
-    steps = dict.fromkeys(("tokenise", "shingle", "fingerprint", "sign", "band_keys", "objects"), 0.0)
+    steps = dict.fromkeys(("units", "sign_and_keys"), 0.0)
     for start in range(0, len(articles), BATCH):
         batch = articles[start : start + BATCH]
-        paragraphs = [a.paragraphs for a in batch]
         t0 = time.perf_counter()
-        tokens = marked_words(paragraphs)
+        units_batch([a.paragraphs for a in batch], config.ngram)
         t1 = time.perf_counter()
-        shingles = shingle_articles(paragraphs, config.ngram, fingerprints=False)
+        sign_batch(batch, config, hasher)
         t2 = time.perf_counter()
-        _fingerprints(tokens)
-        t3 = time.perf_counter()
-        signatures = hasher.signatures(shingles.values, shingles.offsets)
-        t4 = time.perf_counter()
-        band_keys(signatures, bands, rows)
-        t5 = time.perf_counter()
-        assemble(batch, sign_batch(batch, config, hasher))
-        t6 = time.perf_counter()
-        steps["tokenise"] += t1 - t0
-        steps["shingle"] += (t2 - t1) - (t1 - t0)  # shingle_articles tokenises again
-        steps["fingerprint"] += t3 - t2
-        steps["sign"] += t4 - t3
-        steps["band_keys"] += t5 - t4
-        steps["objects"] += (t6 - t5) - (t5 - t0)  # the whole batch again, minus the steps above: credits, headlines
+        steps["units"] += t1 - t0
+        steps["sign_and_keys"] += (t2 - t1) - (t1 - t0)  # sign_batch makes the units again
     return {k: round(v, 3) for k, v in steps.items()}
 
 

@@ -13,9 +13,10 @@ each article inside the units aligned with the other):
    copies joins its story. The host must hold a fair part of itself inside the core too
    (``HOST_SHARE`` of one of its members): a live file that pastes a short story whole is 5–8 %
    that story, a story's teaser is 15 % or more of it, so the short story and its copies stay a
-   story of their own, with the live file as a partial member. How much of a core lies inside another is the words of its members
-   inside it (each member counted by its best link there) over the core's words: one short copy
-   of a story quoted whole in a digest does not carry the story's other copies into the digest.
+   story of their own, with the live file as a partial member. How much of a core lies inside
+   another is the words of its members inside it (each member counted by its best link there)
+   over the core's words: one short copy of a story quoted whole in a digest does not carry the
+   story's other copies into the digest.
    Only cores that join nothing themselves take others in, so an article cannot bridge two
    stories: a short story quoted whole in a digest does not follow the digest into the cluster of
    the story the digest is mostly about.

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from syndicate import Article, ScanConfig, read_articles
 from syndicate.lsh import candidate_pairs
 from syndicate.normalise import paragraph_fingerprint
-from syndicate.parallel import sketch_stream
+from syndicate.parallel import signed_batches
 from syndicate.shingle import shingle_articles, shingle_paragraphs
 from syndicate.sign import SCHEME, MinHasher, fold32
 
@@ -86,14 +86,14 @@ def test_candidate_pairs_match_the_definition(seed, max_bucket):
 def test_parallel_sketches_equal_in_process_sketches(seed_articles):
     config = ScanConfig()
     hasher = MinHasher(config.num_perm, config.seed)
-    inline = list(sketch_stream(seed_articles, config, hasher, workers=1, chunk=2))
-    parallel = list(sketch_stream(seed_articles, config, hasher, workers=2, chunk=2))
-    assert [s.id for s in parallel] == [a.id for a in seed_articles]
-    for a, b in zip(inline, parallel, strict=True):
-        assert (a.credit, a.headlines) == (b.credit, b.headlines)
-        assert a.shingles.values.tolist() == b.shingles.values.tolist()
-        assert a.fingerprints.tolist() == b.fingerprints.tolist()
-        assert a.band_keys.tolist() == b.band_keys.tolist()
+    inline = list(signed_batches(seed_articles, config, hasher, workers=1, chunk=2))
+    parallel = list(signed_batches(seed_articles, config, hasher, workers=2, chunk=2))
+    assert [a.id for batch, _ in parallel for a in batch] == [a.id for a in seed_articles]
+    for (_, a), (_, b) in zip(inline, parallel, strict=True):
+        assert (a.credits, a.headlines) == (b.credits, b.headlines)
+        assert a.units.shingles.tolist() == b.units.shingles.tolist()
+        assert a.units.fingerprints.tolist() == b.units.fingerprints.tolist()
+        assert a.keys.tolist() == b.keys.tolist() and a.document_keys.tolist() == b.document_keys.tolist()
 
 
 @pytest.fixture
@@ -107,4 +107,4 @@ def test_a_bad_record_mid_stream_stops_the_parallel_sketch_with_its_error(seed_a
 
     articles = [*seed_articles, seed_articles[0]]  # the duplicate id arrives in the fourth chunk
     with pytest.raises(InputError, match="duplicate article id"):
-        list(sketch_stream(_unique_ids(articles), ScanConfig(), MinHasher(), workers=2, chunk=2))
+        list(signed_batches(_unique_ids(articles), ScanConfig(), MinHasher(), workers=2, chunk=2))

@@ -8,8 +8,8 @@ import pytest
 from conftest import COPY_AFP, INDEPENDENT, REWRITE_AFP, SEEDS, SOURCE_AFP
 from typer.testing import CliRunner
 
-from syndicate.reuse import KINDS
 from syndicate.cli import app
+from syndicate.reuse import KINDS
 
 AFP = SEEDS / f"{SOURCE_AFP}.txt"
 EDITED = SEEDS / f"{COPY_AFP}.txt"

@@ -17,10 +17,10 @@ from conftest import SEEDS
 from rich.console import Console
 
 from syndicate import Article, align
-from syndicate.reuse import KINDS
 from syndicate.align import align_copies
 from syndicate.diffview import Layout, choose_layout, print_diff, render_text, use_markers
 from syndicate.read import read_articles
+from syndicate.reuse import KINDS
 
 TESTS = Path(__file__).resolve().parent
 GOLDEN = TESTS / "golden"
