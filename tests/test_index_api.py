@@ -22,7 +22,7 @@ def test_seeds_copy_rewrite_and_independent_reports(target: str, seeds_dir: Path
         assert copy.duplicate
         (match,) = copy.matches
         assert (match.id, match.kind) == (SOURCE_AFP, "copy")
-        assert match.shared_paragraphs >= 2
+        assert match.passages >= 1
         assert match.containment_match_in_new > 0.5
         rewrite = index.check(seeds[REWRITE_AFP])
         assert not rewrite.duplicate
@@ -41,7 +41,7 @@ def test_verdict_json_shape(target: str, seeds_dir: Path) -> None:
     assert set(data) == {"duplicate", "matches"}
     (match,) = data["matches"]
     assert set(match) == {"id", "kind", "jaccard", "containment_new_in_match", "containment_match_in_new",
-                          "shared_paragraphs"}
+                          "passages"}
     assert 0 < match["jaccard"] <= min(match["containment_new_in_match"], match["containment_match_in_new"]) <= 1
 
 

@@ -21,6 +21,7 @@ from ..errors import InputError, SyndicateError
 from ..index import Index, Verdict
 from ..index.index import DEFAULT_BATCH
 from ..read import ReaderOptions, read_articles
+from ..report import plural
 from . import app
 from .common import errors_exit_2, stderr, with_reader_options
 
@@ -156,7 +157,7 @@ def _print_verdict(verdict: Verdict, format: Format, added: bool | None) -> None
     for match in verdict.matches:
         print(f"  {match.kind} of {match.id}: {match.containment_new_in_match:.0%} of this article is in it, "
               f"{match.containment_match_in_new:.0%} of it is in this one, "
-              f"{match.shared_paragraphs} shared paragraphs (Jaccard {match.jaccard:.2f})")
+              f"{plural(match.passages, 'aligned passage')} (Jaccard {match.jaccard:.2f})")
 
 
 def _progress() -> Progress:
