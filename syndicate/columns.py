@@ -184,6 +184,30 @@ class SketchColumns:
             article = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(block.sentence_offsets))
             block.active = ~flags[block.paragraph_offsets[article] + block.sentence_paragraph]
 
+    def term_holders(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every content term of the archive and how many articles hold it (each article counted once)."""
+        codes = []
+        for start, block in zip(self._starts, self.blocks, strict=False):
+            sentence_article = np.repeat(np.arange(len(block), dtype=np.uint64), np.diff(block.sentence_offsets))
+            term_article = np.repeat(sentence_article + np.uint64(start), np.diff(block.term_offsets))
+            codes.append(np.unique(term_article << np.uint64(32) | block.terms.astype(np.uint64)))
+        if not codes:
+            return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)
+        terms, holders = np.unique((np.concatenate(codes) & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+                                   return_counts=True)
+        return terms, holders
+
+    def drop_terms(self, dropped: np.ndarray) -> None:
+        """Leave the sorted terms `dropped` out of every sentence's content terms (template vocabulary)."""
+        if not len(dropped):
+            return
+        for block in self.blocks:
+            keep = ~np.isin(block.terms, dropped)
+            owner = np.repeat(np.arange(len(block.term_offsets) - 1), np.diff(block.term_offsets))
+            kept = np.bincount(owner[keep], minlength=len(block.term_offsets) - 1)
+            block.terms = block.terms[keep]
+            block.term_offsets = np.r_[0, np.cumsum(kept)].astype(block.term_offsets.dtype)
+
     def evidence(self, index: int) -> tuple[str, UnitSketch]:
         """The article's id and evidence (made from views into its block), after :meth:`settle`."""
         block, local = self.locate(index)

@@ -38,6 +38,12 @@ class ScanConfig:
     """…each at most this many sentences away from it in both articles."""
     max_group: int = 3
     """Most sentences one sentence may be split into, or merged from."""
+    template_term_share: float = 0.01
+    """A content term (not a number) held by this share of the archive's articles, and by at least
+    template_term_articles of them, is template vocabulary ("is issuing a … eurobond due … lead manager"): it stops
+    counting toward edited and paraphrased units, so one-template briefs about different companies do not read as
+    rewrites of each other. Shingles, and so verbatim and edited copies, are untouched."""
+    template_term_articles: int = 50
     # --- the link (syndicate.verify): what the alignment must show ----------------------------------------
     min_unit_words: int = 5
     """Units whose smaller side has fewer words (a headline fragment, "Share", a dateline) show reuse but never

@@ -17,6 +17,12 @@ least ``furniture_min_stories`` stories, or when it stays within one or two outl
 (a site's stock caption under two unrelated articles). A paragraph republished by twenty
 outlets of one wire story spans one story and stays evidence, even where an outlet also ran a
 digest quoting it.
+
+Templates recur at the scale of words too: a thousand eurobond briefs say "is issuing a … eurobond
+due … lead manager", a different company each time. A content term held by a good share of the
+archive (``template_term_share``, and ``template_term_articles`` articles at least) is template
+vocabulary and stops counting toward edited and paraphrased sentences (:func:`learn_template_terms`);
+numbers never do, since they are the facts a rewrite keeps.
 """
 
 from __future__ import annotations
@@ -28,6 +34,14 @@ import numpy as np
 
 from .columns import SketchColumns
 from .config import ScanConfig
+from .terms import template_terms
+
+
+def learn_template_terms(columns: SketchColumns, config: ScanConfig) -> np.ndarray:
+    """The archive's template vocabulary: content terms so common that sharing them says nothing of reuse (see
+    ScanConfig.template_term_share). Furniture at the scale of words."""
+    terms, holders = columns.term_holders()
+    return template_terms(len(columns), terms, holders, config.template_term_share, config.template_term_articles)
 
 
 def learn_furniture_columns(columns: SketchColumns, config: ScanConfig) -> set[int]:

@@ -19,7 +19,7 @@ from .cluster import group_links
 from .columns import LazyInfo, SketchColumns
 from .config import ScanConfig
 from .errors import InputError
-from .furniture import learn_furniture_columns
+from .furniture import learn_furniture_columns, learn_template_terms
 from .lsh import candidate_codes, decode_pairs
 from .parallel import signed_batches
 from .passages import UnitSketch
@@ -135,6 +135,8 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
         furniture = learn_furniture_columns(columns, config)
         flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
         columns.settle(flags)
+        template = learn_template_terms(columns, config)
+        columns.drop_terms(template)
     with _timed(stats, "candidates"):
         pairs = _candidates(chunks, flags, config)
         del chunks
@@ -150,6 +152,7 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
         sentences=int(sum(len(block.sentence_words) for block in columns.blocks)),
         furniture_paragraphs=int(flags.sum()),
         furniture_distinct=len(furniture),
+        template_terms=len(template),
         candidate_pairs=len(pairs),
         links=len(links),
         quote_pairs=len(found) - len(links),

@@ -84,3 +84,10 @@ def content_terms(words: Iterable[str]) -> list[int]:
 def sorted_terms(words: Iterable[str]) -> np.ndarray:
     """content_terms as a sorted array of distinct uint32 values."""
     return np.unique(np.array(content_terms(words), dtype=np.uint32))
+
+
+def template_terms(articles: int, terms: np.ndarray, holders: np.ndarray, share: float, least: int) -> np.ndarray:
+    """The content terms (numbers never) that `holders` articles of `articles` hold, at or above `share` of the
+    archive and `least` articles: the vocabulary of its templates, sorted (see ScanConfig.template_term_share)."""
+    limit = max(least, share * articles)
+    return np.sort(terms[(holders >= limit) & ((terms & np.uint32(NUMBER)) == 0)].astype(np.uint32))

@@ -93,3 +93,25 @@ def test_folded_band_keys_propose_every_pair_the_full_keys_propose(rows, collide
     full = {tuple(p) for p in candidate_pairs(keys, owners).tolist()}
     folded = {tuple(p) for p in candidate_pairs(fold32(keys), owners).tolist()}
     assert full <= folded
+
+
+def test_term_holders_count_each_article_once_and_dropped_terms_leave_every_sentence():
+    config = ScanConfig()
+    articles = mixed_archive()
+    columns = columns_of(articles, config)
+    columns.settle(np.zeros(len(columns.column("fingerprints")), dtype=bool))
+    references = [unit_sketch(a.paragraphs, config.ngram) for a in articles]
+    per_article = [set(columns.evidence(i)[1].term_values.tolist()) for i in range(len(articles))]
+    terms, holders = columns.term_holders()
+    expected: dict[int, int] = {}
+    for held in per_article:
+        for term in held:
+            expected[term] = expected.get(term, 0) + 1
+    assert dict(zip(terms.tolist(), holders.tolist(), strict=True)) == expected
+    dropped = np.sort(terms[holders >= 3])
+    assert len(dropped)  # the shared stories' words
+    columns.drop_terms(dropped)
+    for index, reference in enumerate(references):
+        got = columns.evidence(index)[1]
+        assert set(got.term_values.tolist()) == set(reference.term_values.tolist()) - set(dropped.tolist())
+        assert got.shingles.tolist() == reference.shingles.tolist()  # shingles are untouched

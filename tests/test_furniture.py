@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 from factories import article, paragraph, story
 
-from syndicate import ScanConfig, scan
+from syndicate import Article, ScanConfig, scan
 
 FURNITURE = [
     "Sign up for our newsletter to get the best stories delivered to your inbox every morning.",
@@ -60,3 +61,44 @@ def test_story_threshold_is_configurable() -> None:
     copies = [article(f"c{i}", [*wire, *story(400 + i, paragraphs=3)]) for i in range(3)]
     assert len(scan(copies).clusters) == 1
     assert scan(copies, ScanConfig(story_containment=1.0)).clusters == []
+
+
+def _brief(rng: random.Random, number: int) -> Article:
+    """A one-template brief: the template's words in the template's order, a different name in every slot (so two
+    briefs share no 5-word shingle: only their content terms could align them)."""
+    def name() -> str:
+        return rng.choice(NAMES)
+
+    return article(f"brief-{number}", [
+        f"{name()} issuing {name()} eurobond {name()} paying {name()} coupon {name()} priced {name()} yield "
+        f"{name()} manager {name()} said.",
+        f"{name()} bond {name()} denominations {name()} listed {name()} concession {name()} underwriting "
+        f"{name()} fees {name()} combined.",
+        f"{name()} payment {name()} date {name()} issue {name()} settlement {name()} clearing {name()} agent."])
+
+
+NAMES = ("Alpha", "Nordic", "Credit", "Finance", "Pacific", "Union", "Investment", "Capital", "Trust", "Royal",
+         "Mortgage", "Energy", "Export", "Holdings", "Industrial", "Bank", "Securities", "Continental")
+
+
+def test_template_vocabulary_is_learnt_and_one_template_briefs_do_not_read_as_rewrites() -> None:
+    rng = random.Random(3)
+    briefs = [_brief(rng, n) for n in range(60)]
+    resent = article("brief-0-resent", list(briefs[0].paragraphs))
+    result = scan([*briefs, resent])
+    assert result.stats["template_terms"] >= 15  # eurobond, issuing, priced, manager, denominations…
+    linked = {frozenset((link.a, link.b)) for cluster in result.clusters for link in cluster.links}
+    assert linked == {frozenset(("brief-0", "brief-0-resent"))}
+    # Without the template vocabulary, the template's words in the template's order read as paraphrase.
+    loose = scan([*briefs, resent], ScanConfig(template_term_articles=10_000))
+    assert loose.stats["template_terms"] == 0
+    assert sum(link.kind == "rewrite" for cluster in loose.clusters for link in cluster.links) >= 10
+
+
+def test_template_terms_are_counted_once_per_article_and_numbers_never_count() -> None:
+    from syndicate.terms import NUMBER, template_terms
+
+    terms = np.array([5, 7, 9, NUMBER | 3], dtype=np.uint32)
+    holders = np.array([50, 49, 200, 500])
+    assert template_terms(1000, terms, holders, 0.05, 10).tolist() == [5, 9]  # at least 5 % of 1,000
+    assert template_terms(100, terms, holders, 0.01, 50).tolist() == [5, 9]  # at least 50 articles

@@ -69,13 +69,13 @@ def test_reuters_new_kinds_floors(reuters_sample: list) -> None:
     simulation = simulate(reuters_sample, NEW_KINDS)
     evaluation = evaluate(scan(simulation.articles), parse_labels(simulation.labels))
     recall = {kind: counts.recall for kind, counts in evaluation.by_kind.items()}
-    measured = {"copy": 1.0, "teaser": 0.95, "teaser-short": 1.0, "excerpt-20-40": 0.71, "excerpt-40-60": 0.955,
+    measured = {"copy": 1.0, "teaser": 0.95, "teaser-short": 1.0, "excerpt-20-40": 0.726, "excerpt-40-60": 0.955,
                 "paraphrase-light": 1.0, "paraphrase-moderate": 1.0, "paraphrase-heavy": 1.0, "quote-heavy": 1.0}
     for kind, value in measured.items():
         assert recall[kind] >= value - 0.03, kind
     wrongly = {kind: counts.fp for kind, counts in evaluation.by_kind.items() if kind.startswith("shares-")}
     # measured (before issue 9: 17, 5, 0, 0); the tweet pairs share tweets the simulator pastes without quote marks
-    ceilings = {"shares-quotes": 0, "shares-tweets": 8, "shares-instagram": 0, "shares-transcript": 0}
+    ceilings = {"shares-quotes": 0, "shares-tweets": 5, "shares-instagram": 0, "shares-transcript": 0}
     assert all(wrongly[kind] <= ceiling for kind, ceiling in ceilings.items()), wrongly
     assert evaluation.without_hard_negatives.precision == 1.0
     assert evaluation.sources_correct >= 70  # of 100, measured 73 (80 before issue 9): see README, source choice
@@ -103,9 +103,9 @@ def test_helsinki_hand_labels_floors(helsinki_csv: Path) -> None:
     articles = list(read_articles([helsinki_csv], ReaderOptions(paragraph_sep=" ### ")))
     evaluation = evaluate(scan(articles), load_labels(ROOT / "eval" / "helsinki-labels.json"),
                           archive_ids=[a.id for a in articles])
-    assert evaluation.pairs.recall >= 0.91  # measured 0.938 (0.753 before issue 9)
-    assert evaluation.pairs.precision >= 0.94  # measured 0.962 (0.924 before): see README for the 3 pairs
-    assert evaluation.without_hard_negatives.precision >= 0.95  # measured 0.974: two "different story" pairs
+    assert evaluation.pairs.recall >= 0.93  # measured 0.963 (0.753 before issue 9)
+    assert evaluation.pairs.precision >= 0.93  # measured 0.951 (0.924 before): see README for the 4 pairs
+    assert evaluation.without_hard_negatives.precision >= 0.94  # measured 0.963
     assert evaluation.by_subtype["verbatim"].recall == 1.0
     assert evaluation.by_kind["write-thru"].recall >= 0.94  # measured 0.969
     assert evaluation.by_kind["shares-transcript"].fp == 0  # measured 0 of 7 (4 before issue 9)
