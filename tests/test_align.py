@@ -230,3 +230,12 @@ def test_tokens_are_exactly_the_normalised_words_with_spans_in_the_text(text):
         assert before.end <= token.start or token.start == token.end
     for token in tokens:
         assert 0 <= token.start <= token.end <= len(text)
+
+
+def test_the_rewrite_pairs_its_paraphrased_paragraphs_with_their_sources(seeds):
+    alignment = align(seeds["002"], seeds["001"])
+    paraphrased = [pair for pair in alignment.pairs if pair.grade == "paraphrased"]
+    assert len(paraphrased) >= 4 and all(pair.source_paragraphs and pair.copy_paragraphs for pair in paraphrased)
+    summary = alignment.summary
+    assert summary.source_in_passages > 0.8 and summary.grades["paraphrased"] > 0.5
+    assert summary.source_reused > 0.3  # the words kept word for word inside those paraphrases

@@ -67,8 +67,16 @@ def test_helsinki_clusters_name_their_agency_and_mostly_pick_a_credited_source(h
 def test_reuters_first_file_scans_and_finds_its_resends(reuters_dir) -> None:
     from benchmarks.reuters import read_reuters
 
-    articles = [a for a in read_reuters(reuters_dir) if int(a.id.split("-")[1]) <= 1000]
+    named = {"reuters-5906", "reuters-6102", "reuters-15188"}
+    articles = [a for a in read_reuters(reuters_dir) if int(a.id.split("-")[1]) <= 1000 or a.id in named]
     result = scan(articles)
     assert result.articles == len(articles) > 900
     assert result.clusters, "re-sent stories in the first thousand must cluster"
     assert all(len(c.members) < 50 for c in result.clusters)
+    links = {frozenset((link.a, link.b)): link for cluster in result.clusters for link in cluster.links}
+    # An identical re-send whose every templated line is furniture is still linked, as a copy.
+    assert links[frozenset(("reuters-5906", "reuters-6102"))].kind == "copy"
+    # Earnings briefs of two companies that share a 5-gram are not.
+    assert frozenset(("reuters-13", "reuters-15188")) not in links
+    # No link rests on less than min_evidence_words of aligned text outside quotes, re-sends apart.
+    assert all(link.unquoted_words >= 15 or link.jaccard >= 0.9 for link in links.values())
