@@ -117,7 +117,7 @@ def reuters_lsh(config: ScanConfig, max_posting: int, articles: Iterable[Article
     sentences or paraphrase alone, which no shingle index can propose; those are not counted.
     """
     scan_module = importlib.import_module("syndicate.scan")  # the package's `scan` attribute is the function
-    from syndicate.furniture import learn_furniture_columns
+    from syndicate.furniture import learn_furniture_columns, learn_template_terms
     from syndicate.verify import QUOTES, verify
 
     chunks: list = []
@@ -126,6 +126,7 @@ def reuters_lsh(config: ScanConfig, max_posting: int, articles: Iterable[Article
     furniture = learn_furniture_columns(columns, config)
     flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
     columns.settle(flags)
+    columns.drop_terms(learn_template_terms(columns, config))
     candidates = scan_module._candidates(chunks, flags, config)
     candidate_codes = set((candidates[:, 0] << 32 | candidates[:, 1]).tolist())
     evidence = [columns.evidence(i) for i in range(len(columns))]
