@@ -20,7 +20,7 @@ from typing import TypeVar
 import numpy as np
 
 from .article import METADATA, Article
-from .passages import UnitSketch
+from .passages import EvidenceBatch, UnitSketch, ragged_positions
 from .sketch import SignedBatch
 
 Info = TypeVar("Info")
@@ -173,6 +173,11 @@ class SketchColumns:
         block, local = self.locate(index)
         return int(block.value_offsets[local + 1] - block.value_offsets[local])
 
+    def story_sizes(self) -> np.ndarray:
+        """Every article's count of distinct shingles."""
+        return np.concatenate([np.diff(block.value_offsets) for block in self.blocks]) if self.blocks else (
+            np.empty(0, dtype=np.int64))
+
     def settle(self, furniture: np.ndarray) -> None:
         """Mark, block by block, the sentences of the paragraphs flagged in `furniture` (one flag per paragraph of
         the scan) as inactive: they stay in the evidence, which leaves them out of alignment."""
@@ -195,12 +200,40 @@ class SketchColumns:
             shingles=block.values[start:stop], shingle_owner=block.owner[start:stop].astype(np.int64),
             terms=block.terms[term_offsets[0] : term_offsets[-1]], term_offsets=term_offsets - term_offsets[0])
 
+    def evidence_batch(self, indices: np.ndarray) -> EvidenceBatch:
+        """The evidence of the articles at `indices` (sorted), article k of the batch being indices[k], after
+        :meth:`settle`. Gathered a block at a time, whole arrays per block."""
+        number = np.searchsorted(self._starts, indices, side="right") - 1
+        parts = []
+        for block_number in np.unique(number).tolist():
+            block = self.blocks[block_number]
+            assert block.active is not None, "settle() first"
+            local = indices[number == block_number] - self._starts[block_number]
+            sentences, sentence_bounds = ragged_positions(block.sentence_offsets, local)
+            values, value_bounds = ragged_positions(block.value_offsets, local)
+            terms, term_bounds = ragged_positions(block.term_offsets, sentences)
+            parts.append((sentence_bounds, block.sentence_words[sentences], block.sentence_quoted[sentences],
+                          block.active[sentences], value_bounds, block.values[values], block.owner[values],
+                          term_bounds, block.terms[terms]))
+        if len(parts) == 1:
+            return EvidenceBatch.of(*parts[0])
+        columns = list(zip(*parts, strict=True))
+        return EvidenceBatch.of(*(_join_bounds(column) if position in (0, 4, 7) else np.concatenate(column)
+                                  for position, column in enumerate(columns)))
+
     def active_words(self, index: int) -> int:
         """The article's words outside furniture paragraphs, after :meth:`settle`."""
         block, local = self.locate(index)
         assert block.active is not None, "settle() first"
         first, last = block.sentence_offsets[local : local + 2].tolist()
         return int(block.sentence_words[first:last][block.active[first:last]].sum())
+
+
+def _join_bounds(bounds: Sequence[np.ndarray]) -> np.ndarray:
+    """Bounds of ragged rows laid end to end, from each part's own bounds."""
+    joined = np.zeros(sum(len(b) - 1 for b in bounds) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate([np.diff(b) for b in bounds]), out=joined[1:])
+    return joined
 
 
 @lru_cache(maxsize=4)

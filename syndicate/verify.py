@@ -25,10 +25,25 @@ identical re-sends whose every line is a template are still re-sends.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .config import ScanConfig
-from .passages import GRADES, PassageAlignment, UnitSketch, align_scored, evidence_bound, score_pairs, shared_positions
+from .passages import (
+    GRADES,
+    EvidenceBatch,
+    PassageAlignment,
+    ScoredPairs,
+    Sentences,
+    UnitSketch,
+    align_scored,
+    evidence_bound,
+    score_batch,
+    score_pairs,
+    shared_positions,
+)
 
 KINDS = ("copy", "excerpt", "rewrite")
 """Kinds of link. "quotes" (shares quoted material only) is reported apart and links nothing."""
@@ -77,10 +92,36 @@ def verify(id_a: str, a: UnitSketch, id_b: str, b: UnitSketch, config: ScanConfi
     """
     jaccard = _jaccard(a, b)
     pairs = score_pairs(a, b, config)
-    if jaccard < config.near_identical:
-        free, words = evidence_bound(a, b, pairs)
-        if free < config.min_evidence_words and not (config.quotes and words >= config.min_evidence_words):
-            return None
+    if not worth_aligning(jaccard, *evidence_bound(a, b, pairs), config):
+        return None
+    return _link(id_a, a, id_b, b, pairs, jaccard, config)
+
+
+def verify_batch(ids: Sequence[str], evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray,
+                 config: ScanConfig) -> list[Link | None]:
+    """:func:`verify` for many candidate pairs at once (articles a[k] and b[k] of `evidence`, named by `ids`): the
+    Jaccard, the scored sentence pairs and the bound of every pair come from whole-batch passes
+    (:func:`~syndicate.passages.score_batch`); only the pairs worth aligning are aligned one by one."""
+    scores = score_batch(evidence, a, b, config)
+    found: list[Link | None] = [None] * len(a)
+    for k in np.flatnonzero(worth_aligning(scores.jaccard, scores.free, scores.words, config)).tolist():
+        x, y = int(a[k]), int(b[k])
+        found[k] = _link(ids[x], evidence.sentences(x), ids[y], evidence.sentences(y), scores.pairs(k),
+                         float(scores.jaccard[k]), config)
+    return found
+
+
+def worth_aligning(jaccard: float | np.ndarray, free: int | np.ndarray, words: int | np.ndarray,
+                   config: ScanConfig) -> bool | np.ndarray:
+    """Whether a pair can link (or share quotes, when ``config.quotes`` asks for those), from its Jaccard and its
+    evidence bound (unquoted words, all words): near-identical pairs always can. Scalars or arrays of pairs."""
+    return ((jaccard >= config.near_identical) | (free >= config.min_evidence_words)
+            | (config.quotes & (words >= config.min_evidence_words)))
+
+
+def _link(id_a: str, a: Sentences, id_b: str, b: Sentences, pairs: ScoredPairs, jaccard: float,
+          config: ScanConfig) -> Link | None:
+    """The link the alignment of the scored pairs shows, if any."""
     alignment = align_scored(a, b, pairs, config)
     kind = classify(alignment, jaccard, config)
     if kind is None:
