@@ -173,10 +173,12 @@ class SketchColumns:
         block, local = self.locate(index)
         return int(block.value_offsets[local + 1] - block.value_offsets[local])
 
-    def story_sizes(self) -> np.ndarray:
-        """Every article's count of distinct shingles."""
-        return np.concatenate([np.diff(block.value_offsets) for block in self.blocks]) if self.blocks else (
-            np.empty(0, dtype=np.int64))
+    def evidence_sizes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every article's count of distinct shingles, and of sentences."""
+        if not self.blocks:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return (np.concatenate([np.diff(block.value_offsets) for block in self.blocks]),
+                np.concatenate([np.diff(block.sentence_offsets) for block in self.blocks]))
 
     def settle(self, furniture: np.ndarray) -> None:
         """Mark, block by block, the sentences of the paragraphs flagged in `furniture` (one flag per paragraph of

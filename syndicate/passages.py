@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from itertools import compress
 from typing import Literal
 
 import numpy as np
@@ -54,9 +55,6 @@ class Sentences:
     @property
     def sentences(self) -> int:
         return len(self.words)
-
-    def active_words(self) -> int:
-        return int(self.words[self.active].sum())
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -196,7 +194,8 @@ def align_scored(a: Sentences, b: Sentences, pairs: ScoredPairs, config: ScanCon
         free = min(side_a - sum(quoted_a[i] for i in unit.a), side_b - sum(quoted_b[j] for j in unit.b))
         unquoted += free
         units.append(Unit(unit.a, unit.b, unit.grade, unit.similarity, unit.moved, min(side_a, side_b), free))
-    return PassageAlignment(units=tuple(units), words_a=a.active_words(), words_b=b.active_words(),
+    return PassageAlignment(units=tuple(units), words_a=sum(compress(words_a, a.active.tolist())),
+                            words_b=sum(compress(words_b, b.active.tolist())),
                             aligned_a=aligned_a, aligned_b=aligned_b, unquoted=unquoted, passages=_passages(chain))
 
 
@@ -305,8 +304,8 @@ def _shingle_share(a: UnitSketch, b: UnitSketch, width: int) -> tuple[np.ndarray
 
 def _group(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """np.unique(codes, return_inverse=True, return_counts=True), by one sort: numpy's hashed unique is slower on
-    the few thousand small integers of a pair of articles."""
-    order = np.argsort(codes, kind="stable")
+    the few thousand small integers of a pair of articles, and its sorted unique sorts more than once."""
+    order = np.argsort(codes)
     ordered = codes[order]
     new = np.empty(len(ordered), dtype=bool)
     new[:1] = True
@@ -406,8 +405,12 @@ def ragged_positions(offsets: np.ndarray, items: np.ndarray) -> tuple[np.ndarray
     """The rows ``offsets[k]:offsets[k + 1]`` of every k in `items`, end to end, and where each item's rows start
     there (``len(items) + 1`` bounds)."""
     starts = offsets[items]
-    lengths = offsets[items + 1] - starts
-    bounds = np.zeros(len(items) + 1, dtype=np.int64)
+    return _ranges(starts, offsets[items + 1] - starts)
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions ``starts[k]:starts[k] + lengths[k]`` of every k, end to end, and their bounds."""
+    bounds = np.zeros(len(starts) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
     return np.arange(bounds[-1], dtype=np.int64) + np.repeat(starts - bounds[:-1], lengths), bounds
 
@@ -526,8 +529,14 @@ class ScoredBatch:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _PairLayout:
-    """How a batch's candidate pairs number their sentence pairs: pair k's sentence pair (i, j) has the code
-    ``base[k] + i * width[k] + j``, so codes sort by (pair, i, j) and never collide across pairs."""
+    """How a batch's candidate pairs number their sentences and sentence pairs.
+
+    Pair k's sentence pair (i, j) is *cell* ``base[k] + i * width[k] + j``: cells sort by (pair, i, j), never
+    collide across pairs, and all the pairs' cells together are a dense range, so that what the per-pair code groups
+    by sorting sentence-pair codes is summed here by ``np.bincount`` over cells (each cell adds its rows in the
+    order they come, as the per-pair code's bincount does). Pair k's sentences of A are numbered from
+    ``rows_a[k]`` among all the pairs' sentences of A (likewise of B), for the per-pair sentence norms.
+    """
 
     a: np.ndarray
     b: np.ndarray
@@ -537,23 +546,31 @@ class _PairLayout:
     """Per pair: the batch's index of each article's first sentence."""
     width: np.ndarray
     base: np.ndarray
+    rows_a: np.ndarray
+    rows_b: np.ndarray
 
     @classmethod
     def of(cls, evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray) -> _PairLayout:
         sentences = np.diff(evidence.sentence_offsets)
         width = np.maximum(sentences[b], 1)
-        base = np.zeros(len(a) + 1, dtype=np.int64)
+        base, rows_a, rows_b = (np.zeros(len(a) + 1, dtype=np.int64) for _ in range(3))
         np.cumsum(sentences[a] * width, out=base[1:])
+        np.cumsum(sentences[a], out=rows_a[1:])
+        np.cumsum(sentences[b], out=rows_b[1:])
         return cls(a=a, b=b, first_a=evidence.sentence_offsets[a], first_b=evidence.sentence_offsets[b], width=width,
-                   base=base)
+                   base=base, rows_a=rows_a, rows_b=rows_b)
 
-    def code(self, pair: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    @property
+    def cells(self) -> int:
+        return int(self.base[-1])
+
+    def cell(self, pair: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return self.base[pair] + i * self.width[pair] + j
 
-    def decode(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(pair, i, j) of each code."""
-        pair = np.searchsorted(self.base, codes, side="right") - 1
-        local = codes - self.base[pair]
+    def decode(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pair, i, j) of each cell."""
+        pair = np.searchsorted(self.base, cells, side="right") - 1
+        local = cells - self.base[pair]
         return pair, local // self.width[pair], local % self.width[pair]
 
 
@@ -563,21 +580,26 @@ def score_batch(evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray, config: S
     :func:`evidence_bound`.
 
     Whole-batch numpy passes, no loop per pair: every pair's rows (shingles, terms, term entries) are laid end to
-    end in pair order, keyed by ``pair << 32 | value``, so that one sorted search joins the two sides of every pair
-    at once, and ``np.bincount`` over (pair, sentence) segments sums what the per-pair code sums per sentence,
-    in the same order (the similarities come out bit for bit the same).
+    end in pair order, keyed by ``pair << 32 | value``, so that one merge joins the two sides of every pair at
+    once; sums per sentence and per sentence pair are ``np.bincount`` over (pair, sentence) segments and over
+    cells (see :class:`_PairLayout`), which add the same numbers in the same order as the per-pair code (the
+    similarities come out bit for bit the same).
     """
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     layout = _PairLayout.of(evidence, a, b)
-    jaccard, codes_s, share = _batch_shingle_share(evidence, layout)
-    codes_t, cosine, shared_terms, shared_numbers = _batch_term_cosine(evidence, layout)
-    codes, share_all, cos_all, terms_all, numbers_all = _merge_evidence(codes_s, share, codes_t, cosine, shared_terms,
-                                                                        shared_numbers)
-    pair, i, j = layout.decode(codes)
+    jaccard, shared_shingles = _batch_shingles(evidence, layout)
+    terms = _batch_terms(evidence, layout)
+    cells = np.flatnonzero(shared_shingles | terms.shared)
+    pair, i, j = layout.decode(cells)
     sentence_a, sentence_b = layout.first_a[pair] + i, layout.first_b[pair] + j
-    keep, grades, similarity = _grade(share_all, cos_all, terms_all, numbers_all, evidence.words[sentence_a],
-                                      evidence.words[sentence_b], evidence.numbers[sentence_a],
-                                      evidence.numbers[sentence_b], config)
+    smaller = np.minimum(evidence.shingle_sizes[sentence_a], evidence.shingle_sizes[sentence_b])
+    shared = shared_shingles[cells]
+    share = np.divide(shared, smaller, out=np.zeros(len(cells)), where=shared > 0)
+    denominator = terms.norm_a[layout.rows_a[pair] + i] * terms.norm_b[layout.rows_b[pair] + j]
+    cosine = np.divide(terms.weights[cells], denominator, out=np.zeros(len(cells)), where=denominator > 0)
+    keep, grades, similarity = _grade(share, cosine, terms.shared[cells], terms.numbers[cells].astype(np.int64),
+                                      evidence.words[sentence_a], evidence.words[sentence_b],
+                                      evidence.numbers[sentence_a], evidence.numbers[sentence_b], config)
     pair, sentence_a, sentence_b = pair[keep], sentence_a[keep], sentence_b[keep]
     free, words = _batch_bound(evidence, len(a), pair, sentence_a, sentence_b)
     return ScoredBatch(jaccard=jaccard, free=free, words=words, offsets=_offsets(pair, len(a)), i=i[keep], j=j[keep],
@@ -585,24 +607,24 @@ def score_batch(evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray, config: S
 
 
 def _join(keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions in `keys_a` and in `keys_b` of the keys both hold (both sorted, unique)."""
-    if len(keys_a) == 0 or len(keys_b) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    positions = np.searchsorted(keys_b, keys_a)
-    positions[positions == len(keys_b)] = 0
-    found = keys_b[positions] == keys_a
-    return np.flatnonzero(found), positions[found]
+    """Positions in `keys_a` and in `keys_b` of the keys both hold (both sorted, unique).
+
+    One stable sort of the two arrays end to end: numpy's stable sort finds the two sorted runs and merges them, which
+    costs less than a binary search of millions of keys."""
+    both = np.concatenate([keys_a, keys_b])
+    order = np.argsort(both, kind="stable")
+    merged = both[order]
+    equal = np.flatnonzero(merged[1:] == merged[:-1])
+    return order[equal], order[equal + 1] - len(keys_a)
 
 
 def _pair_keys(pair: np.ndarray, values: np.ndarray) -> np.ndarray:
     return (pair.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64)
 
 
-def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per pair the Jaccard of the two articles' shingle sets; and, as in :func:`_shingle_share`, the sentence pairs
-    sharing shingles (codes) with their share.
+def _batch_shingles(evidence: EvidenceBatch, layout: _PairLayout) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair the Jaccard of the two articles' shingle sets; per cell, the shingles its two sentences share (the
+    numerator of :func:`_shingle_share`; both sentences active).
 
     Only the shingles that two articles of the batch hold (or an article paired with itself) can be shared by a
     pair: the others (most of them) are left out before the pairs' rows are laid out. A shingle's rank among the
@@ -627,31 +649,31 @@ def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
     jaccard = np.divide(shared, union, out=np.zeros(pairs), where=union > 0)
     owner_a = evidence.shingle_owner[repeated[rows_a[in_a]]].astype(np.int64)
     owner_b = evidence.shingle_owner[repeated[rows_b[in_b]]].astype(np.int64)
-    sentence_a, sentence_b = layout.first_a[pair] + owner_a, layout.first_b[pair] + owner_b
-    keep = evidence.active[sentence_a] & evidence.active[sentence_b]
-    codes, _, counts = _group(layout.code(pair[keep], owner_a[keep], owner_b[keep]))
-    pair, i, j = layout.decode(codes)
-    share = counts / np.minimum(evidence.shingle_sizes[layout.first_a[pair] + i],
-                                evidence.shingle_sizes[layout.first_b[pair] + j])
-    return jaccard, codes, share
+    keep = evidence.active[layout.first_a[pair] + owner_a] & evidence.active[layout.first_b[pair] + owner_b]
+    return jaccard, np.bincount(layout.cell(pair[keep], owner_a[keep], owner_b[keep]), minlength=layout.cells)
 
 
-def _batch_term_cosine(evidence: EvidenceBatch, layout: _PairLayout,
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_term_cosine` for every pair: sentence pairs sharing followed terms (codes), their cosine under the
-    pair's own idf, how many terms they share and how many of those are numbers.
+@dataclass(frozen=True, slots=True, eq=False)
+class _TermEvidence:
+    """:func:`_term_cosine` for every pair of a batch, before the division: per cell the summed weights of the
+    followed terms its two sentences share, how many they share and how many of those are numbers; per pair and
+    sentence (numbered as in :class:`_PairLayout`) the sentence's norm under the pair's idf."""
 
-    The idf weights depend on the pair (the other article's counts, the pair's sentence count), so every term of
-    both articles is weighed per pair; the norms sum each sentence's weights in term order, as the per-pair code
-    does."""
-    empty = np.empty(0, dtype=np.int64)
+    weights: np.ndarray
+    shared: np.ndarray
+    numbers: np.ndarray
+    norm_a: np.ndarray
+    norm_b: np.ndarray
+
+
+def _batch_terms(evidence: EvidenceBatch, layout: _PairLayout) -> _TermEvidence:
+    """The pair's own idf weighs every term of both articles per pair (the other article's counts and the pair's
+    sentence count enter it); the norms add each sentence's weights in term order, as the per-pair code does."""
     terms_a, term_bounds_a = ragged_positions(evidence.term_offsets, layout.a)
     terms_b, term_bounds_b = ragged_positions(evidence.term_offsets, layout.b)
     term_pair_a, term_pair_b = _owners(term_bounds_a), _owners(term_bounds_b)
     in_a, in_b = _join(_pair_keys(term_pair_a, evidence.term_values[terms_a]),
                        _pair_keys(term_pair_b, evidence.term_values[terms_b]))
-    if len(in_a) == 0:
-        return empty, np.empty(0), empty, empty
     active = np.zeros(len(evidence.active) + 1, dtype=np.int64)
     np.cumsum(evidence.active, out=active[1:])
     active = np.diff(active[evidence.sentence_offsets])  # per article: its active sentences
@@ -659,46 +681,39 @@ def _batch_term_cosine(evidence: EvidenceBatch, layout: _PairLayout,
     scale = _idf_scale(sentences)
     count_a, count_b = evidence.term_counts[terms_a[in_a]], evidence.term_counts[terms_b[in_b]]
 
-    def norms(articles: np.ndarray, terms: np.ndarray, term_pair: np.ndarray, term_bounds: np.ndarray,
-              shared: np.ndarray, other_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per pair, the norm of each sentence of one side (numbered from the pair's bound)."""
+    def norms(articles: np.ndarray, rows: np.ndarray, terms: np.ndarray, term_pair: np.ndarray,
+              term_bounds: np.ndarray, shared: np.ndarray, other_counts: np.ndarray) -> np.ndarray:
+        """Per pair, the norm of each sentence of one side."""
         frequency = evidence.term_counts[terms].astype(np.float64)
         frequency[shared] += other_counts
         weight = _idf_weight(scale[term_pair], frequency)
         entries, entry_bounds = ragged_positions(evidence.entry_offsets, articles)
         entry_pair = _owners(entry_bounds)
-        sentence_bounds = np.zeros(len(articles) + 1, dtype=np.int64)
-        np.cumsum(np.diff(evidence.sentence_offsets)[articles], out=sentence_bounds[1:])
-        sums = np.bincount(sentence_bounds[entry_pair] + evidence.entry_owner[entries],
-                           weights=weight[term_bounds[entry_pair] + evidence.entry_term[entries]],
-                           minlength=int(sentence_bounds[-1]))
-        return np.sqrt(sums), sentence_bounds
+        return np.sqrt(np.bincount(rows[entry_pair] + evidence.entry_owner[entries],
+                                   weights=weight[term_bounds[entry_pair] + evidence.entry_term[entries]],
+                                   minlength=int(rows[-1])))
 
-    norm_a, sentence_bounds_a = norms(layout.a, terms_a, term_pair_a, term_bounds_a, in_a, count_b)
-    norm_b, sentence_bounds_b = norms(layout.b, terms_b, term_pair_b, term_bounds_b, in_b, count_a)
+    norm_a = norms(layout.a, layout.rows_a, terms_a, term_pair_a, term_bounds_a, in_a, count_b)
+    norm_b = norms(layout.b, layout.rows_b, terms_b, term_pair_b, term_bounds_b, in_b, count_a)
     pair = term_pair_a[in_a]
     number = evidence.term_values[terms_a[in_a]] >= NUMBER
     followed = _followed(count_a + count_b, number, sentences[pair])
     shared_a, shared_b = terms_a[in_a][followed], terms_b[in_b][followed]
     count_a, count_b, number, pair = count_a[followed], count_b[followed], number[followed], pair[followed]
-    if len(pair) == 0:
-        return empty, np.empty(0), empty, empty
     weight = _idf_weight(scale[pair], count_a + count_b)
-    # Every (sentence of A, sentence of B) holding a shared term: per term, the product of its two owner lists.
-    products = count_a * count_b
-    term = np.repeat(np.arange(len(pair)), products)
-    rank = np.arange(len(term)) - np.repeat(np.cumsum(products) - products, products)
-    start_a = evidence.entry_offsets[layout.a[pair]] + evidence.term_starts[shared_a]
-    start_b = evidence.entry_offsets[layout.b[pair]] + evidence.term_starts[shared_b]
-    owner_a = evidence.entry_owner[start_a[term] + rank // count_b[term]]
-    owner_b = evidence.entry_owner[start_b[term] + rank % count_b[term]]
-    term_pair = pair[term]
-    codes, inverse, counts = _group(layout.code(term_pair, owner_a, owner_b))
-    sums = np.bincount(inverse, weights=weight[term], minlength=len(codes))
-    numbers = np.bincount(inverse, weights=number[term], minlength=len(codes)).astype(np.int64)
-    code_pair, i, j = layout.decode(codes)
-    denominator = norm_a[sentence_bounds_a[code_pair] + i] * norm_b[sentence_bounds_b[code_pair] + j]
-    return codes, np.divide(sums, denominator, out=np.zeros(len(codes)), where=denominator > 0), counts, numbers
+    # Every (sentence of A, sentence of B) holding a shared term: per term, the product of its two owner lists, in
+    # the per-pair code's order (term, then A's sentence, then B's).
+    rows, row_bounds = _ranges(evidence.entry_offsets[layout.a[pair]] + evidence.term_starts[shared_a], count_a)
+    row_term = _owners(row_bounds)
+    row_length = count_b[row_term]
+    entries_b, _ = _ranges(evidence.entry_offsets[layout.b[pair]][row_term] + evidence.term_starts[shared_b][row_term],
+                           row_length)
+    term = np.repeat(row_term, row_length)
+    cells = layout.cell(pair[term], np.repeat(evidence.entry_owner[rows], row_length), evidence.entry_owner[entries_b])
+    return _TermEvidence(weights=np.bincount(cells, weights=weight[term], minlength=layout.cells),
+                         shared=np.bincount(cells, minlength=layout.cells),
+                         numbers=np.bincount(cells, weights=number[term], minlength=layout.cells),
+                         norm_a=norm_a, norm_b=norm_b)
 
 
 def _batch_bound(evidence: EvidenceBatch, pairs: int, pair: np.ndarray, sentence_a: np.ndarray,
@@ -772,8 +787,8 @@ def _best_chain(blocks: list[_Link]) -> list[_Link]:
     its last sentence of A, and a Fenwick tree over B's positions gives the best chain ending before
     a block's first sentence of B: O(n log n). Ties go to the earliest block (deterministic).
     """
-    if not blocks:
-        return []
+    if len(blocks) <= 1:
+        return blocks
     blocks = sorted(blocks, key=lambda k: (k.a[0], k.b[0], -len(k.a) - len(k.b)))
     tree = _PrefixMax(max(k.b[-1] for k in blocks) + 1)
     best = [0.0] * len(blocks)

@@ -28,7 +28,7 @@ from .source import MemberFacts, choose_source
 from .verify import QUOTES, Link, verify_batch
 
 _VERIFY_ROWS = 1 << 21
-"""Shingles (of both sides, all pairs) per verify batch."""
+"""Rows per verify batch (see _verify_batches)."""
 _BANDS_PER_MERGE = 16
 
 ProgressCallback = Callable[[str, int, int | None], None]
@@ -247,12 +247,14 @@ def _verify_all(columns: SketchColumns, pairs: np.ndarray, config: ScanConfig,
 
 
 def _verify_batches(columns: SketchColumns, pairs: np.ndarray) -> Iterator[tuple[int, int]]:
-    """Runs of consecutive pairs holding about _VERIFY_ROWS shingles between them: big enough that whole-array
-    passes dominate, small enough that a batch's arrays stay a few tens of MB whatever the articles' length."""
+    """Runs of consecutive pairs holding about _VERIFY_ROWS rows between them (shingles of both sides, and sentence
+    pairs): big enough that whole-array passes dominate, small enough that a batch's arrays stay a few tens of MB
+    whatever the articles' length."""
     if len(pairs) == 0:
         return
-    sizes = columns.story_sizes()
-    cost = np.cumsum(sizes[pairs[:, 0]] + sizes[pairs[:, 1]] + 1)
+    shingles, sentences = columns.evidence_sizes()
+    a, b = pairs[:, 0], pairs[:, 1]
+    cost = np.cumsum(shingles[a] + shingles[b] + sentences[a] * sentences[b] + 1)
     start, before = 0, 0
     while start < len(pairs):
         stop = max(int(np.searchsorted(cost, before + _VERIFY_ROWS, side="right")), start + 1)
