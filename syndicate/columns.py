@@ -21,6 +21,7 @@ import numpy as np
 
 from .article import METADATA, Article
 from .passages import EvidenceBatch, UnitSketch, ragged_positions
+from .shingle import order_within_owner
 from .sketch import SignedBatch
 
 Info = TypeVar("Info")
@@ -85,7 +86,7 @@ class SketchColumns:
         article_of_sentence = np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(sentence_offsets))
         article_of_value = article_of_sentence[sentence_of_value]
         # Stable: equal values of one article keep sentence order, so the first of a repeat owns it.
-        order = np.lexsort((units.shingles, article_of_value))
+        order = order_within_owner(units.shingles, article_of_value, stable=True)
         values, article_sorted = units.shingles[order], article_of_value[order]
         first = np.ones(len(values), dtype=bool)
         first[1:] = (values[1:] != values[:-1]) | (article_sorted[1:] != article_sorted[:-1])

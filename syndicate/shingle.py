@@ -233,16 +233,23 @@ def _per_paragraph_unique(hashes: np.ndarray, word_counts: np.ndarray, n: int) -
 
 
 def sort_within_owner(hashes: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sort by (owner, hash). One argsort of owner-prefixed keys is ten times faster than lexsort; keys
-    keep only the top 40 bits of a hash, so the rare tie is caught by the check and lexsort redoes it."""
+    """Sort by (owner, hash) (see :func:`order_within_owner`)."""
+    order = order_within_owner(hashes, owner)
+    return hashes[order], owner[order]
+
+
+def order_within_owner(hashes: np.ndarray, owner: np.ndarray, *, stable: bool = False) -> np.ndarray:
+    """The order that sorts by (owner, hash), owner ascending already. One argsort of owner-prefixed keys is ten
+    times faster than lexsort; keys keep only the top 40 bits of a hash, so the rare tie is caught by the check and
+    lexsort redoes it. `stable`: equal (owner, hash) keep their order, as with lexsort."""
     if len(owner) and int(owner[-1]) < _MAX_BATCH_PARAGRAPHS:
-        order = np.argsort((owner << np.uint64(40)) | (hashes >> np.uint64(24)))
+        order = np.argsort((owner.astype(np.uint64) << np.uint64(40)) | (hashes >> np.uint64(24)),
+                           kind="stable" if stable else None)
         sorted_hashes, sorted_owner = hashes[order], owner[order]
         same_owner = sorted_owner[1:] == sorted_owner[:-1]
         if not np.any(same_owner & (sorted_hashes[1:] < sorted_hashes[:-1])):
-            return sorted_hashes, sorted_owner
-    order = np.lexsort((hashes, owner))
-    return hashes[order], owner[order]
+            return order
+    return np.lexsort((hashes, owner))
 
 
 def _fingerprints(tokens: list[bytes]) -> np.ndarray:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import compress, groupby
 
@@ -50,7 +50,7 @@ from .shingle import (
     ngram_hashes,
     sort_within_owner,
 )
-from .terms import is_content, sorted_terms, term_hash
+from .terms import sorted_terms, token_terms
 
 # --- sentences -------------------------------------------------------------------------------------
 
@@ -65,10 +65,13 @@ _NOT_AFTER = "".join(rf"(?<!\b(?i:{'|'.join(w for w in ABBREVIATIONS if len(w) =
                      for size in sorted({len(w) for w in ABBREVIATIONS}))
 """One lookbehind per abbreviation length (a lookbehind's alternatives must all have one width)."""
 SENTENCE_END = re.compile(
-    rf"""(?:\.(?<!\b[A-Za-z]\.){_NOT_AFTER}|[!?…])[.!?…]*["'”’»)\]\x02]*(?=\s+[\x02"“‘'«(\[]?[A-Z0-9])"""
-    r"|[。！？]+[」』”’)\x02]*")
+    rf"""[.!?…。！？](?:(?<=[.!?…])(?<!\b[A-Za-z]\.){_NOT_AFTER}[.!?…]*["'”’»)\]\x02]*(?=\s+[\x02"“‘'«(\[]?[A-Z0-9])"""
+    r"|(?<=[。！？])[。！？]*[」』”’)\x02]*)")
 """Where a sentence ends inside a paragraph: terminal punctuation (and closing quotes or brackets) followed by
-a capital, a digit or an opening quote; or Chinese and Japanese full stops."""
+a capital, a digit or an opening quote, a full stop not closing an abbreviation or a single letter; or Chinese
+and Japanese full stops. Written to open with one character class (the lookbehinds of a full stop cannot match
+after ! ? or …), so that the regex engine skips straight to the candidate characters: three times faster on
+Reuters than the same pattern opening with an alternation."""
 
 
 SENTENCE_MARK = "\x01"
@@ -139,6 +142,8 @@ _TWEET_CREDIT = r"[—–-]+\s*[^()\n—–]{1,80}\(@\w{1,15}\)"
 TWEET_CREDIT = re.compile(_TWEET_CREDIT)
 """A tweet's credit line ("— Donald J. Trump (@realDonaldTrump) July 16, 2018"), wherever it sits."""
 POST_LINK = re.compile(r"pic\.twitter\.com/\w", re.IGNORECASE)
+_POST_LINK_SLASH = len("pic.twitter.com")
+"""Where the slash sits in a POST_LINK match (see post_links)."""
 PHOTO_CREDIT = re.compile(
     r"(?:[(\[][^()\[\]\n]{1,60}/[^()\[\]\n]{1,60}[)\]]"
     r"|\b(?:AP|AFP|Reuters|REUTERS|Getty Images|EPA)(?: Photo)?\s*/\s*[A-Z][\w.'’ -]{1,40}"
@@ -186,8 +191,8 @@ def material_offsets(text: str, starts: np.ndarray, article: np.ndarray) -> list
     def tail(index: int, width: int = 160) -> tuple[int, int]:
         return max(int(starts[index]), int(starts[index + 1]) - 1 - width), int(starts[index + 1]) - 1
 
-    for match in POST_LINK.finditer(text):
-        found[paragraph_at(match.start())] = 0
+    for start in post_links(text):
+        found[paragraph_at(start)] = 0
     for match in re.finditer(r"\(@\w", text):  # where a tweet's credit may be
         index = paragraph_at(match.start())
         if TWEET_CREDIT.search(text, int(starts[index]), int(starts[index + 1]) - 1):
@@ -198,8 +203,7 @@ def material_offsets(text: str, starts: np.ndarray, article: np.ndarray) -> list
             found[index] = 0
     credits: list[int] = []
     turns: dict[int, list[tuple[int, re.Match[str]]]] = {}
-    for match in LINE_START.finditer(text):
-        index = paragraph_at(match.start())
+    for index, match in line_starts(text, starts[:-1].tolist()):
         if match.group("credit"):
             credits.append(index)
         elif match.group("caption"):
@@ -218,6 +222,27 @@ def material_offsets(text: str, starts: np.ndarray, article: np.ndarray) -> list
                 if found[index] == -1:
                     found[index] = match.end() - int(starts[index])
     return found
+
+
+def post_links(text: str) -> Iterator[int]:
+    """Where POST_LINK matches in `text` (as ``finditer`` finds them), looking only behind the text's slashes: a
+    case-blind pattern makes the regex engine try every position of the text, a slash is found by a literal scan."""
+    for slash in re.finditer("/", text):
+        start = slash.start() - _POST_LINK_SLASH
+        if start >= 0 and POST_LINK.match(text, start):
+            yield start
+
+
+def line_starts(text: str, starts: Sequence[int]) -> Iterator[tuple[int, re.Match[str]]]:
+    """LINE_START's matches in `text` (lines starting at `starts`, ascending), as ``finditer`` finds them, with the
+    number of the line each starts: the pattern is tried at line starts only (the only places its ``^`` matches),
+    each from where the last match ended, instead of at every position of the text."""
+    matched_to = 0
+    for index, start in enumerate(starts):
+        match = LINE_START.match(text, start) if start >= matched_to else None
+        if match is not None:
+            matched_to = match.end()
+            yield index, match
 
 
 # --- one article as units --------------------------------------------------------------------------
@@ -374,8 +399,8 @@ def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0
     raw_sentence = np.cumsum(mark | sentence_end) - (mark | sentence_end)
     word_positions = np.flatnonzero(word)
     word_paragraph = paragraph_of[word_positions]
-    sentence_ids, word_sentence = np.unique(raw_sentence[word_positions], return_inverse=True)
-    sentences = len(sentence_ids)
+    word_sentence = _dense_ranks(raw_sentence[word_positions])
+    sentences = int(word_sentence[-1]) + 1 if len(word_sentence) else 0
     # Quote state: odd counts of double (or paired single) quotes before a word, within its paragraph.
     mark_positions = np.flatnonzero(mark)
     quoted = np.zeros(len(word_positions), dtype=bool)
@@ -394,7 +419,7 @@ def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0
     sentence_words = np.bincount(word_sentence, minlength=sentences)
     word_hashes = hashes[word_positions]
     shingles, shingle_offsets = _sentence_shingles(word_hashes, word_sentence, sentences, ngram)
-    terms, term_offsets = _sentence_terms(tokens, word_positions, word_hashes, word_sentence, sentences)
+    terms, term_offsets = _sentence_terms(tokens, word_positions, word_hashes, word_sentence, sentences, seed)
     article_of_sentence = np.searchsorted(paragraph_offsets, sentence_paragraph, side="right") - 1
     sentence_offsets = np.searchsorted(article_of_sentence, np.arange(len(articles) + 1), side="left")
     return UnitBatch(
@@ -453,18 +478,74 @@ def _sentence_shingles(word_hashes: np.ndarray, word_sentence: np.ndarray, sente
 
 
 def _sentence_terms(tokens: list[bytes], word_positions: np.ndarray, word_hashes: np.ndarray,
-                    word_sentence: np.ndarray, sentences: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each sentence's distinct content terms (see syndicate.terms), sorted; one stem per distinct word."""
-    _, first, inverse = np.unique(word_hashes, return_index=True, return_inverse=True)
-    spelled = [tokens[i].decode() for i in word_positions[first].tolist()]
-    term_of = np.array([term_hash(w) if is_content(w) else 0 for w in spelled], dtype=np.uint64)
-    terms = term_of[inverse]
+                    word_sentence: np.ndarray, sentences: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each sentence's distinct content terms (see syndicate.terms), sorted; each distinct word's term from its first
+    spelling in the batch (as its hash names it), looked up in the memo of words seen before."""
+    order = np.argsort(word_hashes)
+    ordered = word_hashes[order]
+    first = _run_starts(ordered)
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+
+    def spellings(distinct: np.ndarray) -> Iterator[bytes]:
+        return map(tokens.__getitem__, word_positions[np.minimum.reduceat(order, starts)[distinct]].tolist())
+
+    terms = _TERMS.of(ordered[starts], spellings, seed)[inverse]
     keep = terms > 0
-    packed = np.unique((word_sentence[keep].astype(np.uint64) << np.uint64(32)) | terms[keep])
+    packed = np.sort((word_sentence[keep].astype(np.uint64) << np.uint64(32)) | terms[keep])
+    packed = packed[_run_starts(packed)]
     owner = (packed >> np.uint64(32)).astype(np.int64)
     offsets = np.zeros(sentences + 1, dtype=np.int64)
     np.cumsum(np.bincount(owner, minlength=sentences), out=offsets[1:])
     return (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets
+
+
+class _TermMemo:
+    """The content term (0 for none) of every word seen, by the word's hash: two sorted arrays, so that a batch
+    finds the terms of its distinct words with one sorted search and works out only the words it is the first to
+    bring (news vocabularies repeat from batch to batch). Forgotten past TERM_MEMO_WORDS words, and when the hash
+    seed changes."""
+
+    def __init__(self) -> None:
+        self._seed: int | None = None
+        self._hashes = np.empty(0, dtype=np.uint64)
+        self._terms = np.empty(0, dtype=np.uint64)
+
+    def of(self, hashes: np.ndarray, spellings: Callable[[np.ndarray], Iterable[bytes]], seed: int) -> np.ndarray:
+        """The terms of the words with these distinct `hashes` (sorted); ``spellings(k)`` spells the words at
+        positions k of `hashes`."""
+        if seed != self._seed or len(self._hashes) + len(hashes) > TERM_MEMO_WORDS:
+            self._seed, self._hashes, self._terms = seed, self._hashes[:0], self._terms[:0]
+        where = np.searchsorted(self._hashes, hashes)
+        known = np.zeros(len(hashes), dtype=bool)
+        if len(self._hashes):
+            known = self._hashes[np.minimum(where, len(self._hashes) - 1)] == hashes
+        terms = np.empty(len(hashes), dtype=np.uint64)
+        terms[known] = self._terms[where[known]]
+        new = np.flatnonzero(~known)
+        if len(new):
+            terms[new] = token_terms(spellings(new))
+            self._hashes = np.insert(self._hashes, where[new], hashes[new])
+            self._terms = np.insert(self._terms, where[new], terms[new])
+        return terms
+
+
+TERM_MEMO_WORDS = 1 << 20
+_TERMS = _TermMemo()
+
+
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """True where a sorted array's value differs from the one before it."""
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
+
+
+def _dense_ranks(ordered: np.ndarray) -> np.ndarray:
+    """Per value of a sorted array: the rank of its value among the distinct ones (np.unique's inverse)."""
+    return np.cumsum(_run_starts(ordered)) - 1
 
 
 def _chunks(sentence_paragraph: np.ndarray, sentence_words: np.ndarray) -> np.ndarray:

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndicate.units import article_sentences, quoted_material, split_sentences, unit_sketch, units_batch
+from syndicate.units import (
+    _NOT_AFTER,
+    LINE_START,
+    POST_LINK,
+    SENTENCE_END,
+    SENTENCE_MARK,
+    article_sentences,
+    line_starts,
+    post_links,
+    quoted_material,
+    split_sentences,
+    unit_sketch,
+    units_batch,
+)
 
 
 def _texts(paragraph: str) -> list[str]:
@@ -86,8 +101,9 @@ def test_furniture_paragraphs_stay_numbered_but_carry_no_evidence() -> None:
 _FRAGMENTS = st.sampled_from([
     "Mr.", "Gen.", "U.S.", "J.", "the", "talks", "Putin", "said", "5", "1,400", "it's", "o'neil", "Hamas'", ".", "!",
     "?", "...", ",", '"', "“", "”", "«", "»", "'", "‘", "’", "(AP)", "(Hussein Malla/AP)", "[Anwar Amro/AFP]",
-    "pic.twitter.com/x1", "— Jane Doe (@jane) July 1, 2018", "FILE - In this photo,", "TRUMP:", "Q:", "A post shared by",
-    "KIMMO BRANDT, EPA-EFE", "东京", "今天。", "Ünïcode", "ﬁne", "\x00", "\x01", "\x02", "\t", "Zürich", "Über", "-",
+    "pic.twitter.com/x1", "— Jane Doe (@jane) July 1, 2018", "FILE - In this photo,", "TRUMP:", "Q:",
+    "A post shared by", "KIMMO BRANDT, EPA-EFE", "东京", "今天。", "Ünïcode", "ﬁne", "\x00", "\x01", "\x02", "\t",
+    "Zürich", "Über", "-",
 ])
 _PARAGRAPH = st.lists(_FRAGMENTS, min_size=1, max_size=25).map(" ".join).filter(str.strip)
 _ARTICLE = st.lists(_PARAGRAPH, min_size=1, max_size=6)
@@ -110,3 +126,29 @@ def test_the_batch_path_equals_the_reference_article_by_article(articles: list[l
         owners = np.repeat(np.arange(last - first), np.diff(batch.term_offsets[first : last + 1]))
         assert sorted(zip(terms.tolist(), owners.tolist(), strict=True)) == list(zip(
             reference.term_values[reference.term_index].tolist(), reference.term_owner.tolist(), strict=True))
+
+
+_PLAIN_SENTENCE_END = re.compile(
+    rf"""(?:\.(?<!\b[A-Za-z]\.){_NOT_AFTER}|[!?…])[.!?…]*["'”’»)\]\x02]*(?=\s+[\x02"“‘'«(\[]?[A-Z0-9])"""
+    r"|[。！？]+[」』”’)\x02]*")
+"""SENTENCE_END as it reads most plainly (a full stop not after an abbreviation, or ! ? …; or CJK stops): the
+faster form opening with one character class must mark the same places."""
+_TEXT = st.lists(st.one_of(_FRAGMENTS, st.sampled_from([
+    "pic.twitter.com/AbC", "PIC.Twitter.COM/9", "pIc.twitter.com/", "/x", "a/b", "  ", "\n", "Mr. Smith", "“Yes.”",
+    "e.g. Q: no", "A: yes", "TRUMP: We", "\nTRUMP: I", "\n  \nQ: hi", "FILE - In this", "\n— Jane (@j)", "。", "！"])),
+    max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_sentence_end_marks_what_the_plain_pattern_marks(text: str) -> None:
+    assert SENTENCE_END.sub(f"\\g<0>{SENTENCE_MARK}", text) == _PLAIN_SENTENCE_END.sub(f"\\g<0>{SENTENCE_MARK}", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_post_links_and_line_starts_find_what_finditer_finds(text: str) -> None:
+    assert list(post_links(text)) == [match.start() for match in POST_LINK.finditer(text)]
+    starts = [0, *(match.end() for match in re.finditer("\n", text))]
+    found = [(starts[index], match.span()) for index, match in line_starts(text, starts)]
+    assert found == [(match.start(), match.span()) for match in LINE_START.finditer(text)]
