@@ -59,14 +59,15 @@ syndicate.passages). Single digits are left out: fractions ("8-3/4 pct") and sma
 
 
 def term_hash(word: str) -> int:
-    """The 31-bit hash of the word's stem, with NUMBER set for a number (two digits or more); never 0 (0 marks "no term" in batch
-    arrays). Remembered: news vocabularies repeat from batch to batch (a million words at most, then forgotten
-    and learnt again)."""
+    """The 31-bit hash of the word's stem, with NUMBER set for a number (two digits or more); never 0 (0 marks
+    "no term" in batch arrays). Remembered: news vocabularies repeat from batch to batch (a million words at most,
+    then forgotten and learnt again)."""
     found = _KNOWN.get(word)
     if found is None:
         if len(_KNOWN) >= _KNOWN_LIMIT:
             _KNOWN.clear()
-        found = (xxhash.xxh32_intdigest(stem(word).encode()) & (NUMBER - 1)) | (NUMBER if len(word) > 1 and word.isdigit() else 0)
+        found = ((xxhash.xxh32_intdigest(stem(word).encode()) & (NUMBER - 1))
+                 | (NUMBER if len(word) > 1 and word.isdigit() else 0))
         found = _KNOWN[word] = found or 1
     return found
 
