@@ -72,23 +72,9 @@ def term_hash(word: str) -> int:
     return found
 
 
-_TOKEN_TERMS: dict[bytes, int] = {}
-
-
 def token_terms(tokens: Iterable[bytes]) -> list[int]:
-    """Per UTF-8 word: its term_hash if it is a content word, else 0. Remembered by the bytes themselves, so that a
-    batch pays one dictionary look-up per distinct word (a million words at most, then forgotten and learnt again)."""
-    known = _TOKEN_TERMS.get
-    found = []
-    for token in tokens:
-        term = known(token)
-        if term is None:
-            if len(_TOKEN_TERMS) >= _KNOWN_LIMIT:
-                _TOKEN_TERMS.clear()
-            word = token.decode()
-            term = _TOKEN_TERMS[token] = term_hash(word) if is_content(word) else 0
-        found.append(term)
-    return found
+    """Per UTF-8 word: its term_hash if it is a content word, else 0."""
+    return [term_hash(word) if is_content(word) else 0 for word in map(bytes.decode, tokens)]
 
 
 def is_content(word: str) -> bool:
