@@ -630,7 +630,7 @@ def _batch_shingles(evidence: EvidenceBatch, layout: _PairLayout) -> tuple[np.nd
     pair: the others (most of them) are left out before the pairs' rows are laid out. A shingle's rank among the
     batch's distinct shingles stands for its 64-bit value in the keys (same order, same equality)."""
     pairs = len(layout.a)
-    distinct, rank, counts = np.unique(evidence.shingles, return_inverse=True, return_counts=True)
+    distinct, rank, counts = _group(evidence.shingles)
     if len(distinct) >= 1 << 32:
         raise ValueError("too many distinct shingles in one evidence batch")
     with_itself = np.zeros(len(evidence), dtype=bool)
@@ -688,9 +688,9 @@ def _batch_terms(evidence: EvidenceBatch, layout: _PairLayout) -> _TermEvidence:
         frequency[shared] += other_counts
         weight = _idf_weight(scale[term_pair], frequency)
         entries, entry_bounds = ragged_positions(evidence.entry_offsets, articles)
-        entry_pair = _owners(entry_bounds)
-        return np.sqrt(np.bincount(rows[entry_pair] + evidence.entry_owner[entries],
-                                   weights=weight[term_bounds[entry_pair] + evidence.entry_term[entries]],
+        lengths = np.diff(entry_bounds)
+        return np.sqrt(np.bincount(np.repeat(rows[:-1], lengths) + evidence.entry_owner[entries],
+                                   weights=weight[np.repeat(term_bounds[:-1], lengths) + evidence.entry_term[entries]],
                                    minlength=int(rows[-1])))
 
     norm_a = norms(layout.a, layout.rows_a, terms_a, term_pair_a, term_bounds_a, in_a, count_b)
