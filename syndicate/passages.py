@@ -264,13 +264,13 @@ def _merge_evidence(codes_s: np.ndarray, share: np.ndarray, codes_t: np.ndarray,
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The sentence pairs found by shingles or by terms (codes, sorted), each with both kinds of evidence (0 where
     one kind found nothing)."""
-    codes = _group(np.concatenate([codes_s, codes_t]))[0]
+    codes, where, _ = _group(np.concatenate([codes_s, codes_t]))
     share_all = np.zeros(len(codes))
-    share_all[np.searchsorted(codes, codes_s)] = share
+    share_all[where[: len(codes_s)]] = share
     cos_all = np.zeros(len(codes))
     terms_all = np.zeros(len(codes), dtype=np.int64)
     numbers_all = np.zeros(len(codes), dtype=np.int64)
-    where = np.searchsorted(codes, codes_t)
+    where = where[len(codes_s) :]
     cos_all[where], terms_all[where], numbers_all[where] = cosine, shared_terms, shared_numbers
     return codes, share_all, cos_all, terms_all, numbers_all
 
@@ -531,11 +531,10 @@ class ScoredBatch:
 class _PairLayout:
     """How a batch's candidate pairs number their sentences and sentence pairs.
 
-    Pair k's sentence pair (i, j) is *cell* ``base[k] + i * width[k] + j``: cells sort by (pair, i, j), never
-    collide across pairs, and all the pairs' cells together are a dense range, so that what the per-pair code groups
-    by sorting sentence-pair codes is summed here by ``np.bincount`` over cells (each cell adds its rows in the
-    order they come, as the per-pair code's bincount does). Pair k's sentences of A are numbered from
-    ``rows_a[k]`` among all the pairs' sentences of A (likewise of B), for the per-pair sentence norms.
+    Pair k's sentence pair (i, j) is *cell* ``base[k] + i * width[k] + j``: cells sort by (pair, i, j) and never
+    collide across pairs (they play the part of the per-pair code's ``i * width + j``). Pair k's sentences of A are
+    numbered from ``rows_a[k]`` among all the pairs' sentences of A (likewise of B), for the per-pair sentence
+    norms.
     """
 
     a: np.ndarray
@@ -568,8 +567,8 @@ class _PairLayout:
         return self.base[pair] + i * self.width[pair] + j
 
     def decode(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(pair, i, j) of each cell."""
-        pair = np.searchsorted(self.base, cells, side="right") - 1
+        """(pair, i, j) of each cell (cells sorted: the pairs' bounds are searched among them, not the reverse)."""
+        pair = np.repeat(np.arange(len(self.a)), np.diff(np.searchsorted(cells, self.base)))
         local = cells - self.base[pair]
         return pair, local // self.width[pair], local % self.width[pair]
 
@@ -587,23 +586,39 @@ def score_batch(evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray, config: S
     """
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     layout = _PairLayout.of(evidence, a, b)
-    jaccard, shared_shingles = _batch_shingles(evidence, layout)
-    terms = _batch_terms(evidence, layout)
-    cells = np.flatnonzero(shared_shingles | terms.shared)
+    jaccard, cells_s, share = _batch_shingle_share(evidence, layout)
+    cells_t, cosine, shared_terms, shared_numbers = _batch_term_cosine(evidence, layout)
+    cells, share_all, cos_all, terms_all, numbers_all = _merge_evidence(cells_s, share, cells_t, cosine, shared_terms,
+                                                                        shared_numbers)
     pair, i, j = layout.decode(cells)
     sentence_a, sentence_b = layout.first_a[pair] + i, layout.first_b[pair] + j
-    smaller = np.minimum(evidence.shingle_sizes[sentence_a], evidence.shingle_sizes[sentence_b])
-    shared = shared_shingles[cells]
-    share = np.divide(shared, smaller, out=np.zeros(len(cells)), where=shared > 0)
-    denominator = terms.norm_a[layout.rows_a[pair] + i] * terms.norm_b[layout.rows_b[pair] + j]
-    cosine = np.divide(terms.weights[cells], denominator, out=np.zeros(len(cells)), where=denominator > 0)
-    keep, grades, similarity = _grade(share, cosine, terms.shared[cells], terms.numbers[cells].astype(np.int64),
-                                      evidence.words[sentence_a], evidence.words[sentence_b],
-                                      evidence.numbers[sentence_a], evidence.numbers[sentence_b], config)
+    keep, grades, similarity = _grade(share_all, cos_all, terms_all, numbers_all, evidence.words[sentence_a],
+                                      evidence.words[sentence_b], evidence.numbers[sentence_a],
+                                      evidence.numbers[sentence_b], config)
     pair, sentence_a, sentence_b = pair[keep], sentence_a[keep], sentence_b[keep]
     free, words = _batch_bound(evidence, len(a), pair, sentence_a, sentence_b)
     return ScoredBatch(jaccard=jaccard, free=free, words=words, offsets=_offsets(pair, len(a)), i=i[keep], j=j[keep],
                        grade=grades, similarity=similarity)
+
+
+def _sum_by_cell(cells: np.ndarray, space: int, *weights: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distinct cells of these rows (sorted), how many rows each holds, and for each array of `weights` the sum
+    of its rows' weights, added in the order the rows come (as the per-pair code's ``np.bincount`` adds them).
+
+    By counting over the whole range of cells where the rows fill a good part of it (short articles: no sort), by
+    sorting the rows where they are sparse (long ones: the range is the product of their sentence counts)."""
+    if space <= _DENSE_CELLS * len(cells):
+        counts = np.bincount(cells, minlength=space)
+        distinct = np.flatnonzero(counts)
+        return (distinct, counts[distinct],
+                *(np.bincount(cells, weights=weight, minlength=space)[distinct] for weight in weights))
+    distinct, inverse, counts = _group(cells)
+    return (distinct, counts, *(np.bincount(inverse, weights=weight, minlength=len(distinct)) for weight in weights))
+
+
+_DENSE_CELLS = 4
+"""Sums by cell count over the whole range of cells when it is at most this many times the rows (see
+_sum_by_cell): measured on Reuters (mostly dense) and Helsinki (long live pages, 14 % dense)."""
 
 
 def _join(keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -622,9 +637,10 @@ def _pair_keys(pair: np.ndarray, values: np.ndarray) -> np.ndarray:
     return (pair.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64)
 
 
-def _batch_shingles(evidence: EvidenceBatch, layout: _PairLayout) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair the Jaccard of the two articles' shingle sets; per cell, the shingles its two sentences share (the
-    numerator of :func:`_shingle_share`; both sentences active).
+def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per pair the Jaccard of the two articles' shingle sets; and, as :func:`_shingle_share` gives them, the cells
+    of sentence pairs sharing shingles (both sentences active) with their share.
 
     Only the shingles that two articles of the batch hold (or an article paired with itself) can be shared by a
     pair: the others (most of them) are left out before the pairs' rows are laid out. A shingle's rank among the
@@ -650,25 +666,19 @@ def _batch_shingles(evidence: EvidenceBatch, layout: _PairLayout) -> tuple[np.nd
     owner_a = evidence.shingle_owner[repeated[rows_a[in_a]]].astype(np.int64)
     owner_b = evidence.shingle_owner[repeated[rows_b[in_b]]].astype(np.int64)
     keep = evidence.active[layout.first_a[pair] + owner_a] & evidence.active[layout.first_b[pair] + owner_b]
-    return jaccard, np.bincount(layout.cell(pair[keep], owner_a[keep], owner_b[keep]), minlength=layout.cells)
+    cells, counts = _sum_by_cell(layout.cell(pair[keep], owner_a[keep], owner_b[keep]), layout.cells)
+    pair, i, j = layout.decode(cells)
+    return jaccard, cells, counts / np.minimum(evidence.shingle_sizes[layout.first_a[pair] + i],
+                                               evidence.shingle_sizes[layout.first_b[pair] + j])
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class _TermEvidence:
-    """:func:`_term_cosine` for every pair of a batch, before the division: per cell the summed weights of the
-    followed terms its two sentences share, how many they share and how many of those are numbers; per pair and
-    sentence (numbered as in :class:`_PairLayout`) the sentence's norm under the pair's idf."""
+def _batch_term_cosine(evidence: EvidenceBatch, layout: _PairLayout,
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """As :func:`_term_cosine` gives them for each pair: the cells of sentence pairs sharing followed terms, the
+    cosine of their terms under the pair's own idf, how many terms they share and how many of those are numbers.
 
-    weights: np.ndarray
-    shared: np.ndarray
-    numbers: np.ndarray
-    norm_a: np.ndarray
-    norm_b: np.ndarray
-
-
-def _batch_terms(evidence: EvidenceBatch, layout: _PairLayout) -> _TermEvidence:
-    """The pair's own idf weighs every term of both articles per pair (the other article's counts and the pair's
-    sentence count enter it); the norms add each sentence's weights in term order, as the per-pair code does."""
+    The pair's idf weighs every term of both articles per pair (the other article's counts and the pair's sentence
+    count enter it); the norms add each sentence's weights in term order, as the per-pair code does."""
     terms_a, term_bounds_a = ragged_positions(evidence.term_offsets, layout.a)
     terms_b, term_bounds_b = ragged_positions(evidence.term_offsets, layout.b)
     term_pair_a, term_pair_b = _owners(term_bounds_a), _owners(term_bounds_b)
@@ -710,10 +720,11 @@ def _batch_terms(evidence: EvidenceBatch, layout: _PairLayout) -> _TermEvidence:
                            row_length)
     term = np.repeat(row_term, row_length)
     cells = layout.cell(pair[term], np.repeat(evidence.entry_owner[rows], row_length), evidence.entry_owner[entries_b])
-    return _TermEvidence(weights=np.bincount(cells, weights=weight[term], minlength=layout.cells),
-                         shared=np.bincount(cells, minlength=layout.cells),
-                         numbers=np.bincount(cells, weights=number[term], minlength=layout.cells),
-                         norm_a=norm_a, norm_b=norm_b)
+    cells, shared, sums, numbers = _sum_by_cell(cells, layout.cells, weight[term], number[term])
+    pair, i, j = layout.decode(cells)
+    denominator = norm_a[layout.rows_a[pair] + i] * norm_b[layout.rows_b[pair] + j]
+    return (cells, np.divide(sums, denominator, out=np.zeros(len(cells)), where=denominator > 0), shared,
+            numbers.astype(np.int64))
 
 
 def _batch_bound(evidence: EvidenceBatch, pairs: int, pair: np.ndarray, sentence_a: np.ndarray,
