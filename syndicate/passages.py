@@ -28,7 +28,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 from itertools import compress
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -746,9 +746,9 @@ def _batch_bound(evidence: EvidenceBatch, pairs: int, pair: np.ndarray, sentence
 # --- the ordered chain -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Link:
-    """A candidate block of the chain: sentences of A, of B, grade index, similarity, weight in words."""
+class _Link(NamedTuple):
+    """A candidate block of the chain: sentences of A, of B, grade index, similarity, weight in words (a named tuple:
+    the chain search makes hundreds a pair)."""
 
     a: tuple[int, ...]
     b: tuple[int, ...]
@@ -766,6 +766,8 @@ def _blocks(pairs: ScoredPairs, words_a: list[int], words_b: list[int], config: 
     blocks = [_Link((i,), (j,), grade, similarity, _GRADE_WEIGHT[grade] * min(words_a[i], words_b[j]))
               for (i, j), (grade, similarity) in pairs.items()]
     for i, j in pairs:
+        if (i, j + 1) not in pairs and (i + 1, j) not in pairs:
+            continue  # no run starts here (most pairs)
         for pieces, run_a, run_b in _runs(pairs, i, j, config.max_group):
             grade = max(pairs[p][0] for p in pieces)
             similarity = min(pairs[p][1] for p in pieces)
@@ -829,14 +831,18 @@ class _PrefixMax:
         self._tree = [self._EMPTY] * (size + 1)
 
     def update(self, position: int, value: tuple[float, int]) -> None:
+        tree = self._tree
         position += 1
-        while position < len(self._tree):
-            self._tree[position] = max(self._tree[position], value)
+        while position < len(tree):
+            if value > tree[position]:  # max() without the call: the chain search runs this hundreds of times a pair
+                tree[position] = value
             position += position & -position
 
     def query(self, bound: int) -> tuple[float, int]:
+        tree = self._tree
         result = self._EMPTY
         while bound > 0:
-            result = max(result, self._tree[bound])
+            if tree[bound] > result:
+                result = tree[bound]
             bound -= bound & -bound
         return result
