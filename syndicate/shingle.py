@@ -197,6 +197,11 @@ def marked_words(articles: Sequence[Sequence[str]]) -> list[bytes]:
 
 def ascii_tokens(text: bytes, table: np.ndarray = _ASCII_WORDS) -> list[bytes]:
     """The words (and kept marks) of ASCII text through a byte table: what normalise() + the word regex find."""
+    return ascii_mapped(text, table).tobytes().split()
+
+
+def ascii_mapped(text: bytes, table: np.ndarray = _ASCII_WORDS) -> np.ndarray:
+    """ASCII text through a byte table, as uint8: its words (and kept marks) between spaces."""
     mapped = table[np.frombuffer(text, dtype=np.uint8)]
     # An apostrophe belongs to a word only between two word characters ("o'neil's", not "'quote'").
     apostrophes = np.flatnonzero(mapped == _APOSTROPHE)
@@ -205,7 +210,7 @@ def ascii_tokens(text: bytes, table: np.ndarray = _ASCII_WORDS) -> list[bytes]:
         padded = np.concatenate(([False], wordlike, [False]))
         inner = padded[apostrophes] & padded[apostrophes + 2]
         mapped[apostrophes[~inner]] = _SPACE
-    return mapped.tobytes().split()
+    return mapped
 
 
 def _marks(tokens: list[bytes], hashes: np.ndarray, seed: int, paragraphs: int) -> np.ndarray:
@@ -253,12 +258,17 @@ def order_within_owner(hashes: np.ndarray, owner: np.ndarray, *, stable: bool = 
 
 
 def _fingerprints(tokens: list[bytes]) -> np.ndarray:
-    """paragraph_fingerprint of every paragraph, from the marked token stream.
+    """paragraph_fingerprint of every paragraph, from the marked token stream."""
+    return fingerprints_of_text(b" ".join(tokens))
+
+
+def fingerprints_of_text(joined: bytes) -> np.ndarray:
+    """paragraph_fingerprint of every paragraph of `joined`: words one space apart, each paragraph followed by
+    MARK (as a word of its own).
 
     Digit runs never span the spaces that join words, so folding digits in the joined text is
     the same as folding them word by word.
     """
-    joined = b" ".join(tokens)
     if joined.isascii():
         raw = np.frombuffer(joined, dtype=np.uint8)
         digit = (raw >= _ZERO) & (raw <= _ZERO + 9)

@@ -32,7 +32,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import compress, groupby
+from itertools import groupby
 
 import numpy as np
 import xxhash
@@ -43,8 +43,8 @@ from .shingle import (
     ASCII_UNIT_TOKENS,
     MARK,
     Shingles,
-    _fingerprints,
-    ascii_tokens,
+    ascii_mapped,
+    fingerprints_of_text,
     hash_tokens,
     hash_words,
     ngram_hashes,
@@ -388,7 +388,7 @@ def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0
     paragraph_offsets = np.zeros(len(articles) + 1, dtype=np.int64)
     np.cumsum(counts, out=paragraph_offsets[1:])
     paragraphs = int(paragraph_offsets[-1])
-    tokens = _marked_tokens(articles)
+    tokens, fingerprint_text = _marked_tokens(articles)
     hashes = hash_tokens(tokens, seed)
     mark, sentence_end, single, double = (_find(tokens, hashes, token, seed) for token in _MARKS)
     if np.count_nonzero(mark) != paragraphs:
@@ -424,7 +424,7 @@ def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0
     sentence_offsets = np.searchsorted(article_of_sentence, np.arange(len(articles) + 1), side="left")
     return UnitBatch(
         paragraph_offsets=paragraph_offsets, sentence_offsets=sentence_offsets.astype(np.int64),
-        fingerprints=_fingerprints(list(compress(tokens, (word | mark).tolist()))),
+        fingerprints=fingerprints_of_text(fingerprint_text),
         paragraph_words=paragraph_words.astype(np.int64), sentence_paragraph=sentence_paragraph.astype(np.int64),
         sentence_words=sentence_words.astype(np.int32),
         sentence_quoted=np.bincount(word_sentence, weights=quoted, minlength=sentences).astype(np.int32),
@@ -432,9 +432,12 @@ def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0
         chunk_offsets=_chunks(sentence_paragraph, sentence_words))
 
 
-def _marked_tokens(articles: Sequence[Sequence[str]]) -> list[bytes]:
-    """Words and mark tokens of every paragraph, each paragraph followed by MARK."""
+def _marked_tokens(articles: Sequence[Sequence[str]]) -> tuple[list[bytes], bytes]:
+    """Words and mark tokens of every paragraph, each paragraph followed by MARK; and what paragraph fingerprints
+    read: the words alone, one space apart, each paragraph followed by MARK (for ASCII text, made from the mapped
+    bytes directly rather than by joining the words again)."""
     tokens: list[bytes] = []
+    texts: list[bytes] = []
     for ascii_run, run in groupby(articles, key=lambda paragraphs: all(map(str.isascii, paragraphs))):
         paragraphs = [p for ps in run for p in ps]
         text = "\x00".join(paragraphs)
@@ -444,10 +447,31 @@ def _marked_tokens(articles: Sequence[Sequence[str]]) -> list[bytes]:
         if ascii_run:
             for token in ('"', "\x00", SENTENCE_MARK, SINGLE_QUOTE_MARK):
                 text = text.replace(token, f" {token} ")
-            tokens += ascii_tokens(text.encode(), ASCII_UNIT_TOKENS)
+            mapped = ascii_mapped(text.encode(), ASCII_UNIT_TOKENS)
+            tokens += mapped.tobytes().split()
+            texts.append(_words_apart(mapped))
         else:
-            tokens += [token.encode() for token in _BATCH_TOKEN.findall(normalise(text))]
-    return tokens
+            found = [token.encode() for token in _BATCH_TOKEN.findall(normalise(text))]
+            tokens += found
+            texts.append(b" ".join(token for token in found if token not in _UNIT_MARKS))
+    return tokens, b" ".join(texts)
+
+
+_UNIT_MARKS = frozenset(_MARKS) - {MARK}
+_SPACE = ord(" ")
+_MARKS_AS_SPACES = np.arange(256, dtype=np.uint8)
+_MARKS_AS_SPACES[list(b"".join(_UNIT_MARKS))] = _SPACE
+
+
+def _words_apart(mapped: np.ndarray) -> bytes:
+    """Mapped ASCII text (see shingle.ascii_mapped) as its words and paragraph marks one space apart: the unit marks
+    (sentence ends, quotes) become spaces, and runs of spaces one."""
+    text = _MARKS_AS_SPACES[mapped]
+    space = text == _SPACE
+    keep = np.ones(len(text), dtype=bool)
+    keep[1:] = ~(space[1:] & space[:-1])
+    keep[:1] = ~space[:1]
+    return text[keep].tobytes()
 
 
 def _find(tokens: list[bytes], hashes: np.ndarray, token: bytes, seed: int) -> np.ndarray:
