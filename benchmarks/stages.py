@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("sketch", "furniture", "candidates", "verify", "cluster")
 
 _CHILD = """
-import hashlib, importlib, json, sys, time, types
+import hashlib, importlib, inspect, json, sys, time, types
 corpus, output = sys.argv[1:3]
 import syndicate
 from syndicate import read_articles, scan
@@ -50,8 +50,10 @@ articles = list(read_articles([corpus]))
 scan_module = importlib.import_module("syndicate.scan")
 scan_module.time = types.SimpleNamespace(perf_counter=time.process_time)  # stage timings in CPU seconds
 started = time.process_time()
-result = scan(articles, workers=1).to_dict(quotes=True)
+scanned = scan(articles, workers=1)
 total = time.process_time() - started
+quotes = {"quotes": True} if "quotes" in inspect.signature(scanned.to_dict).parameters else {}  # older trees: none
+result = scanned.to_dict(**quotes)
 stats = result["stats"]
 seconds = {key.removeprefix("seconds_"): value for key, value in stats.items() if key.startswith("seconds_")}
 result["stats"] = {key: value for key, value in stats.items() if not key.startswith("seconds_")}
@@ -86,7 +88,7 @@ def unpack(revision: str, into: Path) -> Path:
 def median_report(runs: list[dict[str, Any]]) -> dict[str, Any]:
     stages = {stage: round(statistics.median(run["seconds"][stage] for run in runs), 3) for stage in STAGES}
     return {"stages": stages, "scan": round(statistics.median(run["scan"] for run in runs), 3),
-            "runs": [{"stages": run["seconds"], "scan": run["scan"]} for run in runs]}
+            "counts": runs[0]["counts"], "runs": [{"stages": run["seconds"], "scan": run["scan"]} for run in runs]}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -122,14 +124,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     report = {"corpus": name, "articles": len(articles), "machine": machine(),
               "load_average": {"before": [round(x, 2) for x in load_before],
                                "after": [round(x, 2) for x in load_after]},
-              "same_output": len(outputs) == 1, "counts": next(iter(runs.values()))[0]["counts"],
+              "same_output": len(outputs) == 1,
               "trees": {label: median_report(label_runs) for label, label_runs in runs.items()}}
-    print(f"{name}: {len(articles)} articles, {report['counts']['candidate_pairs']} candidate pairs; "
-          f"CPU seconds, median of {args.repeat}; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
-    print(f"  {'tree':<16}" + "".join(f"{stage:>12}" for stage in (*STAGES, "scan")))
+    print(f"{name}: {len(articles)} articles; CPU seconds, median of {args.repeat}; "
+          f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
+    print(f"  {'tree':<16}" + "".join(f"{stage:>12}" for stage in (*STAGES, "scan")) + f"{'pairs':>9}{'links':>7}")
     for label, tree_report in report["trees"].items():
         print(f"  {label:<16}" + "".join(f"{tree_report['stages'][stage]:>12.3f}" for stage in STAGES)
-              + f"{tree_report['scan']:>12.3f}")
+              + f"{tree_report['scan']:>12.3f}{tree_report['counts']['candidate_pairs']:>9}"
+              + f"{tree_report['counts']['links']:>7}")
     print("  same output: " + ("yes" if report["same_output"] else "NO"))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
