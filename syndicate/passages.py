@@ -459,18 +459,17 @@ class EvidenceBatch:
         """From per-sentence arrays of many articles (numbered across them; `term_offsets` per sentence), each
         article's shingles distinct and sorted with their first sentence (counted within the article).
 
-        :meth:`UnitSketch.of` for every article in a few whole-batch passes: entries sorted by (article, term)
-        with a stable sort keep each term's sentences in order."""
+        :meth:`UnitSketch.of` for every article in a few whole-batch passes (see :func:`_term_major`)."""
         articles = len(sentence_offsets) - 1
         sentence_article = _owners(sentence_offsets)
         entry_sentence = _owners(term_offsets)
         keep = active[entry_sentence]
         entry_sentence = entry_sentence[keep]
-        values = terms[keep]
-        key = (sentence_article[entry_sentence].astype(np.uint64) << np.uint64(32)) | values
-        order = np.argsort(key, kind="stable")
-        key, values, entry_sentence = key[order], values[order], entry_sentence[order]
         entry_article = sentence_article[entry_sentence]
+        entry_article, values, entry_owner = _term_major(entry_article, terms[keep],
+                                                         entry_sentence - sentence_offsets[entry_article])
+        entry_sentence = sentence_offsets[entry_article] + entry_owner
+        key = (entry_article.astype(np.uint64) << np.uint64(32)) | values
         new = np.empty(len(key), dtype=bool)
         new[:1] = True
         np.not_equal(key[1:], key[:-1], out=new[1:])
@@ -486,7 +485,7 @@ class EvidenceBatch:
             shingle_offsets=shingle_offsets, shingles=shingles, shingle_owner=shingle_owner,
             term_offsets=term_offsets_out, term_values=values[firsts],
             term_counts=np.diff(firsts, append=len(key)), term_starts=firsts - entry_offsets[term_article],
-            entry_offsets=entry_offsets, entry_owner=entry_sentence - sentence_offsets[entry_article],
+            entry_offsets=entry_offsets, entry_owner=entry_owner,
             entry_term=np.cumsum(new) - 1 - term_offsets_out[entry_article])
 
     def __len__(self) -> int:
@@ -495,6 +494,24 @@ class EvidenceBatch:
     def sentences(self, article: int) -> Sentences:
         first, last = self.sentence_offsets[article : article + 2].tolist()
         return Sentences(words=self.words[first:last], quoted=self.quoted[first:last], active=self.active[first:last])
+
+
+def _term_major(article: np.ndarray, terms: np.ndarray, sentence: np.ndarray,
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Term entries (article, term, sentence within the article), given in (article, sentence) order, sorted by
+    (article, term, sentence): one ``np.sort`` of the three packed in 64 bits, which they fit unless a batch of
+    tens of thousands of articles holds one of thousands of sentences; else a stable sort of (article, term)."""
+    sentence_bits = int(sentence.max(initial=0)).bit_length()
+    if int(article.max(initial=0)).bit_length() + 32 + sentence_bits <= _PACKED_BITS:
+        shift = np.uint64(sentence_bits)
+        key = np.sort((((article.astype(np.uint64) << np.uint64(32)) | terms) << shift) | sentence.astype(np.uint64))
+        return ((key >> (shift + np.uint64(32))).astype(np.int64), ((key >> shift) & np.uint64(0xFFFFFFFF)).astype(
+            np.uint32), (key & ((np.uint64(1) << shift) - np.uint64(1))).astype(np.int64))
+    order = np.argsort((article.astype(np.uint64) << np.uint64(32)) | terms, kind="stable")
+    return article[order], terms[order], sentence[order]
+
+
+_PACKED_BITS = 64
 
 
 def _offsets(owner: np.ndarray, count: int) -> np.ndarray:

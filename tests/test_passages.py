@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndicate import Article, ScanConfig
+from syndicate import Article, ScanConfig, passages
 from syndicate.columns import SketchColumns
 from syndicate.passages import EvidenceBatch, evidence_bound, score_batch, score_pairs
 from syndicate.sign import MinHasher
@@ -119,3 +119,20 @@ def test_an_empty_batch_of_pairs_scores_nothing() -> None:
                                 nothing, offsets, nothing.astype(np.uint32))
     scores = score_batch(evidence, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), ScanConfig())
     assert len(scores.jaccard) == 0 and scores.offsets.tolist() == [0]
+
+
+def test_term_entries_sort_alike_packed_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries are sorted by (article, term, sentence) with one packed key when it fits, else by a stable sort: the
+    evidence comes out the same either way."""
+    paragraphs = [["Putin met Trump in Helsinki. Putin and Trump talked for two hours.",
+                   "Trump said the summit in Helsinki was a success. Putin agreed, 2018."],
+                  ["Sanctions on Russia stay, Trump said. Putin said nothing on sanctions in Helsinki."]]
+    articles = [Article(id=str(number), paragraphs=tuple(text)) for number, text in enumerate(paragraphs)]
+    columns = _columns(articles, np.zeros(3, dtype=bool), ScanConfig(), 0)
+    packed = columns.evidence_batch(np.arange(2))
+    monkeypatch.setattr(passages, "_PACKED_BITS", 0)
+    unpacked = columns.evidence_batch(np.arange(2))
+    assert packed.term_counts.max() >= 3  # terms held by several sentences: their order is what is compared
+    for name in ("term_offsets", "term_values", "term_counts", "term_starts", "entry_offsets", "entry_owner",
+                 "entry_term", "numbers"):
+        assert getattr(packed, name).tolist() == getattr(unpacked, name).tolist(), name
