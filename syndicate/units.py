@@ -203,7 +203,8 @@ def material_offsets(text: str, starts: np.ndarray, article: np.ndarray) -> list
             found[index] = 0
     credits: list[int] = []
     turns: dict[int, list[tuple[int, re.Match[str]]]] = {}
-    for index, match in line_starts(text, starts[:-1].tolist()):
+    article_ends = starts[np.searchsorted(article, article, side="right")] - 1
+    for index, match in line_starts(text, starts[:-1].tolist(), article_ends.tolist()):
         if match.group("credit"):
             credits.append(index)
         elif match.group("caption"):
@@ -233,13 +234,15 @@ def post_links(text: str) -> Iterator[int]:
             yield start
 
 
-def line_starts(text: str, starts: Sequence[int]) -> Iterator[tuple[int, re.Match[str]]]:
+def line_starts(text: str, starts: Sequence[int], ends: Sequence[int]) -> Iterator[tuple[int, re.Match[str]]]:
     """LINE_START's matches in `text` (lines starting at `starts`, ascending), as ``finditer`` finds them, with the
     number of the line each starts: the pattern is tried at line starts only (the only places its ``^`` matches),
-    each from where the last match ended, instead of at every position of the text."""
+    each from where the last match ended, instead of at every position of the text. Line i is read as if the text
+    ended at ``ends[i]`` (the end of its article, when many articles are read at once: a label's ``\\s+`` must not
+    run into the next article)."""
     matched_to = 0
-    for index, start in enumerate(starts):
-        match = LINE_START.match(text, start) if start >= matched_to else None
+    for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        match = LINE_START.match(text, start, end) if start >= matched_to else None
         if match is not None:
             matched_to = match.end()
             yield index, match

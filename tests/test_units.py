@@ -155,5 +155,5 @@ def test_sentence_end_marks_what_the_plain_pattern_marks(text: str) -> None:
 def test_post_links_and_line_starts_find_what_finditer_finds(text: str) -> None:
     assert list(post_links(text)) == [match.start() for match in POST_LINK.finditer(text)]
     starts = [0, *(match.end() for match in re.finditer("\n", text))]
-    found = [(starts[index], match.span()) for index, match in line_starts(text, starts)]
+    found = [(starts[index], match.span()) for index, match in line_starts(text, starts, [len(text)] * len(starts))]
     assert found == [(match.start(), match.span()) for match in LINE_START.finditer(text)]
