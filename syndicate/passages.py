@@ -512,6 +512,7 @@ def _term_major(article: np.ndarray, terms: np.ndarray, sentence: np.ndarray,
 
 
 _PACKED_BITS = 64
+"""Width of _term_major's packed key."""
 
 
 def _offsets(owner: np.ndarray, count: int) -> np.ndarray:
