@@ -186,7 +186,7 @@ def material_words(articles: Sequence[Sequence[str]]) -> list[list[Span]]:
     starts = np.cumsum([0] + [len(p) + 1 for p in paragraphs])
     spans = material_spans("\n".join(paragraphs), starts, article)
     return [[(len(words(paragraphs[index][:start])), len(words(paragraphs[index][:end]))) for start, end in found]
-            for index, found in enumerate(spans)]
+            if found else found for index, found in enumerate(spans)]  # most paragraphs hold none
 
 
 SHORT_PARAGRAPH = 3
