@@ -20,7 +20,8 @@ from typing import TypeVar
 import numpy as np
 
 from .article import METADATA, Article
-from .passages import UnitSketch
+from .passages import EvidenceBatch, UnitSketch, ragged_positions
+from .shingle import order_within_owner
 from .sketch import SignedBatch
 
 Info = TypeVar("Info")
@@ -86,7 +87,7 @@ class SketchColumns:
         article_of_sentence = np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(sentence_offsets))
         article_of_value = article_of_sentence[sentence_of_value]
         # Stable: equal values of one article keep sentence order, so the first of a repeat owns it.
-        order = np.lexsort((units.shingles, article_of_value))
+        order = order_within_owner(units.shingles, article_of_value, stable=True)
         values, article_sorted = units.shingles[order], article_of_value[order]
         first = np.ones(len(values), dtype=bool)
         first[1:] = (values[1:] != values[:-1]) | (article_sorted[1:] != article_sorted[:-1])
@@ -175,6 +176,13 @@ class SketchColumns:
         block, local = self.locate(index)
         return int(block.value_offsets[local + 1] - block.value_offsets[local])
 
+    def evidence_sizes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every article's count of distinct shingles, and of sentences."""
+        if not self.blocks:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return (np.concatenate([np.diff(block.value_offsets) for block in self.blocks]),
+                np.concatenate([np.diff(block.sentence_offsets) for block in self.blocks]))
+
     def settle(self, furniture: np.ndarray) -> None:
         """Mark, block by block, the sentences of the paragraphs flagged in `furniture` (one flag per paragraph of
         the scan) as inactive: they stay in the evidence, which leaves them out of alignment."""
@@ -222,12 +230,41 @@ class SketchColumns:
             shingles=block.values[start:stop], shingle_owner=block.owner[start:stop].astype(np.int64),
             terms=block.terms[term_offsets[0] : term_offsets[-1]], term_offsets=term_offsets - term_offsets[0])
 
+    def evidence_batch(self, indices: np.ndarray) -> EvidenceBatch:
+        """The evidence of the articles at `indices` (sorted), article k of the batch being indices[k], after
+        :meth:`settle`. Gathered a block at a time, whole arrays per block."""
+        number = np.searchsorted(self._starts, indices, side="right") - 1
+        parts = []
+        for block_number in np.unique(number).tolist():
+            block = self.blocks[block_number]
+            assert block.active is not None, "settle() first"
+            local = indices[number == block_number] - self._starts[block_number]
+            sentences, sentence_bounds = ragged_positions(block.sentence_offsets, local)
+            values, value_bounds = ragged_positions(block.value_offsets, local)
+            terms, term_bounds = ragged_positions(block.term_offsets, sentences)
+            parts.append({"sentence_offsets": sentence_bounds, "words": block.sentence_words[sentences],
+                          "quoted": block.sentence_quoted[sentences], "active": block.active[sentences],
+                          "sentence_keys": block.sentence_keys[sentences], "shingle_offsets": value_bounds,
+                          "shingles": block.values[values], "shingle_owner": block.owner[values],
+                          "term_offsets": term_bounds, "terms": block.terms[terms]})
+        if len(parts) == 1:
+            return EvidenceBatch.of(**parts[0])
+        return EvidenceBatch.of(**{name: (_join_bounds if name.endswith("_offsets") else np.concatenate)(
+            [part[name] for part in parts]) for name in parts[0]})
+
     def active_words(self, index: int) -> int:
         """The article's words outside furniture paragraphs, after :meth:`settle`."""
         block, local = self.locate(index)
         assert block.active is not None, "settle() first"
         first, last = block.sentence_offsets[local : local + 2].tolist()
         return int(block.sentence_words[first:last][block.active[first:last]].sum())
+
+
+def _join_bounds(bounds: Sequence[np.ndarray]) -> np.ndarray:
+    """Bounds of ragged rows laid end to end, from each part's own bounds."""
+    joined = np.zeros(sum(len(b) - 1 for b in bounds) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate([np.diff(b) for b in bounds]), out=joined[1:])
+    return joined
 
 
 @lru_cache(maxsize=4)

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from typing import Literal
+from itertools import compress
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -41,7 +42,23 @@ GRADES: tuple[Grade, ...] = ("verbatim", "edited", "paraphrased")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class UnitSketch:
+class Sentences:
+    """Per sentence of one article: what an alignment counts (its words, quoted words, and whether it is active)."""
+
+    words: np.ndarray
+    """int32 per sentence: its word count."""
+    quoted: np.ndarray
+    """int32 per sentence: how many of its words are quoted material."""
+    active: np.ndarray
+    """bool per sentence: False for sentences of furniture paragraphs."""
+
+    @property
+    def sentences(self) -> int:
+        return len(self.words)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class UnitSketch(Sentences):
     """What alignment needs of one article: per sentence its paragraph, words and evidence; no text.
 
     Sentences of furniture paragraphs stay numbered (``active`` is False) but carry no evidence.
@@ -50,14 +67,8 @@ class UnitSketch:
 
     paragraph: np.ndarray
     """int32 per sentence: the paragraph it sits in."""
-    words: np.ndarray
-    """int32 per sentence: its word count."""
-    quoted: np.ndarray
-    """int32 per sentence: how many of its words are quoted material."""
     sentence_keys: np.ndarray
     """uint64 per sentence: a hash of its words (identical sentences align, shingles or not)."""
-    active: np.ndarray
-    """bool per sentence: False for sentences of furniture paragraphs."""
     shingles: np.ndarray
     """uint64: the article's distinct 5-word shingles, sorted (those of inactive sentences included: they count
     when two articles are compared whole, never in the alignment)."""
@@ -98,13 +109,6 @@ class UnitSketch:
                    shingles=shingles,
                    shingle_owner=shingle_owner, shingle_sizes=owned, term_values=distinct, term_counts=counts,
                    term_owner=owners, term_starts=starts, term_index=index, numbers=numbers)
-
-    @property
-    def sentences(self) -> int:
-        return len(self.words)
-
-    def active_words(self) -> int:
-        return int(self.words[self.active].sum())
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +170,7 @@ def align_units(a: UnitSketch, b: UnitSketch, config: ScanConfig) -> PassageAlig
     return align_scored(a, b, score_pairs(a, b, config), config)
 
 
-def evidence_bound(a: UnitSketch, b: UnitSketch, pairs: ScoredPairs) -> tuple[int, int]:
+def evidence_bound(a: Sentences, b: Sentences, pairs: ScoredPairs) -> tuple[int, int]:
     """Upper bounds, before any chain is drawn, on the words an alignment of these scored pairs can hold outside
     quoted material, and in all: the units of an alignment never share a sentence on either side."""
     if not pairs:
@@ -178,7 +182,7 @@ def evidence_bound(a: UnitSketch, b: UnitSketch, pairs: ScoredPairs) -> tuple[in
     return free, words
 
 
-def align_scored(a: UnitSketch, b: UnitSketch, pairs: ScoredPairs, config: ScanConfig) -> PassageAlignment:
+def align_scored(a: Sentences, b: Sentences, pairs: ScoredPairs, config: ScanConfig) -> PassageAlignment:
     """The alignment, from the scored sentence pairs (see :func:`score_pairs`)."""
     words_a, words_b = a.words.tolist(), b.words.tolist()
     chain = _anchored(_best_chain(_blocks(pairs, words_a, words_b, config)), a.sentences, b.sentences,
@@ -204,10 +208,10 @@ def align_scored(a: UnitSketch, b: UnitSketch, pairs: ScoredPairs, config: ScanC
         free = min(side_a - sum(quoted_a[i] for i in unit.a), side_b - sum(quoted_b[j] for j in unit.b))
         unquoted += free
         units.append(Unit(unit.a, unit.b, unit.grade, unit.similarity, unit.moved, min(side_a, side_b), free))
-    matchable = _matchable(pairs, words_a, words_b)
-    return PassageAlignment(units=tuple(units), words_a=a.active_words(), words_b=b.active_words(),
-                            aligned_a=aligned_a, aligned_b=aligned_b, unquoted=unquoted, passages=_passages(chain),
-                            matchable=matchable)
+    return PassageAlignment(units=tuple(units), words_a=sum(compress(words_a, a.active.tolist())),
+                            words_b=sum(compress(words_b, b.active.tolist())), aligned_a=aligned_a,
+                            aligned_b=aligned_b, unquoted=unquoted, passages=_passages(chain),
+                            matchable=_matchable(pairs, words_a, words_b))
 
 
 def _matchable(pairs: ScoredPairs, words_a: list[int], words_b: list[int]) -> tuple[int, int]:
@@ -270,38 +274,52 @@ def score_pairs(a: UnitSketch, b: UnitSketch, config: ScanConfig) -> ScoredPairs
     pair of sentences: two long articles on one event share terms in thousands of sentence pairs)."""
     width = max(b.sentences, 1)
     codes_s, share = _shingle_share(a, b, width)
-    codes_k = _same_sentences(a, b, width)
-    codes_s, share = np.concatenate([codes_s, codes_k]), np.concatenate([share, np.ones(len(codes_k))])
-    order = np.lexsort((-share, codes_s))  # an identical sentence pair found both ways: once, at its best share
-    codes_s, share = codes_s[order], share[order]
-    first = np.ones(len(codes_s), dtype=bool)
-    first[1:] = codes_s[1:] != codes_s[:-1]
-    codes_s, share = codes_s[first], share[first]
     codes_t, cosine, shared_terms, shared_numbers = _term_cosine(a, b, width)
-    codes = _group(np.concatenate([codes_s, codes_t]))[0]
+    codes, share_all, cos_all, terms_all, numbers_all = _merge_evidence(
+        codes_s, share, _same_sentences(a, b, width), codes_t, cosine, shared_terms, shared_numbers)
     if len(codes) == 0:
         return {}
+    i, j = codes // width, codes % width
+    keep, grades, similarity = _grade(share_all, cos_all, terms_all, numbers_all, a.words[i], b.words[j],
+                                      a.numbers[i], b.numbers[j], config)
+    return {(x, y): (g, s) for x, y, g, s in zip(i[keep].tolist(), j[keep].tolist(), grades.tolist(),
+                                                  similarity.tolist(), strict=True)}
+
+
+def _merge_evidence(codes_s: np.ndarray, share: np.ndarray, codes_k: np.ndarray, codes_t: np.ndarray,
+                    cosine: np.ndarray, shared_terms: np.ndarray, shared_numbers: np.ndarray,
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The sentence pairs found by shingles, by identical words or by terms (codes, sorted; each source's codes
+    distinct), each with both kinds of evidence (0 where one kind found nothing): an identical pair's shingle share
+    is 1, whatever its shingles say (a pair found both ways counts once, at its best share)."""
+    codes, where, _ = _group(np.concatenate([codes_s, codes_k, codes_t]))
     share_all = np.zeros(len(codes))
-    share_all[np.searchsorted(codes, codes_s)] = share
+    share_all[where[: len(codes_s)]] = share
+    identical = where[len(codes_s) : len(codes_s) + len(codes_k)]
+    share_all[identical] = np.maximum(share_all[identical], 1.0)
     cos_all = np.zeros(len(codes))
     terms_all = np.zeros(len(codes), dtype=np.int64)
     numbers_all = np.zeros(len(codes), dtype=np.int64)
-    where = np.searchsorted(codes, codes_t)
+    where = where[len(codes_s) + len(codes_k) :]
     cos_all[where], terms_all[where], numbers_all[where] = cosine, shared_terms, shared_numbers
-    i, j = codes // width, codes % width
-    words_i, words_j = a.words[i], b.words[j]
-    fewer = np.minimum(a.numbers[i], b.numbers[j])
-    same_facts = 3 * numbers_all >= 2 * fewer  # a reworded sentence keeps its numbers; a template's do not
-    verbatim = (share_all >= config.verbatim) & (np.minimum(words_i, words_j) >= 0.9 * np.maximum(words_i, words_j))
-    edited = ~verbatim & ((share_all >= config.edited) | ((cos_all >= config.edited_terms) & same_facts))
-    paraphrased = (~verbatim & ~edited & same_facts & (cos_all >= config.paraphrased)
-                   & (terms_all >= config.min_shared_terms))
-    weak = ~verbatim & ~edited & ~paraphrased & same_facts & (cos_all >= config.weak_paraphrased) & (terms_all >= 2)
+    return codes, share_all, cos_all, terms_all, numbers_all
+
+
+def _grade(share: np.ndarray, cosine: np.ndarray, shared_terms: np.ndarray, shared_numbers: np.ndarray,
+           words_i: np.ndarray, words_j: np.ndarray, numbers_i: np.ndarray, numbers_j: np.ndarray,
+           config: ScanConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which sentence pairs align (mask), and the grade index and similarity of those that do."""
+    fewer = np.minimum(numbers_i, numbers_j)
+    same_facts = 3 * shared_numbers >= 2 * fewer  # a reworded sentence keeps its numbers; a template's do not
+    verbatim = (share >= config.verbatim) & (np.minimum(words_i, words_j) >= 0.9 * np.maximum(words_i, words_j))
+    edited = ~verbatim & ((share >= config.edited) | ((cosine >= config.edited_terms) & same_facts))
+    paraphrased = (~verbatim & ~edited & same_facts & (cosine >= config.paraphrased)
+                   & (shared_terms >= config.min_shared_terms))
+    weak = ~verbatim & ~edited & ~paraphrased & same_facts & (cosine >= config.weak_paraphrased) & (shared_terms >= 2)
     keep = verbatim | edited | paraphrased | weak
     grades = np.where(verbatim, 0, np.where(edited, 1, np.where(paraphrased, _PARAPHRASED, _WEAK)))[keep]
-    similarity = np.where(paraphrased | weak, cos_all, np.maximum(share_all, cos_all))[keep]
-    return {(x, y): (g, s) for x, y, g, s in zip(i[keep].tolist(), j[keep].tolist(), grades.tolist(),
-                                                  similarity.tolist(), strict=True)}
+    similarity = np.where(paraphrased | weak, cosine, np.maximum(share, cosine))[keep]
+    return keep, grades, similarity
 
 
 def _shingle_share(a: UnitSketch, b: UnitSketch, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -316,8 +334,8 @@ def _shingle_share(a: UnitSketch, b: UnitSketch, width: int) -> tuple[np.ndarray
 
 def _group(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """np.unique(codes, return_inverse=True, return_counts=True), by one sort: numpy's hashed unique is slower on
-    the few thousand small integers of a pair of articles."""
-    order = np.argsort(codes, kind="stable")
+    the few thousand small integers of a pair of articles, and its sorted unique sorts more than once."""
+    order = np.argsort(codes)
     ordered = codes[order]
     new = np.empty(len(ordered), dtype=bool)
     new[:1] = True
@@ -385,20 +403,20 @@ def _term_cosine(a: UnitSketch, b: UnitSketch, width: int,
     def norms(side: UnitSketch, shared: np.ndarray, other_counts: np.ndarray) -> np.ndarray:
         frequency = side.term_counts.astype(np.float64)
         frequency[shared] += other_counts
-        weight = np.log1p(sentences / frequency) ** 2
+        weight = _idf_weight(sentences, frequency)
         return np.sqrt(np.bincount(side.term_owner, weights=weight[side.term_index], minlength=side.sentences))
 
     norm_a = norms(a, shared_a, b.term_counts[shared_b])
     norm_b = norms(b, shared_b, a.term_counts[shared_a])
     count_a, count_b = a.term_counts[shared_a], b.term_counts[shared_b]
     number = a.term_values[shared_a] >= NUMBER
-    followed = (count_a + count_b <= max(2, COMMON_TERM * sentences)) | number
+    followed = _followed(count_a + count_b, number, sentences)
     shared_a, shared_b, count_a, count_b = shared_a[followed], shared_b[followed], count_a[followed], count_b[followed]
     number = number[followed]
     if len(shared_a) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, np.empty(0), empty, empty
-    weight = np.log1p(sentences / (count_a + count_b)) ** 2
+    weight = _idf_weight(sentences, count_a + count_b)
     # Every (sentence of A, sentence of B) holding a shared term: per term, the product of its two owner lists.
     pairs = count_a * count_b
     term = np.repeat(np.arange(len(shared_a)), pairs)
@@ -412,12 +430,410 @@ def _term_cosine(a: UnitSketch, b: UnitSketch, width: int,
     return codes, np.divide(sums, denominator, out=np.zeros(len(codes)), where=denominator > 0), counts, numbers
 
 
+def _idf_weight(sentences: int | np.ndarray, frequency: np.ndarray) -> np.ndarray:
+    """A term's squared idf weight, log(1 + sentences / frequency) ** 2, for a pair whose two articles have
+    `sentences` active sentences between them, `frequency` of which hold the term."""
+    return np.log1p(sentences / frequency) ** 2
+
+
+def _followed(frequency: np.ndarray, number: np.ndarray, sentences: int | np.ndarray) -> np.ndarray:
+    """Shared terms followed into sentence pairs: those in at most COMMON_TERM of the pair's sentences (or two),
+    and every number."""
+    return (frequency <= np.maximum(2, COMMON_TERM * sentences)) | number
+
+
+# --- many candidate pairs at once ------------------------------------------------------------------
+
+
+def ragged_positions(offsets: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``offsets[k]:offsets[k + 1]`` of every k in `items`, end to end, and where each item's rows start
+    there (``len(items) + 1`` bounds)."""
+    starts = offsets[items]
+    return _ranges(starts, offsets[items + 1] - starts)
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions ``starts[k]:starts[k] + lengths[k]`` of every k, end to end, and their bounds."""
+    bounds = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    return np.arange(bounds[-1], dtype=np.int64) + np.repeat(starts - bounds[:-1], lengths), bounds
+
+
+def _owners(bounds: np.ndarray) -> np.ndarray:
+    """Per row of ragged rows with these bounds: the item it belongs to."""
+    return np.repeat(np.arange(len(bounds) - 1, dtype=np.int64), np.diff(bounds))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EvidenceBatch:
+    """The evidence of many articles, end to end in flat arrays: what a :class:`UnitSketch` holds for one.
+
+    Article k owns sentences ``sentence_offsets[k]:sentence_offsets[k + 1]``, and likewise its distinct shingles
+    (by ``shingle_offsets``), its distinct terms (by ``term_offsets``) and its term entries (by ``entry_offsets``).
+    Everything that points at a sentence, a term or an entry counts within its own article, as in a UnitSketch.
+    """
+
+    sentence_offsets: np.ndarray
+    words: np.ndarray
+    quoted: np.ndarray
+    active: np.ndarray
+    sentence_keys: np.ndarray
+    numbers: np.ndarray
+    shingle_sizes: np.ndarray
+    """Per sentence, as in UnitSketch."""
+    shingle_offsets: np.ndarray
+    shingles: np.ndarray
+    """Each article's distinct shingles, sorted."""
+    shingle_owner: np.ndarray
+    term_offsets: np.ndarray
+    term_values: np.ndarray
+    """Each article's distinct terms of active sentences, sorted."""
+    term_counts: np.ndarray
+    term_starts: np.ndarray
+    """Per distinct term: its first entry (the entries of a term are consecutive)."""
+    entry_offsets: np.ndarray
+    entry_owner: np.ndarray
+    """Per (term, sentence holding it) of an article, sorted by term then sentence: the sentence."""
+    entry_term: np.ndarray
+    """…and the term (its index among the article's distinct terms)."""
+
+    @classmethod
+    def of(cls, sentence_offsets: np.ndarray, words: np.ndarray, quoted: np.ndarray, active: np.ndarray,
+           sentence_keys: np.ndarray, shingle_offsets: np.ndarray, shingles: np.ndarray, shingle_owner: np.ndarray,
+           term_offsets: np.ndarray, terms: np.ndarray) -> EvidenceBatch:
+        """From per-sentence arrays of many articles (numbered across them; `term_offsets` per sentence), each
+        article's shingles distinct and sorted with their first sentence (counted within the article).
+
+        :meth:`UnitSketch.of` for every article in a few whole-batch passes (see :func:`_term_major`)."""
+        articles = len(sentence_offsets) - 1
+        sentence_article = _owners(sentence_offsets)
+        entry_sentence = _owners(term_offsets)
+        keep = active[entry_sentence]
+        entry_sentence = entry_sentence[keep]
+        entry_article = sentence_article[entry_sentence]
+        entry_article, values, entry_owner = _term_major(entry_article, terms[keep],
+                                                         entry_sentence - sentence_offsets[entry_article])
+        entry_sentence = sentence_offsets[entry_article] + entry_owner
+        key = (entry_article.astype(np.uint64) << np.uint64(32)) | values
+        new = np.empty(len(key), dtype=bool)
+        new[:1] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+        firsts = np.flatnonzero(new)
+        entry_offsets = _offsets(entry_article, articles)
+        term_offsets_out = _offsets(entry_article[firsts], articles)
+        term_article = entry_article[firsts]
+        shingle_sentence = sentence_offsets[_owners(shingle_offsets)] + shingle_owner
+        return cls(
+            sentence_offsets=sentence_offsets, words=words, quoted=quoted, active=active, sentence_keys=sentence_keys,
+            numbers=np.bincount(entry_sentence, weights=values >= NUMBER, minlength=len(words)).astype(np.int64),
+            shingle_sizes=np.bincount(shingle_sentence[active[shingle_sentence]], minlength=len(words)),
+            shingle_offsets=shingle_offsets, shingles=shingles, shingle_owner=shingle_owner,
+            term_offsets=term_offsets_out, term_values=values[firsts],
+            term_counts=np.diff(firsts, append=len(key)), term_starts=firsts - entry_offsets[term_article],
+            entry_offsets=entry_offsets, entry_owner=entry_owner,
+            entry_term=np.cumsum(new) - 1 - term_offsets_out[entry_article])
+
+    def __len__(self) -> int:
+        return len(self.sentence_offsets) - 1
+
+    def sentences(self, article: int) -> Sentences:
+        first, last = self.sentence_offsets[article : article + 2].tolist()
+        return Sentences(words=self.words[first:last], quoted=self.quoted[first:last], active=self.active[first:last])
+
+
+def _term_major(article: np.ndarray, terms: np.ndarray, sentence: np.ndarray,
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Term entries (article, term, sentence within the article), given in (article, sentence) order, sorted by
+    (article, term, sentence): one ``np.sort`` of the three packed in 64 bits, which they fit unless a batch of
+    tens of thousands of articles holds one of thousands of sentences; else a stable sort of (article, term)."""
+    sentence_bits = int(sentence.max(initial=0)).bit_length()
+    if int(article.max(initial=0)).bit_length() + 32 + sentence_bits <= _PACKED_BITS:
+        shift = np.uint64(sentence_bits)
+        key = np.sort((((article.astype(np.uint64) << np.uint64(32)) | terms) << shift) | sentence.astype(np.uint64))
+        return ((key >> (shift + np.uint64(32))).astype(np.int64), ((key >> shift) & np.uint64(0xFFFFFFFF)).astype(
+            np.uint32), (key & ((np.uint64(1) << shift) - np.uint64(1))).astype(np.int64))
+    order = np.argsort((article.astype(np.uint64) << np.uint64(32)) | terms, kind="stable")
+    return article[order], terms[order], sentence[order]
+
+
+_PACKED_BITS = 64
+"""Width of _term_major's packed key."""
+
+
+def _offsets(owner: np.ndarray, count: int) -> np.ndarray:
+    """Offsets of `count` consecutive groups, from the (sorted) group of each row."""
+    offsets = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=count), out=offsets[1:])
+    return offsets
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ScoredBatch:
+    """For each candidate pair of a batch: its Jaccard, its :func:`evidence_bound` and its scored sentence pairs."""
+
+    shared: np.ndarray
+    """Per pair: the distinct shingles its two articles share (furniture included)."""
+    jaccard: np.ndarray
+    free: np.ndarray
+    words: np.ndarray
+    """evidence_bound's two values, per pair."""
+    offsets: np.ndarray
+    """Pair k's sentence pairs are rows offsets[k]:offsets[k + 1] of the arrays below, in (i, j) order."""
+    i: np.ndarray
+    j: np.ndarray
+    grade: np.ndarray
+    similarity: np.ndarray
+
+    def pairs(self, k: int) -> ScoredPairs:
+        """Pair k's sentence pairs as :func:`score_pairs` gives them."""
+        first, last = self.offsets[k : k + 2].tolist()
+        return {(x, y): (g, s) for x, y, g, s in zip(
+            self.i[first:last].tolist(), self.j[first:last].tolist(), self.grade[first:last].tolist(),
+            self.similarity[first:last].tolist(), strict=True)}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _PairLayout:
+    """How a batch's candidate pairs number their sentences and sentence pairs.
+
+    Pair k's sentence pair (i, j) is *cell* ``base[k] + i * width[k] + j``: cells sort by (pair, i, j) and never
+    collide across pairs (they play the part of the per-pair code's ``i * width + j``). Pair k's sentences of A are
+    numbered from ``rows_a[k]`` among all the pairs' sentences of A (likewise of B), for the per-pair sentence
+    norms.
+    """
+
+    a: np.ndarray
+    b: np.ndarray
+    """Per pair: its two articles."""
+    first_a: np.ndarray
+    first_b: np.ndarray
+    """Per pair: the batch's index of each article's first sentence."""
+    width: np.ndarray
+    base: np.ndarray
+    rows_a: np.ndarray
+    rows_b: np.ndarray
+
+    @classmethod
+    def of(cls, evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray) -> _PairLayout:
+        sentences = np.diff(evidence.sentence_offsets)
+        width = np.maximum(sentences[b], 1)
+        base, rows_a, rows_b = (np.zeros(len(a) + 1, dtype=np.int64) for _ in range(3))
+        np.cumsum(sentences[a] * width, out=base[1:])
+        np.cumsum(sentences[a], out=rows_a[1:])
+        np.cumsum(sentences[b], out=rows_b[1:])
+        return cls(a=a, b=b, first_a=evidence.sentence_offsets[a], first_b=evidence.sentence_offsets[b], width=width,
+                   base=base, rows_a=rows_a, rows_b=rows_b)
+
+    @property
+    def cells(self) -> int:
+        return int(self.base[-1])
+
+    def cell(self, pair: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return self.base[pair] + i * self.width[pair] + j
+
+    def decode(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pair, i, j) of each cell (cells sorted: the pairs' bounds are searched among them, not the reverse)."""
+        pair = np.repeat(np.arange(len(self.a)), np.diff(np.searchsorted(cells, self.base)))
+        local = cells - self.base[pair]
+        return pair, local // self.width[pair], local % self.width[pair]
+
+
+def score_batch(evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray, config: ScanConfig) -> ScoredBatch:
+    """For each candidate pair (article a[k], article b[k]) of the batch: what verify needs before drawing a chain,
+    each equal to its per-pair definition: the whole-article shingle Jaccard, :func:`score_pairs` and
+    :func:`evidence_bound`.
+
+    Whole-batch numpy passes, no loop per pair: every pair's rows (shingles, terms, term entries) are laid end to
+    end in pair order, keyed by ``pair << 32 | value``, so that one merge joins the two sides of every pair at
+    once; sums per sentence and per sentence pair are ``np.bincount`` over (pair, sentence) segments and over
+    cells (see :class:`_PairLayout`), which add the same numbers in the same order as the per-pair code (the
+    similarities come out bit for bit the same).
+    """
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    layout = _PairLayout.of(evidence, a, b)
+    shared, jaccard, cells_s, share = _batch_shingle_share(evidence, layout)
+    cells_t, cosine, shared_terms, shared_numbers = _batch_term_cosine(evidence, layout)
+    cells, share_all, cos_all, terms_all, numbers_all = _merge_evidence(
+        cells_s, share, _batch_same_sentences(evidence, layout), cells_t, cosine, shared_terms, shared_numbers)
+    pair, i, j = layout.decode(cells)
+    sentence_a, sentence_b = layout.first_a[pair] + i, layout.first_b[pair] + j
+    keep, grades, similarity = _grade(share_all, cos_all, terms_all, numbers_all, evidence.words[sentence_a],
+                                      evidence.words[sentence_b], evidence.numbers[sentence_a],
+                                      evidence.numbers[sentence_b], config)
+    pair, sentence_a, sentence_b = pair[keep], sentence_a[keep], sentence_b[keep]
+    free, words = _batch_bound(evidence, len(a), pair, sentence_a, sentence_b)
+    return ScoredBatch(shared=shared, jaccard=jaccard, free=free, words=words, offsets=_offsets(pair, len(a)),
+                       i=i[keep], j=j[keep], grade=grades, similarity=similarity)
+
+
+def _sum_by_cell(cells: np.ndarray, space: int, *weights: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distinct cells of these rows (sorted), how many rows each holds, and for each array of `weights` the sum
+    of its rows' weights, added in the order the rows come (as the per-pair code's ``np.bincount`` adds them).
+
+    By counting over the whole range of cells where the rows fill a good part of it (short articles: no sort), by
+    sorting the rows where they are sparse (long ones: the range is the product of their sentence counts)."""
+    if space <= _DENSE_CELLS * len(cells):
+        counts = np.bincount(cells, minlength=space)
+        distinct = np.flatnonzero(counts)
+        return (distinct, counts[distinct],
+                *(np.bincount(cells, weights=weight, minlength=space)[distinct] for weight in weights))
+    distinct, inverse, counts = _group(cells)
+    return (distinct, counts, *(np.bincount(inverse, weights=weight, minlength=len(distinct)) for weight in weights))
+
+
+_DENSE_CELLS = 4
+"""Sums by cell count over the whole range of cells when it is at most this many times the rows (see
+_sum_by_cell): measured on Reuters (mostly dense) and Helsinki (long live pages, 14 % dense)."""
+
+
+def _join(keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in `keys_a` and in `keys_b` of the keys both hold (both sorted, unique).
+
+    One stable sort of the two arrays end to end: numpy's stable sort finds the two sorted runs and merges them, which
+    costs less than a binary search of millions of keys."""
+    both = np.concatenate([keys_a, keys_b])
+    order = np.argsort(both, kind="stable")
+    merged = both[order]
+    equal = np.flatnonzero(merged[1:] == merged[:-1])
+    return order[equal], order[equal + 1] - len(keys_a)
+
+
+def _pair_keys(pair: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return (pair.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64)
+
+
+def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per pair the shingles its two articles share and the Jaccard of their shingle sets; and, as
+    :func:`_shingle_share` gives them, the cells of sentence pairs sharing shingles (both sentences active) with
+    their share.
+
+    Only the shingles that two articles of the batch hold (or an article paired with itself) can be shared by a
+    pair: the others (most of them) are left out before the pairs' rows are laid out. A shingle's rank among the
+    batch's distinct shingles stands for its 64-bit value in the keys (same order, same equality)."""
+    pairs = len(layout.a)
+    distinct, rank, counts = _group(evidence.shingles)
+    if len(distinct) >= 1 << 32:
+        raise ValueError("too many distinct shingles in one evidence batch")
+    with_itself = np.zeros(len(evidence), dtype=bool)
+    with_itself[layout.a[layout.a == layout.b]] = True
+    repeated = np.flatnonzero((counts[rank] >= 2) | with_itself[_owners(evidence.shingle_offsets)])
+    repeated_offsets = np.searchsorted(repeated, evidence.shingle_offsets)
+    rows_a, bounds_a = ragged_positions(repeated_offsets, layout.a)
+    rows_b, bounds_b = ragged_positions(repeated_offsets, layout.b)
+    pair_a = _owners(bounds_a)
+    in_a, in_b = _join(_pair_keys(pair_a, rank[repeated[rows_a]]),
+                       _pair_keys(_owners(bounds_b), rank[repeated[rows_b]]))
+    pair = pair_a[in_a]
+    shared = np.bincount(pair, minlength=pairs)
+    sizes = np.diff(evidence.shingle_offsets)
+    union = sizes[layout.a] + sizes[layout.b] - shared
+    jaccard = np.divide(shared, union, out=np.zeros(pairs), where=union > 0)
+    owner_a = evidence.shingle_owner[repeated[rows_a[in_a]]].astype(np.int64)
+    owner_b = evidence.shingle_owner[repeated[rows_b[in_b]]].astype(np.int64)
+    keep = evidence.active[layout.first_a[pair] + owner_a] & evidence.active[layout.first_b[pair] + owner_b]
+    cells, counts = _sum_by_cell(layout.cell(pair[keep], owner_a[keep], owner_b[keep]), layout.cells)
+    pair, i, j = layout.decode(cells)
+    return shared, jaccard, cells, counts / np.minimum(evidence.shingle_sizes[layout.first_a[pair] + i],
+                                               evidence.shingle_sizes[layout.first_b[pair] + j])
+
+
+def _batch_same_sentences(evidence: EvidenceBatch, layout: _PairLayout) -> np.ndarray:
+    """As :func:`_same_sentences` gives them for each pair: the cells of pairs of active sentences whose words are the
+    same. Only a key that two active sentences of the batch hold (or that an article paired with itself holds) can
+    pair two sentences; a key's rank among the batch's distinct keys stands for it in the pairs' keys."""
+    active = np.flatnonzero(evidence.active)
+    _, rank, counts = _group(evidence.sentence_keys[active])
+    with_itself = np.zeros(len(evidence), dtype=bool)
+    with_itself[layout.a[layout.a == layout.b]] = True
+    keep = (counts[rank] >= 2) | with_itself[_owners(evidence.sentence_offsets)[active]]
+    repeated, rank = active[keep], rank[keep]
+    repeated_offsets = np.searchsorted(repeated, evidence.sentence_offsets)
+    rows_a, bounds_a = ragged_positions(repeated_offsets, layout.a)
+    rows_b, bounds_b = ragged_positions(repeated_offsets, layout.b)
+    pair_a = _owners(bounds_a)
+    in_a, in_b = _equal_values(_pair_keys(pair_a, rank[rows_a]), _pair_keys(_owners(bounds_b), rank[rows_b]))
+    pair = pair_a[in_a]
+    return layout.cell(pair, repeated[rows_a[in_a]] - layout.first_a[pair],
+                       repeated[rows_b[in_b]] - layout.first_b[pair])
+
+
+def _batch_term_cosine(evidence: EvidenceBatch, layout: _PairLayout,
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """As :func:`_term_cosine` gives them for each pair: the cells of sentence pairs sharing followed terms, the
+    cosine of their terms under the pair's own idf, how many terms they share and how many of those are numbers.
+
+    The pair's idf weighs every term of both articles per pair (the other article's counts and the pair's sentence
+    count enter it); the norms add each sentence's weights in term order, as the per-pair code does."""
+    terms_a, term_bounds_a = ragged_positions(evidence.term_offsets, layout.a)
+    terms_b, term_bounds_b = ragged_positions(evidence.term_offsets, layout.b)
+    term_pair_a, term_pair_b = _owners(term_bounds_a), _owners(term_bounds_b)
+    in_a, in_b = _join(_pair_keys(term_pair_a, evidence.term_values[terms_a]),
+                       _pair_keys(term_pair_b, evidence.term_values[terms_b]))
+    active = np.zeros(len(evidence.active) + 1, dtype=np.int64)
+    np.cumsum(evidence.active, out=active[1:])
+    active = np.diff(active[evidence.sentence_offsets])  # per article: its active sentences
+    sentences = active[layout.a] + active[layout.b]
+    count_a, count_b = evidence.term_counts[terms_a[in_a]], evidence.term_counts[terms_b[in_b]]
+
+    def norms(articles: np.ndarray, rows: np.ndarray, terms: np.ndarray, term_pair: np.ndarray,
+              term_bounds: np.ndarray, shared: np.ndarray, other_counts: np.ndarray) -> np.ndarray:
+        """Per pair, the norm of each sentence of one side."""
+        frequency = evidence.term_counts[terms].astype(np.float64)
+        frequency[shared] += other_counts
+        weight = _idf_weight(sentences[term_pair], frequency)
+        entries, entry_bounds = ragged_positions(evidence.entry_offsets, articles)
+        lengths = np.diff(entry_bounds)
+        return np.sqrt(np.bincount(np.repeat(rows[:-1], lengths) + evidence.entry_owner[entries],
+                                   weights=weight[np.repeat(term_bounds[:-1], lengths) + evidence.entry_term[entries]],
+                                   minlength=int(rows[-1])))
+
+    norm_a = norms(layout.a, layout.rows_a, terms_a, term_pair_a, term_bounds_a, in_a, count_b)
+    norm_b = norms(layout.b, layout.rows_b, terms_b, term_pair_b, term_bounds_b, in_b, count_a)
+    pair = term_pair_a[in_a]
+    number = evidence.term_values[terms_a[in_a]] >= NUMBER
+    followed = _followed(count_a + count_b, number, sentences[pair])
+    shared_a, shared_b = terms_a[in_a][followed], terms_b[in_b][followed]
+    count_a, count_b, number, pair = count_a[followed], count_b[followed], number[followed], pair[followed]
+    weight = _idf_weight(sentences[pair], count_a + count_b)
+    # Every (sentence of A, sentence of B) holding a shared term: per term, the product of its two owner lists, in
+    # the per-pair code's order (term, then A's sentence, then B's).
+    rows, row_bounds = _ranges(evidence.entry_offsets[layout.a[pair]] + evidence.term_starts[shared_a], count_a)
+    row_term = _owners(row_bounds)
+    row_length = count_b[row_term]
+    entries_b, _ = _ranges(evidence.entry_offsets[layout.b[pair]][row_term] + evidence.term_starts[shared_b][row_term],
+                           row_length)
+    term = np.repeat(row_term, row_length)
+    cells = layout.cell(pair[term], np.repeat(evidence.entry_owner[rows], row_length), evidence.entry_owner[entries_b])
+    cells, shared, sums, numbers = _sum_by_cell(cells, layout.cells, weight[term], number[term])
+    pair, i, j = layout.decode(cells)
+    denominator = norm_a[layout.rows_a[pair] + i] * norm_b[layout.rows_b[pair] + j]
+    return (cells, np.divide(sums, denominator, out=np.zeros(len(cells)), where=denominator > 0), shared,
+            numbers.astype(np.int64))
+
+
+def _batch_bound(evidence: EvidenceBatch, pairs: int, pair: np.ndarray, sentence_a: np.ndarray,
+                 sentence_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`evidence_bound` per pair, from its scored sentence pairs (rows in (pair, i, j) order): the words, and
+    the unquoted words, of the distinct sentences on each side, the smaller side's."""
+    totals = []
+    for sentence in (sentence_a, sentence_b):
+        distinct = np.unique(_pair_keys(pair, sentence))
+        owner = (distinct >> np.uint64(32)).astype(np.int64)
+        sentence = (distinct & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        words = evidence.words[sentence].astype(np.int64)
+        totals.append((np.bincount(owner, weights=words, minlength=pairs),
+                       np.bincount(owner, weights=words - evidence.quoted[sentence], minlength=pairs)))
+    (words_a, free_a), (words_b, free_b) = totals
+    return np.minimum(free_a, free_b).astype(np.int64), np.minimum(words_a, words_b).astype(np.int64)
+
+
 # --- the ordered chain -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Link:
-    """A candidate block of the chain: sentences of A, of B, grade index, similarity, weight in words."""
+class _Link(NamedTuple):
+    """A candidate block of the chain: sentences of A, of B, grade index, similarity, weight in words (a named tuple:
+    the chain search makes hundreds a pair)."""
 
     a: tuple[int, ...]
     b: tuple[int, ...]
@@ -435,6 +851,8 @@ def _blocks(pairs: ScoredPairs, words_a: list[int], words_b: list[int], config: 
     blocks = [_Link((i,), (j,), grade, similarity, _GRADE_WEIGHT[grade] * min(words_a[i], words_b[j]))
               for (i, j), (grade, similarity) in pairs.items()]
     for i, j in pairs:
+        if (i, j + 1) not in pairs and (i + 1, j) not in pairs:
+            continue  # no run starts here (most pairs)
         for pieces, run_a, run_b in _runs(pairs, i, j, config.max_group):
             grade = max(pairs[p][0] for p in pieces)
             similarity = min(pairs[p][1] for p in pieces)
@@ -467,8 +885,8 @@ def _best_chain(blocks: list[_Link]) -> list[_Link]:
     its last sentence of A, and a Fenwick tree over B's positions gives the best chain ending before
     a block's first sentence of B: O(n log n). Ties go to the earliest block (deterministic).
     """
-    if not blocks:
-        return []
+    if len(blocks) <= 1:
+        return blocks
     blocks = sorted(blocks, key=lambda k: (k.a[0], k.b[0], -len(k.a) - len(k.b)))
     tree = _PrefixMax(max(k.b[-1] for k in blocks) + 1)
     best = [0.0] * len(blocks)
@@ -498,14 +916,18 @@ class _PrefixMax:
         self._tree = [self._EMPTY] * (size + 1)
 
     def update(self, position: int, value: tuple[float, int]) -> None:
+        tree = self._tree
         position += 1
-        while position < len(self._tree):
-            self._tree[position] = max(self._tree[position], value)
+        while position < len(tree):
+            if value > tree[position]:  # max() without the call: the chain search runs this hundreds of times a pair
+                tree[position] = value
             position += position & -position
 
     def query(self, bound: int) -> tuple[float, int]:
+        tree = self._tree
         result = self._EMPTY
         while bound > 0:
-            result = max(result, self._tree[bound])
+            if tree[bound] > result:
+                result = tree[bound]
             bound -= bound & -bound
         return result

@@ -197,6 +197,11 @@ def marked_words(articles: Sequence[Sequence[str]]) -> list[bytes]:
 
 def ascii_tokens(text: bytes, table: np.ndarray = _ASCII_WORDS) -> list[bytes]:
     """The words (and kept marks) of ASCII text through a byte table: what normalise() + the word regex find."""
+    return ascii_mapped(text, table).tobytes().split()
+
+
+def ascii_mapped(text: bytes, table: np.ndarray = _ASCII_WORDS) -> np.ndarray:
+    """ASCII text through a byte table, as uint8: its words (and kept marks) between spaces."""
     mapped = table[np.frombuffer(text, dtype=np.uint8)]
     # An apostrophe belongs to a word only between two word characters ("o'neil's", not "'quote'").
     apostrophes = np.flatnonzero(mapped == _APOSTROPHE)
@@ -205,7 +210,7 @@ def ascii_tokens(text: bytes, table: np.ndarray = _ASCII_WORDS) -> list[bytes]:
         padded = np.concatenate(([False], wordlike, [False]))
         inner = padded[apostrophes] & padded[apostrophes + 2]
         mapped[apostrophes[~inner]] = _SPACE
-    return mapped.tobytes().split()
+    return mapped
 
 
 def _marks(tokens: list[bytes], hashes: np.ndarray, seed: int, paragraphs: int) -> np.ndarray:
@@ -233,25 +238,37 @@ def _per_paragraph_unique(hashes: np.ndarray, word_counts: np.ndarray, n: int) -
 
 
 def sort_within_owner(hashes: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sort by (owner, hash). One argsort of owner-prefixed keys is ten times faster than lexsort; keys
-    keep only the top 40 bits of a hash, so the rare tie is caught by the check and lexsort redoes it."""
-    if len(owner) and int(owner[-1]) < _MAX_BATCH_PARAGRAPHS:
-        order = np.argsort((owner << np.uint64(40)) | (hashes >> np.uint64(24)))
-        sorted_hashes, sorted_owner = hashes[order], owner[order]
-        same_owner = sorted_owner[1:] == sorted_owner[:-1]
-        if not np.any(same_owner & (sorted_hashes[1:] < sorted_hashes[:-1])):
-            return sorted_hashes, sorted_owner
-    order = np.lexsort((hashes, owner))
+    """Sort by (owner, hash) (see :func:`order_within_owner`)."""
+    order = order_within_owner(hashes, owner)
     return hashes[order], owner[order]
 
 
+def order_within_owner(hashes: np.ndarray, owner: np.ndarray, *, stable: bool = False) -> np.ndarray:
+    """The order that sorts by (owner, hash), owner ascending already. One argsort of owner-prefixed keys is ten
+    times faster than lexsort; keys keep only the top 40 bits of a hash, so the rare tie is caught by the check and
+    lexsort redoes it. `stable`: equal (owner, hash) keep their order, as with lexsort."""
+    if len(owner) and int(owner[-1]) < _MAX_BATCH_PARAGRAPHS:
+        order = np.argsort((owner.astype(np.uint64) << np.uint64(40)) | (hashes >> np.uint64(24)),
+                           kind="stable" if stable else None)
+        sorted_hashes, sorted_owner = hashes[order], owner[order]
+        same_owner = sorted_owner[1:] == sorted_owner[:-1]
+        if not np.any(same_owner & (sorted_hashes[1:] < sorted_hashes[:-1])):
+            return order
+    return np.lexsort((hashes, owner))
+
+
 def _fingerprints(tokens: list[bytes]) -> np.ndarray:
-    """paragraph_fingerprint of every paragraph, from the marked token stream.
+    """paragraph_fingerprint of every paragraph, from the marked token stream."""
+    return fingerprints_of_text(b" ".join(tokens))
+
+
+def fingerprints_of_text(joined: bytes) -> np.ndarray:
+    """paragraph_fingerprint of every paragraph of `joined`: words one space apart, each paragraph followed by
+    MARK (as a word of its own).
 
     Digit runs never span the spaces that join words, so folding digits in the joined text is
     the same as folding them word by word.
     """
-    joined = b" ".join(tokens)
     if joined.isascii():
         raw = np.frombuffer(joined, dtype=np.uint8)
         digit = (raw >= _ZERO) & (raw <= _ZERO + 9)

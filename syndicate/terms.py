@@ -71,6 +71,11 @@ def term_hash(word: str) -> int:
     return found
 
 
+def token_terms(tokens: Iterable[bytes]) -> list[int]:
+    """Per UTF-8 word: its term_hash if it is a content word, else 0."""
+    return [term_hash(word) if is_content(word) else 0 for word in map(bytes.decode, tokens)]
+
+
 def is_content(word: str) -> bool:
     """Not a stop word, nor a single letter."""
     return word not in STOPWORDS and not (len(word) == 1 and word.isalpha())

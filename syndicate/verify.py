@@ -28,10 +28,25 @@ identical re-sends whose every line is a template are still re-sends.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .config import ScanConfig
-from .passages import GRADES, PassageAlignment, UnitSketch, align_scored, evidence_bound, score_pairs, shared_positions
+from .passages import (
+    GRADES,
+    EvidenceBatch,
+    PassageAlignment,
+    ScoredPairs,
+    Sentences,
+    UnitSketch,
+    align_scored,
+    evidence_bound,
+    score_batch,
+    score_pairs,
+    shared_positions,
+)
 
 KINDS = ("copy", "excerpt", "rewrite")
 """Kinds of link. "quotes" (shares quoted material only) is reported apart and links nothing."""
@@ -82,17 +97,49 @@ def verify(id_a: str, a: UnitSketch, id_b: str, b: UnitSketch, config: ScanConfi
     union = len(a.shingles) + len(b.shingles) - shared
     jaccard = shared / union if union else 0.0
     pairs = score_pairs(a, b, config)
+    if not worth_aligning(jaccard, *evidence_bound(a, b, pairs), config):
+        return None
+    return _link(id_a, a, id_b, b, pairs, (shared, len(a.shingles), len(b.shingles)), jaccard, config)
+
+
+def verify_batch(ids: Sequence[str], evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray,
+                 config: ScanConfig) -> list[Link | None]:
+    """:func:`verify` for many candidate pairs at once: pair k is articles a[k] and b[k] of `evidence` (numbered
+    within it), named ``ids[a[k]]`` and ``ids[b[k]]``; the result is per pair, in order.
+
+    The Jaccard, the scored sentence pairs and the bound of every pair come from whole-batch passes
+    (:func:`~syndicate.passages.score_batch`); only the pairs worth aligning are aligned one by one. Any share of
+    the pairs may be verified apart (a worker's): a pair's result depends on its two articles only."""
+    scores = score_batch(evidence, a, b, config)
+    sizes = np.diff(evidence.shingle_offsets).tolist()
+    found: list[Link | None] = [None] * len(a)
+    for k in np.flatnonzero(worth_aligning(scores.jaccard, scores.free, scores.words, config)).tolist():
+        x, y = int(a[k]), int(b[k])
+        found[k] = _link(ids[x], evidence.sentences(x), ids[y], evidence.sentences(y), scores.pairs(k),
+                         (int(scores.shared[k]), sizes[x], sizes[y]), float(scores.jaccard[k]), config)
+    return found
+
+
+def worth_aligning(jaccard: float | np.ndarray, free: int | np.ndarray, words: int | np.ndarray,
+                   config: ScanConfig) -> bool | np.ndarray:
+    """Whether a pair can link (or share quotes, when ``config.quotes`` asks for those), from its Jaccard and its
+    evidence bound (unquoted words, all words): near-identical pairs always can. Scalars or arrays of pairs."""
+    return ((jaccard >= config.near_identical) | (free >= config.min_evidence_words)
+            | (config.quotes & (words >= config.min_evidence_words)))
+
+
+def _link(id_a: str, a: Sentences, id_b: str, b: Sentences, pairs: ScoredPairs, shingles: tuple[int, int, int],
+          jaccard: float, config: ScanConfig) -> Link | None:
+    """The link the alignment of the scored pairs shows, if any. `shingles`: how many distinct shingles the two
+    articles share, and how many each holds (furniture included)."""
+    alignment = align_scored(a, b, pairs, config)
     if jaccard >= config.near_identical:
         # Re-sends: whole texts compared, furniture and quotes included (a template's every line is furniture).
-        a_in_b, b_in_a = shared / len(a.shingles), shared / len(b.shingles)
-        alignment = align_scored(a, b, pairs, config)
+        shared, size_a, size_b = shingles
+        a_in_b, b_in_a = shared / size_a, shared / size_b
         return Link(a=id_a, b=id_b, kind="copy", a_in_b=a_in_b, b_in_a=b_in_a, verbatim=a_in_b, edited=0.0,
                     paraphrased=0.0, unquoted_words=alignment.unquoted, passages=max(1, alignment.passages),
                     jaccard=jaccard)
-    free, words = evidence_bound(a, b, pairs)
-    if free < config.min_evidence_words and not (config.quotes and words >= config.min_evidence_words):
-        return None
-    alignment = align_scored(a, b, pairs, config)
     kind = classify(alignment, config)
     if kind is None:
         return None
