@@ -31,7 +31,8 @@ class ScanConfig:
     paraphrased: float = 0.5
     """A paraphrased unit: this cosine of content terms, under an idf over the two articles' own sentences."""
     min_shared_terms: int = 3
-    """A paraphrased unit also shares at least this many content terms."""
+    """A paraphrased unit also shares at least this many content terms, and a unit edited by its terms this many
+    words (numbers apart: two earnings lines sharing a year and a figure are not an edit of each other)."""
     weak_paraphrased: float = 0.25
     """A looser paraphrase (this cosine, two shared terms) counts only between two firmer units…"""
     anchor_gap: int = 3

@@ -311,8 +311,11 @@ def _grade(share: np.ndarray, cosine: np.ndarray, shared_terms: np.ndarray, shar
     """Which sentence pairs align (mask), and the grade index and similarity of those that do."""
     fewer = np.minimum(numbers_i, numbers_j)
     same_facts = 3 * shared_numbers >= 2 * fewer  # a reworded sentence keeps its numbers; a template's do not
+    # Terms align a sentence only on shared words: two earnings lines sharing a year and a figure are not a rewrite.
+    shared_words = shared_terms - shared_numbers
     verbatim = (share >= config.verbatim) & (np.minimum(words_i, words_j) >= 0.9 * np.maximum(words_i, words_j))
-    edited = ~verbatim & ((share >= config.edited) | ((cosine >= config.edited_terms) & same_facts))
+    edited = ~verbatim & ((share >= config.edited) | ((cosine >= config.edited_terms) & same_facts
+                                                      & (shared_words >= config.min_shared_terms)))
     paraphrased = (~verbatim & ~edited & same_facts & (cosine >= config.paraphrased)
                    & (shared_terms >= config.min_shared_terms))
     weak = ~verbatim & ~edited & ~paraphrased & same_facts & (cosine >= config.weak_paraphrased) & (shared_terms >= 2)

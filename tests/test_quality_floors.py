@@ -56,7 +56,7 @@ def test_reuters_simulation_floors(reuters_sample: list) -> None:
     assert evaluation.pairs.precision >= 0.98  # measured 0.995 (0.981 before issue 9)
     assert evaluation.by_subtype["edited"].recall >= 0.95  # measured 0.972 (0.859 before)
     assert evaluation.by_subtype["rewritten"].recall >= 0.94  # measured 0.970 (0.828 before)
-    # measured 0.883 (0.917 before): teasers and excerpts are now partial members, which ARI counts as apart
+    # measured 0.876 (0.917 before): teasers and excerpts are now partial members, which ARI counts as apart
     assert evaluation.clusters.ari >= 0.86
 
 
@@ -69,7 +69,7 @@ def test_reuters_new_kinds_floors(reuters_sample: list) -> None:
     simulation = simulate(reuters_sample, NEW_KINDS)
     evaluation = evaluate(scan(simulation.articles), parse_labels(simulation.labels))
     recall = {kind: counts.recall for kind, counts in evaluation.by_kind.items()}
-    measured = {"copy": 1.0, "teaser": 0.95, "teaser-short": 1.0, "excerpt-20-40": 0.726, "excerpt-40-60": 0.955,
+    measured = {"copy": 1.0, "teaser": 0.95, "teaser-short": 1.0, "excerpt-20-40": 0.71, "excerpt-40-60": 0.955,
                 "paraphrase-light": 1.0, "paraphrase-moderate": 1.0, "paraphrase-heavy": 1.0, "quote-heavy": 1.0}
     for kind, value in measured.items():
         assert recall[kind] >= value - 0.03, kind
@@ -78,7 +78,7 @@ def test_reuters_new_kinds_floors(reuters_sample: list) -> None:
     ceilings = {"shares-quotes": 0, "shares-tweets": 5, "shares-instagram": 0, "shares-transcript": 0}
     assert all(wrongly[kind] <= ceiling for kind, ceiling in ceilings.items()), wrongly
     assert evaluation.without_hard_negatives.precision == 1.0
-    assert evaluation.sources_correct >= 70  # of 100, measured 73 (80 before issue 9): see README, source choice
+    assert evaluation.sources_correct >= 70  # of 100, measured 74 (80 before issue 9): see README, source choice
 
 
 def test_short_texts_floors(reuters_sample: list) -> None:
@@ -95,17 +95,17 @@ def test_short_texts_floors(reuters_sample: list) -> None:
 def test_reuters_lsh_recall_against_exact_all_pairs(reuters_sample: list) -> None:
     report = reuters_lsh(ScanConfig(), 200, reuters_sample)
     assert report["verified_rule"]["copy"]["recall"] >= 0.99  # the issue's target
-    # measured 0.961: LSH proposes pairs by shared 5-word shingles; rewrites sharing 5-10 of them are missed (0.79)
-    assert report["verified_rule"]["all"]["pairs"] > 300 and report["verified_rule"]["all"]["recall"] >= 0.95
+    # measured 0.988 (copies 1.0): LSH proposes pairs by shared 5-word shingles; excerpts sharing 3-5 are missed
+    assert report["verified_rule"]["all"]["pairs"] > 300 and report["verified_rule"]["all"]["recall"] >= 0.97
 
 
 def test_helsinki_hand_labels_floors(helsinki_csv: Path) -> None:
     articles = list(read_articles([helsinki_csv], ReaderOptions(paragraph_sep=" ### ")))
     evaluation = evaluate(scan(articles), load_labels(ROOT / "eval" / "helsinki-labels.json"),
                           archive_ids=[a.id for a in articles])
-    assert evaluation.pairs.recall >= 0.93  # measured 0.963 (0.753 before issue 9)
-    assert evaluation.pairs.precision >= 0.93  # measured 0.951 (0.924 before): see README for the 4 pairs
-    assert evaluation.without_hard_negatives.precision >= 0.94  # measured 0.963
+    assert evaluation.pairs.recall >= 0.93  # measured 0.951 (0.753 before issue 9)
+    assert evaluation.pairs.precision >= 0.94  # measured 0.963 (0.924 before): see README for the 3 pairs
+    assert evaluation.without_hard_negatives.precision >= 0.95  # measured 0.975
     assert evaluation.by_subtype["verbatim"].recall == 1.0
     assert evaluation.by_kind["write-thru"].recall >= 0.94  # measured 0.969
     assert evaluation.by_kind["shares-transcript"].fp == 0  # measured 0 of 7 (4 before issue 9)
