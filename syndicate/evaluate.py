@@ -95,6 +95,8 @@ SWEEPS: dict[str, tuple[float, ...]] = {
     "weak_paraphrased": (0.2, 0.25, 0.3, 0.35, 1.0),
     "rewrite_min_coverage": (0.2, 0.3, 0.4, 0.5),
     "rewrite_min_order": (0.5, 0.6, 0.7, 0.8, 0.9),
+    "template_term_share": (0.005, 0.01, 0.02, 0.05, 1.0),
+    "min_shared_terms": (2, 3, 4),
     "paragraph_threshold": (0.2, 0.3, 0.4, 0.5),
 }
 """Operating knobs of ScanConfig a sweep varies, one at a time, and the values tried."""
