@@ -3,7 +3,7 @@
 Kinds of reuse are described once, in :data:`syndicate.reuse.KINDS`; every view counts and shows
 whatever kinds the links carry (a kind missing from the table is shown by its name). A cluster's
 members are counted by how each is linked to the cluster's source (:func:`~syndicate.reuse.member_kinds`),
-and "kept" is the share of the source's words each member carries in aligned passages
+and "passages" is the share of the source's words each member carries in aligned passages
 (``Cluster.reuse_of_source``).
 """
 
@@ -92,7 +92,7 @@ def to_table(result: ScanResult, limit: int | None = None, width: int = 80) -> T
     if wide:
         table.add_column("outlets", ratio=2)
     table.add_column("members by kind", no_wrap=True)
-    table.add_column("kept", justify="right", no_wrap=True)
+    table.add_column("passages", justify="right", no_wrap=True)
     shown = result.clusters if limit is None else result.clusters[:limit]
     kinds_shown: set[str] = set()
     for cluster in shown:
@@ -105,7 +105,7 @@ def to_table(result: ScanResult, limit: int | None = None, width: int = 80) -> T
         table.add_row(*row, end_section=True)
     notes = [f"{kind}: {KINDS.get(kind, 'see the documentation')}"
              for kind in sorted(kinds_shown, key=lambda k: (kind_order(k), k))]
-    notes.append("kept: share of the source's words inside the passages aligned with each member linked to it, "
+    notes.append("passages: share of the source's words inside the passages aligned with each member linked to it, "
                  "median (lowest–highest)")
     if limit is not None and len(result.clusters) > limit:
         notes.append(f"… {plural(len(result.clusters) - limit, 'more cluster')} (raise --limit, or --format json)")

@@ -18,8 +18,8 @@ from .credit import AGENCIES
 from .scan import ArticleInfo, Cluster
 
 KINDS: dict[str, str] = {
-    "copy": "half of it or more, or of the source, in verbatim or edited sentences (it may add its own text)",
-    "excerpt": "a part of the source (a fifth of one of the two or more), verbatim or edited, inside its own text",
+    "copy": "the source's sentences, verbatim or edited, for half of it or of the source or more (it may add its own)",
+    "excerpt": "a part of the source (a fifth of either or more), verbatim or edited, inside text of its own",
     "rewrite": "the source's sentences in the same order, paraphrased",
     "indirect": "linked to another member, not to the source itself (a copy of a copy)",
     "partial": "belongs to another cluster but carries part of this story (a digest, a round-up, a composite)",
