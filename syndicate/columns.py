@@ -2,10 +2,13 @@
 
 A million articles as one ArticleSketch each cost ~0.8 KB apiece in object and array headers
 alone, and kept every batch's shingle values alive until the furniture stage. Here a batch
-becomes a few arrays as soon as it is signed, and its shingles are kept only in the form the
-evidence is built from: per article, sorted by value (ties in paragraph order), with the
-paragraph owning each one. The evidence of an article is then that array minus the furniture
-paragraphs and minus repeats, exactly what :func:`~syndicate.sketch.build_evidence` returns.
+becomes a few arrays as soon as it is signed (in the worker that signed it), and its shingles are
+kept only in the form the evidence is built from: per article, sorted by value (ties in paragraph
+order), with the paragraph owning each one. The evidence of an article is then that array minus
+the furniture paragraphs and minus repeats, exactly what :func:`~syndicate.sketch.build_evidence`
+returns; :meth:`SketchColumns.settle` builds it for every article at once, as
+:class:`EvidenceColumns`: a bundle of named arrays per shingle, per paragraph and per article that
+verification reads, in whichever process it runs.
 """
 
 from __future__ import annotations
@@ -20,13 +23,24 @@ from typing import TypeVar
 
 import numpy as np
 
-from .article import Article
+from .article import Article, parse_date
 from .sketch import Evidence, SignedBatch
 
 Info = TypeVar("Info")
 _META = ("title", "outlet", "date", "url", "credit")
 _REPEATING = frozenset({"outlet", "date", "credit"})
 """Fields whose values recur across articles: one string each is kept (titles and URLs rarely repeat)."""
+
+Allocate = Callable[[str, int, np.dtype], np.ndarray]
+"""Makes a one-dimensional array to fill: (name, length, dtype) -> array (in memory, or a file on disk)."""
+
+SHINGLE_ARRAYS = ("values", "owner")
+"""Evidence arrays with one entry per evidence shingle, sliced per article by ``value_offsets``."""
+PARAGRAPH_ARRAYS = ("evidence_sizes",)
+"""Evidence arrays with one entry per paragraph, sliced per article by ``paragraph_offsets``."""
+EVIDENCE_FIELDS = {"values": "values", "owner": "owner", "paragraph_sizes": "evidence_sizes"}
+"""Field of :class:`~syndicate.sketch.Evidence` -> the array it is sliced from. An array added to the
+evidence is one entry here and one in SHINGLE_ARRAYS or PARAGRAPH_ARRAYS (and its computation in settle)."""
 
 
 @dataclass(slots=True)
@@ -45,15 +59,62 @@ class Block:
     """Per paragraph: its distinct shingles (0 for a paragraph shorter than n words)."""
     words: np.ndarray
     """Per article: its word count."""
+    days: np.ndarray
+    """Per article: its date as days since the epoch (float), NaN when it has none (time windows)."""
     value_offsets: np.ndarray
     values: np.ndarray
     owner: np.ndarray
     distinct: np.ndarray
     """Per article: distinct values (a shingle in two paragraphs is in ``values`` twice until settled)."""
-    evidence_sizes: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+def build_block(articles: Sequence[Article], signed: SignedBatch) -> Block:
+    """A signed batch as a block; nothing of it but these arrays outlives the call (runs in workers)."""
+    shingles = signed.shingles
+    sizes = np.diff(shingles.offsets)
+    paragraph_of_value = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    article_of_paragraph = np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(shingles.paragraph_offsets))
+    article_of_value = article_of_paragraph[paragraph_of_value]
+    # Stable: equal values of one article keep paragraph order, as build_evidence's stable argsort does.
+    order = np.lexsort((shingles.values, article_of_value))
+    values = shingles.values[order]
+    owner = paragraph_of_value[order] - shingles.paragraph_offsets[article_of_value[order]]
+    value_offsets = np.zeros(len(articles) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(article_of_value, minlength=len(articles)), out=value_offsets[1:])
+    repeat = np.zeros(len(values), dtype=bool)
+    repeat[1:] = (values[1:] == values[:-1]) & (article_of_value[order][1:] == article_of_value[order][:-1])
+    repeats = np.bincount(article_of_value[order][repeat], minlength=len(articles))
+    widest = int(np.diff(shingles.paragraph_offsets).max(initial=0))
+    shared: dict[str, str] = {}
+    fields = {name: [getattr(a, name) for a in articles] for name in _META[:-1]}
+    fields["credit"] = signed.credits
+    return Block(
+        ids=[a.id for a in articles],
+        meta={name: [v if v is None or name not in _REPEATING else shared.setdefault(v, v) for v in values]
+              for name, values in fields.items()},
+        headlines=zlib.compress(json.dumps(signed.headlines, ensure_ascii=False).encode(), 1),
+        paragraph_offsets=shingles.paragraph_offsets.copy(),
+        fingerprints=shingles.fingerprints.copy(),
+        shingle_sizes=sizes.astype(np.int32),
+        words=np.bincount(article_of_paragraph, weights=shingles.word_counts,
+                          minlength=len(articles)).astype(np.int64),
+        days=np.array([_days(date) for date in fields["date"]], dtype=np.float64),
+        value_offsets=value_offsets, values=values,
+        owner=owner.astype(np.uint8 if widest <= 1 << 8 else np.uint16 if widest <= 1 << 16 else np.int32),
+        distinct=(np.diff(value_offsets) - repeats).astype(np.int32))
+
+
+def _days(date: str | None) -> float:
+    parsed = parse_date(date)
+    return parsed.timestamp() / 86400 if parsed is not None else float("nan")
+
+
+def in_memory(name: str, length: int, dtype: np.dtype) -> np.ndarray:
+    """The default :data:`Allocate`: pages never written are never resident, so an upper bound costs nothing."""
+    return np.empty(length, dtype=dtype)
 
 
 class SketchColumns:
@@ -63,49 +124,25 @@ class SketchColumns:
         self.blocks: list[Block] = []
         self._starts: list[int] = [0]
         self._paragraph_starts: list[int] = [0]
-        self._shared: dict[str, str] = {}
 
     def __len__(self) -> int:
         return self._starts[-1]
 
     def add(self, articles: Sequence[Article], signed: SignedBatch) -> None:
-        """Append a signed batch; nothing of it but these columns outlives the call."""
-        shingles = signed.shingles
-        sizes = np.diff(shingles.offsets)
-        paragraph_of_value = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-        article_of_paragraph = np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(shingles.paragraph_offsets))
-        article_of_value = article_of_paragraph[paragraph_of_value]
-        # Stable: equal values of one article keep paragraph order, as build_evidence's stable argsort does.
-        order = np.lexsort((shingles.values, article_of_value))
-        values = shingles.values[order]
-        owner = paragraph_of_value[order] - shingles.paragraph_offsets[article_of_value[order]]
-        value_offsets = np.zeros(len(articles) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(article_of_value, minlength=len(articles)), out=value_offsets[1:])
-        repeat = np.zeros(len(values), dtype=bool)
-        repeat[1:] = (values[1:] == values[:-1]) & (article_of_value[order][1:] == article_of_value[order][:-1])
-        repeats = np.bincount(article_of_value[order][repeat], minlength=len(articles))
-        widest = int(np.diff(shingles.paragraph_offsets).max(initial=0))
-        share = self._shared.setdefault
-        fields = {name: [getattr(a, name) for a in articles] for name in _META[:-1]}
-        fields["credit"] = signed.credits
-        self.blocks.append(Block(
-            ids=[a.id for a in articles],
-            meta={name: [v if v is None or name not in _REPEATING else share(v, v) for v in values]
-                  for name, values in fields.items()},
-            headlines=zlib.compress(json.dumps(signed.headlines, ensure_ascii=False).encode(), 1),
-            paragraph_offsets=shingles.paragraph_offsets.copy(),
-            fingerprints=shingles.fingerprints.copy(),
-            shingle_sizes=sizes.astype(np.int32),
-            words=np.bincount(article_of_paragraph, weights=shingles.word_counts,
-                              minlength=len(articles)).astype(np.int64),
-            value_offsets=value_offsets, values=values,
-            owner=owner.astype(np.uint8 if widest <= 1 << 8 else np.uint16 if widest <= 1 << 16 else np.int32),
-            distinct=(np.diff(value_offsets) - repeats).astype(np.int32)))
-        self._starts.append(self._starts[-1] + len(articles))
-        self._paragraph_starts.append(self._paragraph_starts[-1] + len(sizes))
+        """Append a signed batch."""
+        self.append(build_block(articles, signed))
+
+    def append(self, block: Block) -> None:
+        self.blocks.append(block)
+        self._starts.append(self._starts[-1] + len(block))
+        self._paragraph_starts.append(self._paragraph_starts[-1] + len(block.fingerprints))
+
+    @property
+    def paragraphs(self) -> int:
+        return self._paragraph_starts[-1]
 
     def locate(self, index: int) -> tuple[Block, int]:
-        """The block holding article `index`, and its position there (bisect: verify asks twice per pair)."""
+        """The block holding article `index`, and its position there."""
         number = bisect_right(self._starts, index) - 1
         return self.blocks[number], index - self._starts[number]
 
@@ -121,7 +158,7 @@ class SketchColumns:
             yield from block.ids
 
     def column(self, name: str) -> np.ndarray:
-        """One per-paragraph array of every block, end to end."""
+        """One per-paragraph (or per-article) array of every block, end to end."""
         if not self.blocks:
             return np.empty(0, dtype=np.uint64 if name == "fingerprints" else np.int32)
         return np.concatenate([getattr(block, name) for block in self.blocks])
@@ -155,34 +192,80 @@ class SketchColumns:
         block, local = self.locate(index)
         return int(block.distinct[local])
 
-    def settle(self, furniture: np.ndarray) -> None:
-        """Turn each block's sorted shingles into evidence, block by block, leaving out the paragraphs
-        flagged in `furniture` (one flag per paragraph of the scan) and every repeat of a kept value."""
-        start = 0
-        for block in self.blocks:
-            flags = furniture[start : start + len(block.fingerprints)]
-            start += len(block.fingerprints)
+    def settle(self, furniture: np.ndarray, allocate: Allocate = in_memory) -> EvidenceColumns:
+        """Every article's evidence: its sorted shingles, leaving out the paragraphs flagged in `furniture`
+        (one flag per paragraph of the scan) and every repeat of a kept value.
+
+        Block by block, straight into arrays made by `allocate` (sized by the values before settling, an
+        upper bound); each block lets go of its shingles once they are copied, so the evidence never
+        exists twice.
+        """
+        total = sum(len(block.values) for block in self.blocks)
+        owner_type = np.result_type(np.uint8, *(block.owner.dtype for block in self.blocks))
+        values = allocate("values", total, np.dtype(np.uint64))
+        owner = allocate("owner", total, owner_type)
+        value_offsets = np.zeros(len(self) + 1, dtype=np.int64)
+        sizes = np.zeros(self.paragraphs, dtype=np.int32)
+        filled = 0
+        for number, block in enumerate(self.blocks):
+            first_paragraph = self._paragraph_starts[number]
+            flags = furniture[first_paragraph : self._paragraph_starts[number + 1]]
             article = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(block.value_offsets))
             paragraph = block.paragraph_offsets[article] + block.owner
             kept = np.flatnonzero(~flags[paragraph])
-            values, article_kept = block.values[kept], article[kept]
+            block_values, article_kept = block.values[kept], article[kept]
             first = np.ones(len(kept), dtype=bool)
-            first[1:] = (values[1:] != values[:-1]) | (article_kept[1:] != article_kept[:-1])
+            first[1:] = (block_values[1:] != block_values[:-1]) | (article_kept[1:] != article_kept[:-1])
             kept = kept[first]
-            if len(kept) != len(block.values):
-                block.values, block.owner = block.values[kept], block.owner[kept]
-            article, paragraph = article[kept], paragraph[kept]
-            np.cumsum(np.bincount(article, minlength=len(block)), out=block.value_offsets[1:])
-            block.evidence_sizes = np.bincount(paragraph, minlength=len(block.fingerprints)).astype(np.int32)
+            values[filled : filled + len(kept)] = block_values[first]
+            owner[filled : filled + len(kept)] = block.owner[kept]
+            start = self._starts[number]
+            value_offsets[start + 1 : start + len(block) + 1] = filled + np.cumsum(
+                np.bincount(article[kept], minlength=len(block)))
+            sizes[first_paragraph : first_paragraph + len(block.fingerprints)] = np.bincount(
+                paragraph[kept], minlength=len(block.fingerprints))
+            filled += len(kept)
+            block.values, block.owner = block.values[:0], block.owner[:0]
+        paragraph_offsets = np.zeros(len(self) + 1, dtype=np.int64)
+        np.cumsum(np.concatenate([np.diff(b.paragraph_offsets) for b in self.blocks]) if self.blocks
+                  else np.empty(0, dtype=np.int64), out=paragraph_offsets[1:])
+        return EvidenceColumns(ids=list(self.ids()), value_offsets=value_offsets, paragraph_offsets=paragraph_offsets,
+                               arrays={"values": values[:filled], "owner": owner[:filled], "evidence_sizes": sizes})
+
+
+@dataclass
+class EvidenceColumns:
+    """The evidence of every article of a scan, as named arrays: what verification reads.
+
+    ``arrays`` holds the SHINGLE_ARRAYS (sliced per article by ``value_offsets``) and the
+    PARAGRAPH_ARRAYS (sliced by ``paragraph_offsets``). Only arrays and a list of ids: a worker
+    process reads them copy-on-write after a fork, Ray from its object store, and on disk they
+    can be memory-mapped files.
+    """
+
+    ids: list[str]
+    value_offsets: np.ndarray
+    paragraph_offsets: np.ndarray
+    arrays: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.arrays["values"]
+
+    def sizes(self, indices: np.ndarray) -> np.ndarray:
+        """Evidence shingles of each article in `indices`."""
+        return self.value_offsets[indices + 1] - self.value_offsets[indices]
 
     def evidence(self, index: int) -> tuple[str, Evidence]:
-        """The article's id and evidence (views into its block), after :meth:`settle`."""
-        block, local = self.locate(index)
-        first, last = block.value_offsets[local : local + 2].tolist()
-        paragraphs = slice(*block.paragraph_offsets[local : local + 2].tolist())
-        assert block.evidence_sizes is not None, "settle() first"
-        return block.ids[local], Evidence(values=block.values[first:last], owner=block.owner[first:last],
-                                          paragraph_sizes=block.evidence_sizes[paragraphs])
+        """The article's id and evidence (views into the arrays)."""
+        shingles = slice(*self.value_offsets[index : index + 2].tolist())
+        paragraphs = slice(*self.paragraph_offsets[index : index + 2].tolist())
+        parts = {name: self.arrays[name][shingles if name in SHINGLE_ARRAYS else paragraphs]
+                 for name in EVIDENCE_FIELDS.values()}
+        return self.ids[index], Evidence(**{field: parts[name] for field, name in EVIDENCE_FIELDS.items()})
 
 
 @lru_cache(maxsize=4)

@@ -45,6 +45,9 @@ class ScanConfig:
     """Larger LSH buckets link each member only to this many others (clusters stay connected)."""
     lsh_params: tuple[int, int] | None = field(default=None)
     """(bands, rows) to override the derived banding."""
+    window_days: float | None = None
+    """Time window: only articles dated within this many days of each other become candidates (undated
+    articles meet every other). None: no window. Wire copies run within days of their source."""
 
     def __post_init__(self) -> None:
         if self.ngram < 1:
@@ -54,6 +57,18 @@ class ScanConfig:
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if self.window_days is not None and not self.window_days > 0:
+            raise ValueError(f"window_days must be positive, got {self.window_days}")
+
+    @property
+    def least_containment(self) -> float:
+        """The least share of the smaller article's evidence shingles that any kind of link needs.
+
+        The one bound that lets a pair be rejected before verification looks at its paragraphs
+        (the scan's vectorised prefilter; verify's early exit applies the same rule): every kind
+        needs some containment, ``copy_threshold`` for a copy, ``rewrite_min_containment`` for a rewrite.
+        """
+        return min(self.copy_threshold, self.rewrite_min_containment)
 
     @cached_property
     def bands_rows(self) -> tuple[int, int]:

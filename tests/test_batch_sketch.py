@@ -10,10 +10,8 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndicate import Article, ScanConfig, read_articles
 from syndicate.lsh import candidate_pairs
 from syndicate.normalise import paragraph_fingerprint
-from syndicate.parallel import sketch_stream
 from syndicate.shingle import shingle_articles, shingle_paragraphs
 from syndicate.sign import SCHEME, MinHasher, fold32
 
@@ -81,30 +79,3 @@ def test_candidate_pairs_match_the_definition(seed, max_bucket):
     owners = rng.integers(0, 12, size=rows)
     got = candidate_pairs(keys, owners, max_bucket)
     assert [tuple(p) for p in got.tolist()] == _reference_pairs(keys, owners, max_bucket)
-
-
-def test_parallel_sketches_equal_in_process_sketches(seed_articles):
-    config = ScanConfig()
-    hasher = MinHasher(config.num_perm, config.seed)
-    inline = list(sketch_stream(seed_articles, config, hasher, workers=1, chunk=2))
-    parallel = list(sketch_stream(seed_articles, config, hasher, workers=2, chunk=2))
-    assert [s.id for s in parallel] == [a.id for a in seed_articles]
-    for a, b in zip(inline, parallel, strict=True):
-        assert (a.credit, a.headlines) == (b.credit, b.headlines)
-        assert a.shingles.values.tolist() == b.shingles.values.tolist()
-        assert a.fingerprints.tolist() == b.fingerprints.tolist()
-        assert a.band_keys.tolist() == b.band_keys.tolist()
-
-
-@pytest.fixture
-def seed_articles():
-    return [*read_articles([SEEDS]), Article(id="tiny", paragraphs=("Too short.",))]
-
-
-def test_a_bad_record_mid_stream_stops_the_parallel_sketch_with_its_error(seed_articles):
-    from syndicate.errors import InputError
-    from syndicate.scan import _unique_ids
-
-    articles = [*seed_articles, seed_articles[0]]  # the duplicate id arrives in the fourth chunk
-    with pytest.raises(InputError, match="duplicate article id"):
-        list(sketch_stream(_unique_ids(articles), ScanConfig(), MinHasher(), workers=2, chunk=2))

@@ -59,9 +59,9 @@ def test_columns_learn_the_same_furniture_and_build_the_same_evidence():
         assert columns.headlines(index) == sketch.headlines
         assert columns.outlet(index) == sketch.outlet
         assert len(columns.story_set(index)) == columns.story_size(index) == len(np.unique(sketch.shingles.values))
-    columns.settle(np.isin(columns.column("fingerprints"), np.array(sorted(furniture), dtype=np.uint64)))
+    evidence = columns.settle(np.isin(columns.column("fingerprints"), np.array(sorted(furniture), dtype=np.uint64)))
     for index, sketch in enumerate(sketches):
-        article_id, got = columns.evidence(index)
+        article_id, got = evidence.evidence(index)
         expected = build_evidence(sketch.shingles, furniture_mask(sketch, furniture))
         assert article_id == sketch.id
         assert got.values.tolist() == expected.values.tolist()

@@ -1,0 +1,185 @@
+"""Where the steps of a scan run: in this process, in local worker processes, or on a Ray cluster.
+
+The plan (syndicate/plan.py) says *what* each step computes, as a function of a read-only context
+and one task; an engine only decides *where* the calls happen and hands the results back in task
+order (the split datatrove makes between a pipeline and its executor). So a scan gives the same
+output whichever engine runs it, with however many workers.
+
+- :class:`LocalEngine`: a pool of worker processes, started for each step once its context exists.
+  On Linux they are forked, so they see the context (the scan's columns, gigabytes at a million
+  articles) copy-on-write, without copying or pickling it; elsewhere they are spawned and receive
+  it once each. Tasks and results travel through pipes (pickled between our own processes; nothing
+  pickled is ever stored or read from outside). One worker, or a step too small to repay a pool,
+  runs in this process.
+- :class:`RayEngine`: the same calls as Ray tasks. The context goes into the object store once
+  (numpy arrays are then read in place by every worker of a node) and each worker process
+  deserialises it once.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, TypeVar
+
+Context = TypeVar("Context")
+Task = TypeVar("Task")
+Result = TypeVar("Result")
+Step = Callable[[Any, Any], Any]
+"""A step of the plan: (context, task) -> result; a module-level function, so any engine can ship it."""
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Engine(Protocol):
+    name: str
+    workers: int
+
+    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
+        """``step(context, task)`` for every task, results in task order. `inline`: the step is too small to
+        repay shipping it; run it here."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def _inline(step: Step, context: object, tasks: Iterable[object]) -> Iterator[Any]:
+    for task in tasks:
+        yield step(context, task)
+
+
+class LocalEngine:
+    """Worker processes on this machine; `workers` None = one per core, 1 = everything in this process."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers if workers is not None else available_cores())
+
+    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
+        if inline or self.workers <= 1:
+            yield from _inline(step, context, tasks)
+            return
+        start = _start_method()
+        gc.freeze()  # the children's collector then never writes to (and so never copies) the parent's objects
+        try:
+            pool = multiprocessing.get_context(start).Pool(self.workers, initializer=_install, initargs=(step, context))
+        finally:
+            gc.unfreeze()
+        try:
+            pending: deque[multiprocessing.pool.AsyncResult] = deque()
+            for task in tasks:
+                pending.append(pool.apply_async(_run, (task,)))
+                while len(pending) > 2 * self.workers:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+
+    def close(self) -> None:
+        """Nothing outlives a step."""
+
+
+def _start_method() -> str:
+    """fork on Linux: workers start in milliseconds, see the context without a copy, and the caller's
+    script needs no ``__main__`` guard. They only run numpy, xxhash and re, so a lock some thread of the
+    caller held at fork time is never waited on. Elsewhere spawn, the safe default."""
+    return "fork" if sys.platform == "linux" else "spawn"
+
+
+_installed: tuple[Step, object] | None = None
+
+
+def _install(step: Step, context: object) -> None:
+    global _installed
+    _installed = (step, context)
+
+
+def _run(task: object) -> object:
+    assert _installed is not None, "worker not initialised"
+    step, context = _installed
+    return step(context, task)
+
+
+class RayEngine:
+    """Ray tasks. `address` None starts a local Ray instance (with `workers` CPUs, default every core) and
+    stops it on close; "auto" or "ray://HOST:10001" joins a running cluster, which must have syndicate
+    installed (see README, "Scanning past one machine")."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        try:
+            import ray
+        except ImportError as error:
+            from .errors import SyndicateError
+
+            raise SyndicateError("--engine ray needs Ray: pip install 'syndicate[ray]'") from error
+        self._ray = ray
+        self._owned = not ray.is_initialized()
+        if self._owned:
+            local = address is None
+            ray.init(address=address, num_cpus=(workers or available_cores()) if local else None,
+                     include_dashboard=False, configure_logging=False, log_to_driver=False)
+        self.workers = max(1, workers or int(ray.cluster_resources().get("CPU", 1)))
+        self._remote = ray.remote(_ray_run)
+
+    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
+        if inline:
+            yield from _inline(step, context, tasks)
+            return
+        ray = self._ray
+        context_ref = ray.put(context)
+        pending: deque = deque()
+        try:
+            for task in tasks:
+                pending.append(self._remote.remote(step, [context_ref], task))  # in a list: not resolved per task
+                while len(pending) > 2 * self.workers:
+                    yield ray.get(pending.popleft())
+            while pending:
+                yield ray.get(pending.popleft())
+        finally:
+            for ref in pending:
+                ray.cancel(ref)
+            del context_ref
+
+    def close(self) -> None:
+        if self._owned and self._ray.is_initialized():
+            self._ray.shutdown()
+
+
+_ray_context: tuple[str, object] | None = None
+
+
+def _ray_run(step: Step, boxed_context: list, task: object) -> object:
+    """One Ray task; the context is fetched and deserialised once per worker process and step."""
+    global _ray_context
+    import ray
+
+    key = boxed_context[0].hex()
+    if _ray_context is None or _ray_context[0] != key:
+        _ray_context = (key, ray.get(boxed_context[0]))
+    return step(_ray_context[1], task)
+
+
+def make_engine(name: str = "local", workers: int | None = None, address: str | None = None) -> Engine:
+    """The engine called `name` ("local" or "ray")."""
+    if name == "local":
+        if address is not None:
+            raise ValueError("--address is for --engine ray")
+        return LocalEngine(workers)
+    if name == "ray":
+        return RayEngine(address, workers)
+    raise ValueError(f"unknown engine {name!r} (local or ray)")
