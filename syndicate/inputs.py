@@ -15,6 +15,8 @@ input order, as a single process would.
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -46,7 +48,8 @@ class Archive:
     paths: tuple[str | Path, ...]
     options: ReaderOptions = field(default_factory=ReaderOptions)
 
-    def parts(self, part_bytes: int = PART_BYTES, part_articles: int = PART_ARTICLES) -> Iterator[Part]:
+    def parts(self, part_bytes: int | None = None, part_articles: int | None = None) -> Iterator[Part]:
+        part_bytes, part_articles = part_bytes or PART_BYTES, part_articles or PART_ARTICLES
         options = replace(self.options, on_skip=None)
         small: list[str] = []
         for path in _files(self.paths):
@@ -132,7 +135,8 @@ class ArticlesPart(Part):
     articles: tuple[Article, ...]
 
     @classmethod
-    def chunks(cls, articles: Iterable[Article], size: int = PART_ARTICLES) -> Iterator[ArticlesPart]:
+    def chunks(cls, articles: Iterable[Article], size: int | None = None) -> Iterator[ArticlesPart]:
+        size = size or PART_ARTICLES
         iterator = iter(articles)
         while chunk := tuple(islice(iterator, size)):
             yield cls(chunk)
@@ -162,8 +166,6 @@ class JsonlRange(Part):
 
     def _articles(self, on_skip) -> Iterator[Article]:
         """Each line as :func:`~syndicate.read.read_articles` reads a JSONL line (same errors, same ids)."""
-        import json
-
         path, options = Path(self.path), self.options
         if self.start == 0:
             try:
@@ -175,15 +177,13 @@ class JsonlRange(Part):
                 return
         with path.open("rb") as handle:
             handle.seek(self.start)
-            lines = handle.read(self.stop - self.start).split(b"\n")
-        last = len(lines) - 1
+            lines = io.BytesIO(handle.read(self.stop - self.start))  # split as a file is: on b"\n", kept
         for number, raw in enumerate(lines, start=self.first_line):
             if not raw.strip():
                 continue
             try:
-                size = len(raw) + (number - self.first_line < last)  # the line break counts, as the reader counts it
-                if size > options.max_article_bytes:
-                    raise InputError(self.path, _too_large(size, options), number)
+                if len(raw) > options.max_article_bytes:
+                    raise InputError(self.path, _too_large(len(raw), options), number)
                 try:
                     record = json.loads(_decode(raw, self.path, number))
                 except json.JSONDecodeError as error:

@@ -18,28 +18,32 @@ from .columns import EvidenceColumns
 from .config import ScanConfig
 
 _PAIR_BITS = 24
-_VALUE_SHIFT = np.uint64(_PAIR_BITS)
+_PAIR_SHIFT = np.uint64(64 - _PAIR_BITS)
 MAX_PAIRS = 1 << _PAIR_BITS
 """Pairs per call (the pair number takes the top 24 bits of a tag)."""
 
 
 def shared_upper_bound(pairs: np.ndarray, evidence: EvidenceColumns) -> np.ndarray:
-    """For each (a, b) row of `pairs`, a count no smaller than the evidence shingles a and b share."""
+    """For each (a, b) row of `pairs` (sorted rows), a count no smaller than the evidence shingles a and b share."""
     if len(pairs) > MAX_PAIRS:
         raise ValueError(f"at most {MAX_PAIRS} pairs per call, got {len(pairs)}")
-    sides = pairs.T.ravel()  # every a, then every b
-    starts = evidence.value_offsets[sides]
-    lengths = evidence.value_offsets[sides + 1] - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(len(pairs), dtype=np.int64)
-    ends = np.cumsum(lengths)
-    positions = np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
-    pair = np.repeat(np.tile(np.arange(len(pairs), dtype=np.uint64), 2), lengths)
-    tags = (pair << np.uint64(64 - _PAIR_BITS)) | (evidence.values[positions] >> _VALUE_SHIFT)
-    tags.sort()
+    # Each side's tags come out sorted (pairs in order, values sorted per article): the stable sort of the two
+    # runs end to end is a single merge.
+    tags = np.concatenate([_tags(side, evidence) for side in (pairs[:, 0], pairs[:, 1])])
+    tags.sort(kind="stable")
     equal = tags[1:] == tags[:-1]
-    return np.bincount((tags[1:][equal] >> np.uint64(64 - _PAIR_BITS)).astype(np.int64), minlength=len(pairs))
+    return np.bincount((tags[1:][equal] >> _PAIR_SHIFT).astype(np.int64), minlength=len(pairs))
+
+
+def _tags(articles: np.ndarray, evidence: EvidenceColumns) -> np.ndarray:
+    """(pair number << 40) | top 40 bits of the shingle, for every evidence shingle of each article."""
+    starts = evidence.value_offsets[articles]
+    lengths = evidence.value_offsets[articles + 1] - starts
+    ends = np.cumsum(lengths)
+    positions = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(starts - (ends - lengths),
+                                                                                          lengths)
+    pair = np.repeat(np.arange(len(articles), dtype=np.uint64), lengths)
+    return (pair << _PAIR_SHIFT) | (evidence.values[positions] >> np.uint64(_PAIR_BITS))
 
 
 def could_link(pairs: np.ndarray, evidence: EvidenceColumns, config: ScanConfig) -> np.ndarray:

@@ -93,3 +93,16 @@ def test_folded_band_keys_propose_every_pair_the_full_keys_propose(rows, collide
     full = {tuple(p) for p in candidate_pairs(keys, owners).tolist()}
     folded = {tuple(p) for p in candidate_pairs(fold32(keys), owners).tolist()}
     assert full <= folded
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 2000)), max_size=12), min_size=1,
+                max_size=40))
+def test_the_packed_sort_orders_by_article_then_value_keeping_paragraph_order(paragraph_values):
+    from syndicate.columns import _sort_by_article_then_value
+
+    rng = random.Random(len(paragraph_values))
+    article = np.array(sorted(rng.randrange(4) for _ in paragraph_values), dtype=np.int64)
+    values = np.concatenate([np.array(sorted(v), dtype=np.uint64) for v in paragraph_values])
+    owners = np.repeat(article, [len(v) for v in paragraph_values])
+    assert _sort_by_article_then_value(owners, values).tolist() == np.lexsort((values, owners)).tolist()
