@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import zlib
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -213,11 +213,30 @@ class SketchColumns:
 
     def settle(self, furniture: np.ndarray, allocate: Allocate = in_memory) -> EvidenceColumns:
         """Every article's evidence: its sorted shingles, leaving out the paragraphs flagged in `furniture`
-        (one flag per paragraph of the scan) and every repeat of a kept value.
+        (one flag per paragraph of the scan) and every repeat of a kept value."""
+        return self.assemble((self.settle_block(number, furniture) for number in range(len(self.blocks))), allocate)
 
-        Block by block, straight into arrays made by `allocate` (sized by the values before settling, an
-        upper bound); each block lets go of its shingles once they are copied, so the evidence never
-        exists twice.
+    def settle_block(self, number: int, furniture: np.ndarray) -> Settled:
+        """One block's evidence (what :meth:`settle` does, a block at a time: worker processes run this)."""
+        block = self.blocks[number]
+        first_paragraph = self._paragraph_starts[number]
+        flags = furniture[first_paragraph : self._paragraph_starts[number + 1]]
+        article = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(block.value_offsets))
+        paragraph = block.paragraph_offsets[article] + block.owner
+        kept = np.flatnonzero(~flags[paragraph])
+        values, article_kept = block.values[kept], article[kept]
+        first = np.ones(len(kept), dtype=bool)
+        first[1:] = (values[1:] != values[:-1]) | (article_kept[1:] != article_kept[:-1])
+        kept = kept[first]
+        return Settled(values=values[first], owner=block.owner[kept],
+                       counts=np.bincount(article[kept], minlength=len(block)),
+                       sizes=np.bincount(paragraph[kept], minlength=len(block.fingerprints)).astype(np.int32))
+
+    def assemble(self, settled: Iterable[Settled], allocate: Allocate = in_memory) -> EvidenceColumns:
+        """The evidence columns from every block's :class:`Settled`, in block order.
+
+        Copied into arrays made by `allocate` (sized by the values before settling, an upper bound), each
+        block letting go of its shingles once its evidence is in: the evidence never exists twice.
         """
         total = sum(len(block.values) for block in self.blocks)
         owner_type = np.result_type(np.uint8, *(block.owner.dtype for block in self.blocks))
@@ -226,30 +245,30 @@ class SketchColumns:
         value_offsets = np.zeros(len(self) + 1, dtype=np.int64)
         sizes = np.zeros(self.paragraphs, dtype=np.int32)
         filled = 0
-        for number, block in enumerate(self.blocks):
-            first_paragraph = self._paragraph_starts[number]
-            flags = furniture[first_paragraph : self._paragraph_starts[number + 1]]
-            article = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(block.value_offsets))
-            paragraph = block.paragraph_offsets[article] + block.owner
-            kept = np.flatnonzero(~flags[paragraph])
-            block_values, article_kept = block.values[kept], article[kept]
-            first = np.ones(len(kept), dtype=bool)
-            first[1:] = (block_values[1:] != block_values[:-1]) | (article_kept[1:] != article_kept[:-1])
-            kept = kept[first]
-            values[filled : filled + len(kept)] = block_values[first]
-            owner[filled : filled + len(kept)] = block.owner[kept]
+        for number, (block, part) in enumerate(zip(self.blocks, settled, strict=True)):
+            kept = len(part.values)
+            values[filled : filled + kept] = part.values
+            owner[filled : filled + kept] = part.owner
             start = self._starts[number]
-            value_offsets[start + 1 : start + len(block) + 1] = filled + np.cumsum(
-                np.bincount(article[kept], minlength=len(block)))
-            sizes[first_paragraph : first_paragraph + len(block.fingerprints)] = np.bincount(
-                paragraph[kept], minlength=len(block.fingerprints))
-            filled += len(kept)
-            block.values, block.owner = block.values[:0], block.owner[:0]
+            value_offsets[start + 1 : start + len(block) + 1] = filled + np.cumsum(part.counts)
+            sizes[self._paragraph_starts[number] : self._paragraph_starts[number + 1]] = part.sizes
+            filled += kept
+            block.values, block.owner = np.empty(0, dtype=np.uint64), np.empty(0, dtype=block.owner.dtype)
         paragraph_offsets = np.zeros(len(self) + 1, dtype=np.int64)
         np.cumsum(np.concatenate([np.diff(b.paragraph_offsets) for b in self.blocks]) if self.blocks
                   else np.empty(0, dtype=np.int64), out=paragraph_offsets[1:])
         return EvidenceColumns(ids=list(self.ids()), value_offsets=value_offsets, paragraph_offsets=paragraph_offsets,
                                arrays={"values": values[:filled], "owner": owner[:filled], "evidence_sizes": sizes})
+
+
+@dataclass(slots=True)
+class Settled:
+    """One block's evidence: values and owners (article by article), per article the count, per paragraph the size."""
+
+    values: np.ndarray
+    owner: np.ndarray
+    counts: np.ndarray
+    sizes: np.ndarray
 
 
 @dataclass

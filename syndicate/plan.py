@@ -1,7 +1,8 @@
 """The scan as one partitioned plan, the same whichever engine runs it (syndicate/engine.py).
 
     parts of the input ──sketch──▶ blocks + band keys      (workers: read, normalise, shingle, sign)
-    blocks ──furniture, settle──▶ evidence columns           (driver)
+    recurring paragraphs ──furniture──▶ fingerprints        (workers, a share of the paragraphs each)
+    blocks ──settle──▶ evidence columns                       (workers; the driver copies them end to end)
     band keys, by groups of bands ──candidates──▶ pairs      (workers; buckets never span two groups)
     pairs, by chunks ──prefilter, verify──▶ links            (workers, reading the evidence in place)
     links ──cluster, source──▶ clusters                      (driver)
@@ -23,10 +24,11 @@ from itertools import chain, islice
 import numpy as np
 
 from .article import Article
-from .columns import Block, EvidenceColumns, SketchColumns, build_block
+from .columns import Block, EvidenceColumns, Settled, SketchColumns, build_block
 from .config import ScanConfig
 from .engine import Engine
 from .errors import InputError
+from .furniture import judge_recurring, recurring_paragraphs
 from .inputs import Archive, ArticlesPart, Part
 from .lsh import candidate_codes, decode_pairs
 from .prefilter import could_link
@@ -43,6 +45,11 @@ VERIFY_CHUNK = 8192
 INLINE_ROWS = 50_000
 """Candidate steps over fewer paragraphs than this run in the driver: a pool costs more than they take."""
 INLINE_PAIRS = 20_000
+INLINE_ARTICLES = 20_000
+"""Furniture and settling of fewer articles than this run in the driver."""
+FURNITURE_TASK = 4096
+"""Recurring paragraphs judged per task."""
+BLOCKS_PER_TASK = 8
 
 Report = Callable[[str, int, int | None], None]
 
@@ -83,6 +90,20 @@ def sketch_part(config: ScanConfig, part: Part) -> SketchedPart:
     bands = config.bands_rows[0]
     band_major = np.ascontiguousarray(np.concatenate(keys).T) if keys else np.empty((bands, 0), dtype=np.uint32)
     return SketchedPart(blocks, band_major, read.skipped, read.error)
+
+
+# --- furniture and evidence: recurring paragraphs judged, blocks settled ----------------------------------------
+
+def judge_furniture(context: tuple[SketchColumns, ScanConfig], recurring: tuple[dict[int, list[int]], dict[int, int]],
+                    ) -> set[int]:
+    """The furniture among a share of the recurring paragraphs (each is judged on its own carriers)."""
+    columns, config = context
+    return judge_recurring(columns, config, *recurring)
+
+
+def settle_blocks(context: tuple[SketchColumns, np.ndarray], numbers: range) -> list[Settled]:
+    columns, flags = context
+    return [columns.settle_block(number, flags) for number in numbers]
 
 
 # --- candidates: groups of bands -> pair codes ------------------------------------------------------------------
@@ -160,6 +181,22 @@ def sketch_all(parts: Iterable[Part], config: ScanConfig, engine: Engine, spill:
             raise sketched.error
         report("sketch", len(columns), None)
     return columns, keys
+
+
+def evidence_of(columns: SketchColumns, config: ScanConfig, engine: Engine,
+                spill: Spill) -> tuple[set[int], np.ndarray, EvidenceColumns]:
+    """Furniture (fingerprints, and a flag per paragraph) and the evidence columns."""
+    inline = len(columns) < INLINE_ARTICLES
+    carriers, sizes = recurring_paragraphs(columns)
+    by_carrier = sorted(carriers, key=lambda fingerprint: carriers[fingerprint][0])  # a site's bundle in one task
+    shares = [({f: carriers[f] for f in chunk}, {f: sizes[f] for f in chunk})
+              for chunk in (by_carrier[i : i + FURNITURE_TASK] for i in range(0, len(by_carrier), FURNITURE_TASK))]
+    furniture = set().union(*engine.map(judge_furniture, (columns, config), shares, inline=inline))
+    flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
+    groups = [range(first, min(first + BLOCKS_PER_TASK, len(columns.blocks)))
+              for first in range(0, len(columns.blocks), BLOCKS_PER_TASK)]
+    settled = (part for parts in engine.map(settle_blocks, (columns, flags), groups, inline=inline) for part in parts)
+    return furniture, flags, columns.assemble(settled, spill.allocate)
 
 
 def candidates(columns: SketchColumns, evidence: EvidenceColumns, keys: list[np.ndarray], config: ScanConfig,

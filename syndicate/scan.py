@@ -21,9 +21,8 @@ from .cluster import group_links
 from .columns import LazyInfo, SketchColumns
 from .config import ScanConfig
 from .engine import Engine, LocalEngine
-from .furniture import learn_furniture_columns
 from .inputs import Archive
-from .plan import candidates, parts_of, sketch_all, verify_all
+from .plan import candidates, evidence_of, parts_of, sketch_all, verify_all
 from .sketch import pick_headline
 from .source import MemberFacts, choose_source
 from .spill import Spill
@@ -120,10 +119,7 @@ def scan(articles: Iterable[Article] | Archive, config: ScanConfig | None = None
             with _timed(stats, "sketch"):
                 columns, keys = sketch_all(parts_of(articles), config, runner, spilling, on_skip, report)
             with _timed(stats, "furniture"):
-                furniture = learn_furniture_columns(columns, config)
-                flags = np.isin(columns.column("fingerprints"),
-                                np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
-                evidence = columns.settle(flags, spilling.allocate)
+                furniture, flags, evidence = evidence_of(columns, config, runner, spilling)
             with _timed(stats, "candidates"):
                 pairs = candidates(columns, evidence, keys, config, runner)
                 del keys

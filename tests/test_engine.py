@@ -65,6 +65,9 @@ def through_every_step(monkeypatch):
     monkeypatch.setattr(plan_module, "VERIFY_CHUNK", 16)
     monkeypatch.setattr(plan_module, "INLINE_ROWS", 0)
     monkeypatch.setattr(plan_module, "INLINE_PAIRS", 0)
+    monkeypatch.setattr(plan_module, "INLINE_ARTICLES", 0)
+    monkeypatch.setattr(plan_module, "FURNITURE_TASK", 2)
+    monkeypatch.setattr(plan_module, "BLOCKS_PER_TASK", 2)
 
 
 def output(result) -> dict:

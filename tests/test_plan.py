@@ -32,6 +32,9 @@ def tiny_parts(monkeypatch):
     monkeypatch.setattr(plan_module, "VERIFY_CHUNK", 5)
     monkeypatch.setattr(plan_module, "INLINE_ROWS", 0)
     monkeypatch.setattr(plan_module, "INLINE_PAIRS", 0)
+    monkeypatch.setattr(plan_module, "INLINE_ARTICLES", 0)
+    monkeypatch.setattr(plan_module, "FURNITURE_TASK", 2)
+    monkeypatch.setattr(plan_module, "BLOCKS_PER_TASK", 2)
 
 
 def write_jsonl(articles, path: Path) -> Path:
