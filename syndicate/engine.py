@@ -22,6 +22,7 @@ import gc
 import multiprocessing
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
@@ -43,6 +44,9 @@ def available_cores() -> int:
 class Engine(Protocol):
     name: str
     workers: int
+    task_seconds: dict[str, float]
+    """Per step (function name): seconds its tasks took, summed over tasks wherever they ran. With the
+    stages' wall times this measures what runs in parallel and what stays serial (benchmarks/scaling.py)."""
 
     def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
         """``step(context, task)`` for every task, results in task order. `inline`: the step is too small to
@@ -52,9 +56,20 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def _inline(step: Step, context: object, tasks: Iterable[object]) -> Iterator[Any]:
+def _timed(step: Step, context: object, task: object) -> tuple[object, float]:
+    started = time.perf_counter()
+    return step(context, task), time.perf_counter() - started
+
+
+def _inline(step: Step, context: object, tasks: Iterable[object]) -> Iterator[tuple[object, float]]:
     for task in tasks:
-        yield step(context, task)
+        yield _timed(step, context, task)
+
+
+def _counted(engine: Engine, step: Step, timed: Iterator[tuple[object, float]]) -> Iterator[Any]:
+    for result, seconds in timed:
+        engine.task_seconds[step.__name__] = engine.task_seconds.get(step.__name__, 0.0) + seconds
+        yield result
 
 
 class LocalEngine:
@@ -64,11 +79,13 @@ class LocalEngine:
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers if workers is not None else available_cores())
+        self.task_seconds: dict[str, float] = {}
 
     def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
-        if inline or self.workers <= 1:
-            yield from _inline(step, context, tasks)
-            return
+        return _counted(self, step, _inline(step, context, tasks) if inline or self.workers <= 1
+                        else self._pooled(step, context, tasks))
+
+    def _pooled(self, step: Step, context: object, tasks: Iterable[object]) -> Iterator[tuple[object, float]]:
         start = _start_method()
         gc.freeze()  # the children's collector then never writes to (and so never copies) the parent's objects
         try:
@@ -107,10 +124,10 @@ def _install(step: Step, context: object) -> None:
     _installed = (step, context)
 
 
-def _run(task: object) -> object:
+def _run(task: object) -> tuple[object, float]:
     assert _installed is not None, "worker not initialised"
     step, context = _installed
-    return step(context, task)
+    return _timed(step, context, task)
 
 
 class RayEngine:
@@ -134,12 +151,13 @@ class RayEngine:
             ray.init(address=address, num_cpus=(workers or available_cores()) if local else None,
                      include_dashboard=False, configure_logging=False, log_to_driver=False)
         self.workers = max(1, workers or int(ray.cluster_resources().get("CPU", 1)))
+        self.task_seconds: dict[str, float] = {}
         self._remote = ray.remote(_ray_run)
 
     def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
-        if inline:
-            yield from _inline(step, context, tasks)
-            return
+        return _counted(self, step, _inline(step, context, tasks) if inline else self._tasks(step, context, tasks))
+
+    def _tasks(self, step: Step, context: object, tasks: Iterable[object]) -> Iterator[tuple[object, float]]:
         ray = self._ray
         context_ref = ray.put(context)
         pending: deque = deque()
@@ -163,7 +181,7 @@ class RayEngine:
 _ray_context: tuple[str, object] | None = None
 
 
-def _ray_run(step: Step, boxed_context: list, task: object) -> object:
+def _ray_run(step: Step, boxed_context: list, task: object) -> tuple[object, float]:
     """One Ray task; the context is fetched and deserialised once per worker process and step."""
     global _ray_context
     import ray
@@ -171,7 +189,7 @@ def _ray_run(step: Step, boxed_context: list, task: object) -> object:
     key = boxed_context[0].hex()
     if _ray_context is None or _ray_context[0] != key:
         _ray_context = (key, ray.get(boxed_context[0]))
-    return step(_ray_context[1], task)
+    return _timed(step, _ray_context[1], task)
 
 
 def make_engine(name: str = "local", workers: int | None = None, address: str | None = None) -> Engine:

@@ -113,6 +113,7 @@ def scan(articles: Iterable[Article] | Archive, config: ScanConfig | None = None
     report = progress or (lambda stage, done, total: None)
     stats: dict[str, float | int] = {}
     runner = engine or LocalEngine(workers)
+    busy_before = dict(runner.task_seconds)
     on_skip = articles.options.on_skip if isinstance(articles, Archive) else None
     try:
         with Spill(spill, spill_dir) as spilling:
@@ -154,7 +155,9 @@ def scan(articles: Iterable[Article] | Archive, config: ScanConfig | None = None
     members = {member for cluster in clusters for member in cluster.members}
     known = {article_id: info_of(index) for index, article_id in enumerate(columns.ids()) if article_id in members}
     plan = {"engine": runner.name, "workers": runner.workers, "prefiltered_pairs": prefiltered,
-            "verified_pairs": len(pairs) - prefiltered, "spilled_bytes": spilled}
+            "verified_pairs": len(pairs) - prefiltered, "spilled_bytes": spilled,
+            "task_seconds": {step: round(seconds - busy_before.get(step, 0.0), 4)
+                             for step, seconds in runner.task_seconds.items()}}
     return ScanResult(articles=len(columns), clusters=clusters, info=LazyInfo(columns, info_of, known), stats=stats,
                       plan=plan)
 
