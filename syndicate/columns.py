@@ -100,7 +100,7 @@ def build_block(articles: Sequence[Article], signed: SignedBatch) -> Block:
         shingle_sizes=sizes.astype(np.int32),
         words=np.bincount(article_of_paragraph, weights=shingles.word_counts,
                           minlength=len(articles)).astype(np.int64),
-        days=np.array([_days(date) for date in fields["date"]], dtype=np.float64),
+        days=_days_of(fields["date"]),
         value_offsets=value_offsets, values=values,
         owner=owner.astype(np.uint8 if widest <= 1 << 8 else np.uint16 if widest <= 1 << 16 else np.int32),
         distinct=(np.diff(value_offsets) - repeats).astype(np.int32))
@@ -126,9 +126,11 @@ def _sort_by_article_then_value(article: np.ndarray, values: np.ndarray) -> np.n
     return order
 
 
-def _days(date: str | None) -> float:
-    parsed = parse_date(date)
-    return parsed.timestamp() / 86400 if parsed is not None else float("nan")
+def _days_of(dates: list[str | None]) -> np.ndarray:
+    """Days since the epoch per date (NaN when absent or unreadable); each distinct date parsed once."""
+    parsed = {date: parse_date(date) for date in set(dates)}
+    days = {date: value.timestamp() / 86400 if value is not None else float("nan") for date, value in parsed.items()}
+    return np.array([days[date] for date in dates], dtype=np.float64)
 
 
 def in_memory(name: str, length: int, dtype: np.dtype) -> np.ndarray:

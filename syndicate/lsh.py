@@ -85,10 +85,15 @@ def candidate_codes(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256,
     """
     windowed = window is not None and days is not None
     found: list[np.ndarray] = []
+    packable = keys.dtype.itemsize <= 4 and (len(owners) == 0 or int(owners.max()) < 1 << 32)
     for band in range(keys.shape[1]):
-        order = np.argsort(keys[:, band])
-        sorted_keys = keys[order, band]
-        sorted_owners = owners[order]
+        if packable:  # one sort of (key, owner) packed in 64 bits: no argsort, no gathers (32-bit keys, the scan's)
+            packed = (keys[:, band].astype(np.uint64) << np.uint64(32)) | owners.astype(np.uint64)
+            packed.sort()
+            sorted_keys, sorted_owners = packed >> np.uint64(32), (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        else:
+            order = np.argsort(keys[:, band])
+            sorted_keys, sorted_owners = keys[order, band], owners[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, len(sorted_keys)])
         # Buckets of up to max_bucket rows pair every member with every other, vectorised per bucket size
