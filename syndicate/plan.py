@@ -34,13 +34,13 @@ from .lsh import candidate_codes, decode_pairs
 from .prefilter import could_link
 from .sign import MinHasher, fold32
 from .sketch import sign_batch
-from .spill import Spill
+from .spill import Spill, release_free_memory
 from .verify import Link, verify
 
 BATCH = 1024
 """Articles signed per numpy pass: large enough that numpy calls dominate, small enough to stay in cache."""
 BANDS_PER_TASK = 4
-VERIFY_CHUNK = 8192
+VERIFY_CHUNK = 2048
 """Candidate pairs per verify task (and per prefilter sort)."""
 INLINE_ROWS = 50_000
 """Candidate steps over fewer paragraphs than this run in the driver: a pool costs more than they take."""
@@ -179,6 +179,7 @@ def sketch_all(parts: Iterable[Part], config: ScanConfig, engine: Engine, spill:
         keys.append(spill.keep(sketched.keys, "keys"))
         if sketched.error is not None:
             raise sketched.error
+        release_free_memory()  # what the part's reading and signing left in the heap
         report("sketch", len(columns), None)
     return columns, keys
 
@@ -195,8 +196,15 @@ def evidence_of(columns: SketchColumns, config: ScanConfig, engine: Engine,
     flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
     groups = [range(first, min(first + BLOCKS_PER_TASK, len(columns.blocks)))
               for first in range(0, len(columns.blocks), BLOCKS_PER_TASK)]
-    settled = (part for parts in engine.map(settle_blocks, (columns, flags), groups, inline=inline) for part in parts)
-    return furniture, flags, columns.assemble(settled, spill.allocate)
+    return furniture, flags, columns.assemble(_trimmed(engine.map(settle_blocks, (columns, flags), groups,
+                                                                   inline=inline)), spill.allocate)
+
+
+def _trimmed(groups: Iterable[list[Settled]]) -> Iterator[Settled]:
+    """Each block's evidence; before each group, the pages of the blocks already assembled go back."""
+    for parts in groups:
+        release_free_memory()
+        yield from parts
 
 
 def candidates(columns: SketchColumns, evidence: EvidenceColumns, keys: list[np.ndarray], config: ScanConfig,
