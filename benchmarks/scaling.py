@@ -10,14 +10,14 @@ repeated in random order and the median is reported. Memory: ``peak_rss_mb`` is 
 ``peak_pss_mb`` the driver and its workers together (sampled PSS, shared pages counted once),
 ``peak_anon_mb`` the driver's anonymous memory (sampled; what spilling cannot hand back).
 
-**The model.** A stage's wall time with n workers is modelled as ``serial + work / n`` (Amdahl, per
-stage). ``work`` is measured: the seconds the stage's tasks took, summed (the engine times every
-task). ``serial`` is measured too: the stage's wall time minus ``work / w`` in a run with w workers
-(with w = 1 that is exactly the driver's own time; with w = 2 it also absorbs imbalance between
-workers, so it is the more conservative). The model takes both from the run with the most workers,
-is checked against the other measured runs, and extrapolates to ``--model-cores``. It is a model:
-it assumes that tasks do not slow down when 16 run at once (memory bandwidth, a shared L3) and that
-the driver keeps up with the workers' results.
+**The model.** A stage's time with n workers is modelled as ``serial + work / n`` (Amdahl, per
+stage), both parts measured in the run with the most workers (see :func:`model`): in wall seconds
+(``serial`` = the stage's wall time minus its tasks' time / workers, which also absorbs imbalance
+between workers) and in CPU seconds (``serial`` = the driver's CPU time in the stage, ``work`` = the
+workers' CPU time on its tasks). The CPU form is what an otherwise idle machine would take, which
+matters on a shared machine where wall times follow the load. It is a model: it assumes that tasks do
+not slow down when 16 run at once (memory bandwidth, a shared L3) and that the driver keeps up with
+the workers' results; it adds the driver's time to the workers' instead of overlapping them.
 
 Not part of CI: the 100k runs take a minute each; 1M, several.
 """
@@ -83,25 +83,44 @@ def run_scan(path: Path, workers: int, engine: str, window: float | None, spill:
 
 
 def stage_times(run: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """Per stage: wall seconds and the seconds of its tasks."""
-    tasks = run["plan"]["task_seconds"]
-    return {stage: {"wall": run["stats"][f"seconds_{stage}"], "work": sum(tasks.get(step, 0.0) for step in steps)}
-            for stage, steps in STAGES.items()}
+    """Per stage: wall seconds, the wall seconds of its tasks, and in CPU seconds what stayed in the driver
+    (``serial_cpu``: its own work and any step it ran inline) and what ran in workers (``work_cpu``)."""
+    plan = run["plan"]
+    times = {}
+    for stage, steps in STAGES.items():
+        pooled = [step for step in steps if step not in plan["inline_steps"]]
+        times[stage] = {"wall": run["stats"][f"seconds_{stage}"],
+                        "work": sum(plan["task_seconds"].get(step, 0.0) for step in steps),
+                        "serial_cpu": plan["driver_cpu_seconds"][stage],
+                        "work_cpu": sum(plan["task_cpu_seconds"].get(step, 0.0) for step in pooled)}
+    return times
 
 
 def model(runs_by_workers: dict[int, dict[str, Any]], cores: list[int]) -> dict[str, Any]:
-    """serial + work / n per stage, from the run with the most workers; predictions for `cores`."""
+    """Per stage ``serial + work / n``, from the run with the most workers, two ways:
+
+    - ``wall``: serial = the stage's wall time minus its tasks' wall time / workers; work = its tasks' wall
+      time. Measured under whatever load the machine had.
+    - ``cpu``: serial = the driver's CPU seconds in the stage, work = the workers' CPU seconds on its tasks:
+      what an otherwise idle machine with n cores would take, with no overlap between driver and workers.
+    """
     basis_workers = max(runs_by_workers)
-    basis = stage_times(runs_by_workers[basis_workers])
-    other = runs_by_workers[basis_workers]["seconds"] - sum(s["wall"] for s in basis.values())
-    stages = {}
+    run = runs_by_workers[basis_workers]
+    basis = stage_times(run)
+    outside = run["seconds"] - sum(times["wall"] for times in basis.values())
+    stages: dict[str, dict[str, Any]] = {}
     for stage, times in basis.items():
         serial = max(0.0, times["wall"] - times["work"] / basis_workers)
         stages[stage] = {"serial": round(serial, 3), "work": round(times["work"], 3),
-                         **{f"at_{n}": round(serial + times["work"] / n, 3) for n in cores}}
-    total = {n: round(other + sum(s[f"at_{n}"] for s in stages.values()), 2) for n in cores}
-    return {"basis_workers": basis_workers, "outside_stages": round(other, 3), "stages": stages, "total": total,
-            "measured": {w: r["seconds"] for w, r in runs_by_workers.items()}}
+                         "serial_cpu": round(times["serial_cpu"], 3), "work_cpu": round(times["work_cpu"], 3),
+                         "wall_at": {n: round(serial + times["work"] / n, 3) for n in cores},
+                         "cpu_at": {n: round(times["serial_cpu"] + times["work_cpu"] / n, 3) for n in cores}}
+    total = {n: round(outside + sum(s["wall_at"][n] for s in stages.values()), 2) for n in cores}
+    total_cpu = {n: round(sum(s["cpu_at"][n] for s in stages.values()), 2) for n in cores}
+    one = runs_by_workers.get(1)
+    return {"basis_workers": basis_workers, "outside_stages": round(outside, 3), "stages": stages, "total": total,
+            "total_cpu": total_cpu, "measured": {w: r["seconds"] for w, r in runs_by_workers.items()},
+            "cpu_one_worker": round(sum(one["plan"]["driver_cpu_seconds"].values()), 2) if one else None}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -145,8 +164,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                  "seconds": {w: statistics.median(r["seconds"] for r in runs) for w, runs in rounds.items()}}
         entry["model"] = model(median, cores)
         report["sizes"].append(entry)
-        print(f"  speed-up {entry['speedup']}; model ({entry['model']['basis_workers']} workers as basis): "
-              f"{entry['model']['total']}", flush=True)
+        print(f"  speed-up {entry['speedup']}; model ({entry['model']['basis_workers']} workers as basis), wall: "
+              f"{entry['model']['total']}; CPU: {entry['model']['total_cpu']} (1 worker used "
+              f"{entry['model']['cpu_one_worker']} CPU s)", flush=True)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(report, indent=2) + "\n")

@@ -47,6 +47,10 @@ class Engine(Protocol):
     task_seconds: dict[str, float]
     """Per step (function name): seconds its tasks took, summed over tasks wherever they ran. With the
     stages' wall times this measures what runs in parallel and what stays serial (benchmarks/scaling.py)."""
+    task_cpu_seconds: dict[str, float]
+    """The same in CPU seconds of the processes that ran the tasks (the driver's own, for inline steps)."""
+    inline_steps: set[str]
+    """Steps that ran (at least once) in the driver."""
 
     def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
         """``step(context, task)`` for every task, results in task order. `inline`: the step is too small to
@@ -56,19 +60,28 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def _timed(step: Step, context: object, task: object) -> tuple[object, float]:
-    started = time.perf_counter()
-    return step(context, task), time.perf_counter() - started
+Timed = tuple[object, float, float]
+"""A task's result, wall seconds and CPU seconds."""
 
 
-def _inline(step: Step, context: object, tasks: Iterable[object]) -> Iterator[tuple[object, float]]:
+def _timed(step: Step, context: object, task: object) -> Timed:
+    started, cpu = time.perf_counter(), time.process_time()
+    result = step(context, task)
+    return result, time.perf_counter() - started, time.process_time() - cpu
+
+
+def _inline(step: Step, context: object, tasks: Iterable[object]) -> Iterator[Timed]:
     for task in tasks:
         yield _timed(step, context, task)
 
 
-def _counted(engine: Engine, step: Step, timed: Iterator[tuple[object, float]]) -> Iterator[Any]:
-    for result, seconds in timed:
-        engine.task_seconds[step.__name__] = engine.task_seconds.get(step.__name__, 0.0) + seconds
+def _counted(engine: Engine, step: Step, timed: Iterator[Timed], inline: bool) -> Iterator[Any]:
+    name = step.__name__
+    if inline:
+        engine.inline_steps.add(name)
+    for result, seconds, cpu in timed:
+        engine.task_seconds[name] = engine.task_seconds.get(name, 0.0) + seconds
+        engine.task_cpu_seconds[name] = engine.task_cpu_seconds.get(name, 0.0) + cpu
         yield result
 
 
@@ -80,12 +93,15 @@ class LocalEngine:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers if workers is not None else available_cores())
         self.task_seconds: dict[str, float] = {}
+        self.task_cpu_seconds: dict[str, float] = {}
+        self.inline_steps: set[str] = set()
 
     def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
-        return _counted(self, step, _inline(step, context, tasks) if inline or self.workers <= 1
-                        else self._pooled(step, context, tasks))
+        inline = inline or self.workers <= 1
+        return _counted(self, step, _inline(step, context, tasks) if inline else self._pooled(step, context, tasks),
+                        inline)
 
-    def _pooled(self, step: Step, context: object, tasks: Iterable[object]) -> Iterator[tuple[object, float]]:
+    def _pooled(self, step: Step, context: object, tasks: Iterable[object]) -> Iterator[Timed]:
         start = _start_method()
         gc.freeze()  # the children's collector then never writes to (and so never copies) the parent's objects
         try:
@@ -124,7 +140,7 @@ def _install(step: Step, context: object) -> None:
     _installed = (step, context)
 
 
-def _run(task: object) -> tuple[object, float]:
+def _run(task: object) -> Timed:
     assert _installed is not None, "worker not initialised"
     step, context = _installed
     return _timed(step, context, task)
@@ -152,12 +168,15 @@ class RayEngine:
                      include_dashboard=False, configure_logging=False, log_to_driver=False)
         self.workers = max(1, workers or int(ray.cluster_resources().get("CPU", 1)))
         self.task_seconds: dict[str, float] = {}
+        self.task_cpu_seconds: dict[str, float] = {}
+        self.inline_steps: set[str] = set()
         self._remote = ray.remote(_ray_run)
 
     def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
-        return _counted(self, step, _inline(step, context, tasks) if inline else self._tasks(step, context, tasks))
+        return _counted(self, step, _inline(step, context, tasks) if inline else self._tasks(step, context, tasks),
+                        inline)
 
-    def _tasks(self, step: Step, context: object, tasks: Iterable[object]) -> Iterator[tuple[object, float]]:
+    def _tasks(self, step: Step, context: object, tasks: Iterable[object]) -> Iterator[Timed]:
         ray = self._ray
         context_ref = ray.put(context)
         pending: deque = deque()
@@ -181,7 +200,7 @@ class RayEngine:
 _ray_context: tuple[str, object] | None = None
 
 
-def _ray_run(step: Step, boxed_context: list, task: object) -> tuple[object, float]:
+def _ray_run(step: Step, boxed_context: list, task: object) -> Timed:
     """One Ray task; the context is fetched and deserialised once per worker process and step."""
     global _ray_context
     import ray

@@ -114,17 +114,19 @@ def scan(articles: Iterable[Article] | Archive, config: ScanConfig | None = None
     stats: dict[str, float | int] = {}
     runner = engine or LocalEngine(workers)
     busy_before = dict(runner.task_seconds)
+    cpu_before = dict(runner.task_cpu_seconds)
+    driver_cpu: dict[str, float] = {}
     on_skip = articles.options.on_skip if isinstance(articles, Archive) else None
     try:
         with Spill(spill, spill_dir) as spilling:
-            with _timed(stats, "sketch"):
+            with _timed(stats, "sketch", driver_cpu):
                 columns, keys = sketch_all(parts_of(articles), config, runner, spilling, on_skip, report)
-            with _timed(stats, "furniture"):
+            with _timed(stats, "furniture", driver_cpu):
                 furniture, flags, evidence = evidence_of(columns, config, runner, spilling)
-            with _timed(stats, "candidates"):
+            with _timed(stats, "candidates", driver_cpu):
                 pairs = candidates(columns, evidence, keys, config, runner)
                 del keys
-            with _timed(stats, "verify"):
+            with _timed(stats, "verify", driver_cpu):
                 links, prefiltered = verify_all(evidence, pairs, config, runner, report)
                 evidence_paragraphs = int(np.count_nonzero(evidence.arrays["evidence_sizes"]))
                 del evidence
@@ -132,7 +134,7 @@ def scan(articles: Iterable[Article] | Archive, config: ScanConfig | None = None
     finally:
         if engine is None:
             runner.close()
-    with _timed(stats, "cluster"):
+    with _timed(stats, "cluster", driver_cpu):
         clusters = _clusters(links, columns)
 
     stats.update(
@@ -157,16 +159,20 @@ def scan(articles: Iterable[Article] | Archive, config: ScanConfig | None = None
     plan = {"engine": runner.name, "workers": runner.workers, "prefiltered_pairs": prefiltered,
             "verified_pairs": len(pairs) - prefiltered, "spilled_bytes": spilled,
             "task_seconds": {step: round(seconds - busy_before.get(step, 0.0), 4)
-                             for step, seconds in runner.task_seconds.items()}}
+                             for step, seconds in runner.task_seconds.items()},
+            "task_cpu_seconds": {step: round(seconds - cpu_before.get(step, 0.0), 4)
+                                 for step, seconds in runner.task_cpu_seconds.items()},
+            "inline_steps": sorted(runner.inline_steps), "driver_cpu_seconds": driver_cpu}
     return ScanResult(articles=len(columns), clusters=clusters, info=LazyInfo(columns, info_of, known), stats=stats,
                       plan=plan)
 
 
 @contextmanager
-def _timed(stats: dict[str, float | int], stage: str) -> Iterator[None]:
-    started = time.perf_counter()
+def _timed(stats: dict[str, float | int], stage: str, cpu: dict[str, float]) -> Iterator[None]:
+    started, cpu_started = time.perf_counter(), time.process_time()
     yield
     stats[f"seconds_{stage}"] = round(time.perf_counter() - started, 4)
+    cpu[stage] = round(time.process_time() - cpu_started, 4)
 
 
 def _clusters(links: list[Link], columns: SketchColumns) -> list[Cluster]:

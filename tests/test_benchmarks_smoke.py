@@ -51,7 +51,7 @@ def test_scaling_reports_speed_up_and_a_model_per_size(tmp_path):
         assert set(entry["speedup"]) == {1, 2} and entry["speedup"][1] == 1.0
         model = entry["model"]
         assert model["basis_workers"] == 2
-        assert model["total"][16] <= model["total"][1]  # more cores never cost more in the model
+        assert model["total"][16] <= model["total"][1] and model["total_cpu"][16] <= model["total_cpu"][1]
         assert all(stage["serial"] >= 0 and stage["work"] >= 0 for stage in model["stages"].values())
     assert (tmp_path / "archive.first-150.jsonl").exists()
 
