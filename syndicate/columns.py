@@ -51,8 +51,10 @@ class Block:
     meta: dict[str, list[str | None]]
     """Per field of _META, one value per article."""
     headlines: bytes
-    """Every article's headline candidates, as zlib-compressed JSON: ~0.4 KB less per article than
-    tuples of strings, and a report reads back only the few it shows."""
+    """Every article's headline candidates, as zlib-compressed JSON, one document per article end to end:
+    ~0.4 KB less per article than tuples of strings, and a report reads back only the few it shows."""
+    headline_offsets: np.ndarray
+    """Per article, where its JSON starts in the decompressed ``headlines`` (and where the last one ends)."""
     paragraph_offsets: np.ndarray
     fingerprints: np.ndarray
     shingle_sizes: np.ndarray
@@ -88,13 +90,15 @@ def build_block(articles: Sequence[Article], signed: SignedBatch) -> Block:
     repeats = np.bincount(article_of_value[order][repeat], minlength=len(articles))
     widest = int(np.diff(shingles.paragraph_offsets).max(initial=0))
     shared: dict[str, str] = {}
+    encoded = [json.dumps(headlines, ensure_ascii=False).encode() for headlines in signed.headlines]
     fields = {name: [getattr(a, name) for a in articles] for name in _META[:-1]}
     fields["credit"] = signed.credits
     return Block(
         ids=[a.id for a in articles],
         meta={name: [v if v is None or name not in _REPEATING else shared.setdefault(v, v) for v in values]
               for name, values in fields.items()},
-        headlines=zlib.compress(json.dumps(signed.headlines, ensure_ascii=False).encode(), 1),
+        headlines=zlib.compress(b"".join(encoded), 1),
+        headline_offsets=np.cumsum([0, *map(len, encoded)], dtype=np.int64),
         paragraph_offsets=shingles.paragraph_offsets.copy(),
         fingerprints=shingles.fingerprints.copy(),
         shingle_sizes=sizes.astype(np.int32),
@@ -199,7 +203,8 @@ class SketchColumns:
 
     def headlines(self, index: int) -> tuple[tuple[int, str], ...]:
         block, local = self.locate(index)
-        return tuple((int(i), text) for i, text in _headlines(block.headlines)[local])
+        first, last = block.headline_offsets[local : local + 2].tolist()
+        return tuple((int(i), text) for i, text in json.loads(_decompressed(block.headlines)[first:last]))
 
     def story_set(self, index: int) -> np.ndarray:
         """The article's distinct shingles, sorted (before settle)."""
@@ -309,8 +314,8 @@ class EvidenceColumns:
 
 
 @lru_cache(maxsize=4)
-def _headlines(packed: bytes) -> list:
-    return json.loads(zlib.decompress(packed))
+def _decompressed(packed: bytes) -> bytes:
+    return zlib.decompress(packed)
 
 
 class LazyInfo(Mapping[str, Info]):

@@ -50,6 +50,8 @@ INLINE_ARTICLES = 20_000
 FURNITURE_TASK = 4096
 """Recurring paragraphs judged per task."""
 BLOCKS_PER_TASK = 8
+TRIM_EVERY = 4
+"""Parts received between two hand-backs of freed memory (each costs a few milliseconds)."""
 
 Report = Callable[[str, int, int | None], None]
 
@@ -179,7 +181,8 @@ def sketch_all(parts: Iterable[Part], config: ScanConfig, engine: Engine, spill:
         keys.append(spill.keep(sketched.keys, "keys"))
         if sketched.error is not None:
             raise sketched.error
-        release_free_memory()  # what the part's reading and signing left in the heap
+        if len(keys) % TRIM_EVERY == 0:
+            release_free_memory()  # what reading and signing the parts left in the heap
         report("sketch", len(columns), None)
     return columns, keys
 
@@ -201,9 +204,10 @@ def evidence_of(columns: SketchColumns, config: ScanConfig, engine: Engine,
 
 
 def _trimmed(groups: Iterable[list[Settled]]) -> Iterator[Settled]:
-    """Each block's evidence; before each group, the pages of the blocks already assembled go back."""
-    for parts in groups:
-        release_free_memory()
+    """Each block's evidence; now and then, the pages of the blocks already assembled go back."""
+    for number, parts in enumerate(groups):
+        if number % TRIM_EVERY == 0:
+            release_free_memory()
         yield from parts
 
 
