@@ -5,12 +5,14 @@ from .article import Article, split_paragraphs
 from .config import ScanConfig
 from .errors import InputError, SyndicateError
 from .index import Index, Verdict
+from .inputs import Archive
 from .read import ReaderOptions, read_articles
 from .scan import Cluster, ScanResult, scan
 from .verify import Link
 
 __all__ = [
     "Alignment",
+    "Archive",
     "Article",
     "Cluster",
     "Index",
