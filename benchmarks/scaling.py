@@ -58,12 +58,13 @@ def prefix(archive: Path, size: int) -> Path:
     if target.exists():
         return target
     with archive.open("rb") as source:
-        lines = [line for _, line in zip(range(size), source, strict=False)]
-        if len(lines) < size:
-            raise SystemExit(f"{archive} has only {len(lines)} articles, not {size}")
-        if not source.readline():
-            return archive
-    target.write_bytes(b"".join(lines))
+        lines = sum(1 for _ in source)
+    if lines < size:
+        raise SystemExit(f"{archive} has only {lines} articles, not {size}")
+    if lines == size:
+        return archive
+    with archive.open("rb") as source, target.open("wb") as out:
+        out.writelines(line for _, line in zip(range(size), source, strict=False))
     return target
 
 
