@@ -40,8 +40,10 @@ from .verify import Link, verify
 BATCH = 1024
 """Articles signed per numpy pass: large enough that numpy calls dominate, small enough to stay in cache."""
 BANDS_PER_TASK = 4
-VERIFY_CHUNK = 2048
-"""Candidate pairs per verify task (and per prefilter sort)."""
+VERIFY_CHUNK = 8192
+"""Candidate pairs per verify task."""
+PREFILTER_CHUNK = 2048
+"""Candidate pairs per prefilter sort (its arrays stay a few megabytes)."""
 INLINE_ROWS = 50_000
 """Candidate steps over fewer paragraphs than this run in the driver: a pool costs more than they take."""
 INLINE_PAIRS = 20_000
@@ -144,7 +146,8 @@ class Verified:
 def verify_pairs(context: tuple[EvidenceColumns, ScanConfig], pairs: np.ndarray) -> Verified:
     """Prefilter a chunk of pairs, then verify the survivors exactly, in pair order."""
     evidence, config = context
-    possible = could_link(pairs, evidence, config)
+    possible = np.concatenate([could_link(pairs[first : first + PREFILTER_CHUNK], evidence, config)
+                               for first in range(0, len(pairs), PREFILTER_CHUNK)]) if len(pairs) else np.zeros(0, bool)
     links = []
     for i, j in pairs[possible].tolist():
         link = verify(*evidence.evidence(i), *evidence.evidence(j), config)
