@@ -41,6 +41,18 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def default_workers() -> int:
+    """One worker per core that other work leaves idle: the cores minus the 1-minute load average, rounded,
+    at least 1. On a 2-core machine shared with other jobs (load average 5-7), two workers scanned 100k
+    articles slower than one (benchmarks/RESULTS.md, 5.2); idle, two use both cores."""
+    cores = available_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on Unix
+        return cores
+    return max(1, min(cores, round(cores - load)))
+
+
 class Engine(Protocol):
     name: str
     workers: int
@@ -86,12 +98,12 @@ def _counted(engine: Engine, step: Step, timed: Iterator[Timed], inline: bool) -
 
 
 class LocalEngine:
-    """Worker processes on this machine; `workers` None = one per core, 1 = everything in this process."""
+    """Worker processes on this machine; `workers` None = :func:`default_workers`, 1 = everything in this process."""
 
     name = "local"
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = max(1, workers if workers is not None else available_cores())
+        self.workers = max(1, workers if workers is not None else default_workers())
         self.task_seconds: dict[str, float] = {}
         self.task_cpu_seconds: dict[str, float] = {}
         self.inline_steps: set[str] = set()

@@ -104,7 +104,7 @@ def scan(articles: Iterable[Article] | Archive, config: ScanConfig | None = None
 
     `articles`: any iterable of articles, or an :class:`~syndicate.inputs.Archive` (paths and reader
     options), which worker processes read part by part themselves. `engine`: where the steps run
-    (syndicate/engine.py); by default a local pool of `workers` processes (None: one per core; 1:
+    (syndicate/engine.py); by default a local pool of `workers` processes (None: one per idle core; 1:
     everything in this process). `spill`: write the largest arrays to disk (True), never (False), or
     once they would take half the available memory (None); `spill_dir` is where (default $TMPDIR).
     The result is the same whatever the engine, workers and spilling.

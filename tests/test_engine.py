@@ -96,3 +96,13 @@ def test_ray_reports_input_errors_like_the_local_engine(ray_engine, through_ever
     with pytest.raises(InputError) as error:
         scan(Archive((path,)), engine=ray_engine)
     assert error.value.line == 2
+
+
+def test_the_default_leaves_busy_cores_alone(monkeypatch):
+    from syndicate import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "available_cores", lambda: 16)
+    monkeypatch.setattr(engine_module.os, "getloadavg", lambda: (3.4, 0.0, 0.0))
+    assert engine_module.default_workers() == 13 == LocalEngine().workers
+    monkeypatch.setattr(engine_module.os, "getloadavg", lambda: (40.0, 0.0, 0.0))
+    assert engine_module.default_workers() == 1

@@ -72,7 +72,7 @@ def scan_command(
                                                 help="Ray cluster to join (auto, or ray://HOST:10001); default: "
                                                      "start Ray on this machine.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, rich_help_panel=RUN_PANEL,
-                                                help="Worker processes (default: one per core).")] = None,
+                                                help="Worker processes (default: one per idle core).")] = None,
     spill: Annotated[bool | None, typer.Option("--spill/--no-spill", rich_help_panel=RUN_PANEL,
                                                help="Keep the largest arrays on disk (default: once they would "
                                                     "take half the available memory).")] = None,
