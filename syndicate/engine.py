@@ -166,18 +166,21 @@ class RayEngine:
     name = "ray"
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        from .errors import SyndicateError
+
         try:
             import ray
         except ImportError as error:
-            from .errors import SyndicateError
-
             raise SyndicateError("--engine ray needs Ray: pip install 'syndicate[ray]'") from error
         self._ray = ray
         self._owned = not ray.is_initialized()
         if self._owned:
             local = address is None
-            ray.init(address=address, num_cpus=(workers or available_cores()) if local else None,
-                     include_dashboard=False, configure_logging=False, log_to_driver=False)
+            try:
+                ray.init(address=address, num_cpus=(workers or available_cores()) if local else None,
+                         include_dashboard=False, configure_logging=False, log_to_driver=False)
+            except (ConnectionError, RuntimeError, ValueError) as error:
+                raise SyndicateError(f"cannot start or join Ray at {address or 'this machine'}: {error}") from error
         self.workers = max(1, workers or int(ray.cluster_resources().get("CPU", 1)))
         self.task_seconds: dict[str, float] = {}
         self.task_cpu_seconds: dict[str, float] = {}
