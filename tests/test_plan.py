@@ -19,7 +19,7 @@ def output(result) -> dict:
     """The scan's JSON without timings, plus what reports read about every article."""
     data = result.to_dict()
     data["stats"] = {k: v for k, v in data["stats"].items() if not k.startswith("seconds_")}
-    data["info"] = {article_id: list(result.info[article_id].__repr__()) for article_id in result.info}
+    data["info"] = {article_id: repr(result.info[article_id]) for article_id in result.info}
     return data
 
 

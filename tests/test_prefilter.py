@@ -32,7 +32,7 @@ shingle = st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 40),  # small valu
                     st.integers(0, 40).map(lambda v: (1 << 40) + v))  # values alike in their top 40 bits
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.lists(shingle, max_size=30), min_size=2, max_size=8), st.data())
 def test_the_bound_is_never_below_the_exact_count(sets, data):
     evidence = evidence_of(sets)
