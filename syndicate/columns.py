@@ -35,12 +35,18 @@ Allocate = Callable[[str, int, np.dtype], np.ndarray]
 """Makes a one-dimensional array to fill: (name, length, dtype) -> array (in memory, or a file on disk)."""
 
 SHINGLE_ARRAYS = ("values", "owner")
-"""Evidence arrays with one entry per evidence shingle, sliced per article by ``value_offsets``."""
+"""Evidence arrays with one entry per shingle: Block attributes (sorted like ``values``), kept for the shingles
+that settle keeps, and sliced per article by ``value_offsets``."""
 PARAGRAPH_ARRAYS = ("evidence_sizes",)
-"""Evidence arrays with one entry per paragraph, sliced per article by ``paragraph_offsets``."""
+"""Evidence arrays with one entry per paragraph, sliced per article by ``paragraph_offsets``: computed by
+:meth:`SketchColumns.settle_block` (``evidence_sizes``) or carried from a Block attribute of that name."""
 EVIDENCE_FIELDS = {"values": "values", "owner": "owner", "paragraph_sizes": "evidence_sizes"}
-"""Field of :class:`~syndicate.sketch.Evidence` -> the array it is sliced from. An array added to the
-evidence is one entry here and one in SHINGLE_ARRAYS or PARAGRAPH_ARRAYS (and its computation in settle)."""
+"""Field of :class:`~syndicate.sketch.Evidence` -> the array it is sliced from.
+
+Adding an array to the evidence (a quoted bit per shingle, word counts per paragraph) is: the Block
+attribute, filled in :func:`build_block` (per shingle: in ``order``, like ``values``); its name in
+SHINGLE_ARRAYS or PARAGRAPH_ARRAYS; its Evidence field here. Settling, assembling, the engines and
+spilling carry it without a change."""
 
 
 @dataclass(slots=True)
@@ -235,47 +241,53 @@ class SketchColumns:
         first = np.ones(len(kept), dtype=bool)
         first[1:] = (values[1:] != values[:-1]) | (article_kept[1:] != article_kept[:-1])
         kept = kept[first]
-        return Settled(values=values[first], owner=block.owner[kept],
-                       counts=np.bincount(article[kept], minlength=len(block)),
-                       sizes=np.bincount(paragraph[kept], minlength=len(block.fingerprints)).astype(np.int32))
+        computed = {"evidence_sizes": np.bincount(paragraph[kept], minlength=len(block.fingerprints)).astype(np.int32)}
+        return Settled(shingle={name: getattr(block, name)[kept] for name in SHINGLE_ARRAYS},
+                       paragraph={name: computed[name] if name in computed else getattr(block, name)
+                                  for name in PARAGRAPH_ARRAYS},
+                       counts=np.bincount(article[kept], minlength=len(block)))
 
     def assemble(self, settled: Iterable[Settled], allocate: Allocate = in_memory) -> EvidenceColumns:
         """The evidence columns from every block's :class:`Settled`, in block order.
 
-        Copied into arrays made by `allocate` (sized by the values before settling, an upper bound), each
-        block letting go of its shingles once its evidence is in: the evidence never exists twice.
+        Per-shingle arrays are copied into arrays made by `allocate` (sized by the values before settling,
+        an upper bound), each block letting go of its shingles once its evidence is in: the evidence never
+        exists twice.
         """
         total = sum(len(block.values) for block in self.blocks)
-        owner_type = np.result_type(np.uint8, *(block.owner.dtype for block in self.blocks))
-        values = allocate("values", total, np.dtype(np.uint64))
-        owner = allocate("owner", total, owner_type)
+        shingle = {name: allocate(name, total, np.result_type(np.uint8, *(getattr(b, name).dtype for b in self.blocks)))
+                   for name in SHINGLE_ARRAYS}
+        paragraph: dict[str, list[np.ndarray]] = {name: [] for name in PARAGRAPH_ARRAYS}
         value_offsets = np.zeros(len(self) + 1, dtype=np.int64)
-        sizes = np.zeros(self.paragraphs, dtype=np.int32)
         filled = 0
         for number, (block, part) in enumerate(zip(self.blocks, settled, strict=True)):
-            kept = len(part.values)
-            values[filled : filled + kept] = part.values
-            owner[filled : filled + kept] = part.owner
+            kept = int(part.counts.sum())
+            for name, array in part.shingle.items():
+                shingle[name][filled : filled + kept] = array
+                setattr(block, name, array[:0].copy())
+            for name, array in part.paragraph.items():
+                paragraph[name].append(array)
             start = self._starts[number]
             value_offsets[start + 1 : start + len(block) + 1] = filled + np.cumsum(part.counts)
-            sizes[self._paragraph_starts[number] : self._paragraph_starts[number + 1]] = part.sizes
             filled += kept
-            block.values, block.owner = np.empty(0, dtype=np.uint64), np.empty(0, dtype=block.owner.dtype)
         paragraph_offsets = np.zeros(len(self) + 1, dtype=np.int64)
         np.cumsum(np.concatenate([np.diff(b.paragraph_offsets) for b in self.blocks]) if self.blocks
                   else np.empty(0, dtype=np.int64), out=paragraph_offsets[1:])
+        arrays = {name: array[:filled] for name, array in shingle.items()}
+        arrays.update({name: np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+                       for name, parts in paragraph.items()})
         return EvidenceColumns(ids=list(self.ids()), value_offsets=value_offsets, paragraph_offsets=paragraph_offsets,
-                               arrays={"values": values[:filled], "owner": owner[:filled], "evidence_sizes": sizes})
+                               arrays=arrays)
 
 
 @dataclass(slots=True)
 class Settled:
-    """One block's evidence: values and owners (article by article), per article the count, per paragraph the size."""
+    """One block's evidence: its SHINGLE_ARRAYS (article by article), its PARAGRAPH_ARRAYS, and per article
+    the count of its evidence shingles."""
 
-    values: np.ndarray
-    owner: np.ndarray
+    shingle: dict[str, np.ndarray]
+    paragraph: dict[str, np.ndarray]
     counts: np.ndarray
-    sizes: np.ndarray
 
 
 @dataclass
