@@ -31,6 +31,9 @@ _META = ("title", "outlet", "date", "url", "credit")
 _REPEATING = frozenset({"outlet", "date", "credit"})
 """Fields whose values recur across articles: one string each is kept (titles and URLs rarely repeat)."""
 
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode
+"""json.dumps(…, ensure_ascii=False) without building an encoder per call (once per article here)."""
+
 Allocate = Callable[[str, int, np.dtype], np.ndarray]
 """Makes a one-dimensional array to fill: (name, length, dtype) -> array (in memory, or a file on disk)."""
 
@@ -96,7 +99,7 @@ def build_block(articles: Sequence[Article], signed: SignedBatch) -> Block:
     repeats = np.bincount(article_of_value[order][repeat], minlength=len(articles))
     widest = int(np.diff(shingles.paragraph_offsets).max(initial=0))
     shared: dict[str, str] = {}
-    encoded = [json.dumps(headlines, ensure_ascii=False).encode() for headlines in signed.headlines]
+    encoded = [_encode_json(headlines).encode() for headlines in signed.headlines]
     fields = {name: [getattr(a, name) for a in articles] for name in _META[:-1]}
     fields["credit"] = signed.credits
     return Block(
