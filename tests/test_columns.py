@@ -1,4 +1,4 @@
-"""The scan's columnar sketches must give exactly what the per-article sketches give."""
+"""The scan's columnar sketches must give exactly what the per-article definitions give."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from hypothesis import strategies as st
 
 from syndicate import Article, ScanConfig, scan
 from syndicate.columns import SketchColumns
-from syndicate.furniture import furniture_mask, learn_furniture, learn_furniture_columns
+from syndicate.furniture import judge_recurring, learn_furniture_columns, recurring_paragraphs
 from syndicate.lsh import candidate_pairs
+from syndicate.normalise import paragraph_fingerprint
+from syndicate.passages import UnitSketch
 from syndicate.sign import MinHasher, fold32
-from syndicate.sketch import build_evidence, sign_batch, sketch_articles
+from syndicate.sketch import headline_candidates, sign_batch
+from syndicate.units import unit_sketch
 
 BOILERPLATE = [
     "Sign up for our newsletter to get the best stories delivered to your inbox every morning.",
@@ -47,26 +50,60 @@ def columns_of(articles: list[Article], config: ScanConfig, chunk: int = 4) -> S
     return columns
 
 
-def test_columns_learn_the_same_furniture_and_build_the_same_evidence():
+def same_sketch(got: UnitSketch, expected: UnitSketch) -> bool:
+    return all(np.array_equal(getattr(got, name), getattr(expected, name)) for name in UnitSketch.__slots__)
+
+
+def test_columns_build_the_evidence_each_article_gives_alone():
     config = ScanConfig()
     articles = mixed_archive()
-    sketches = sketch_articles(articles, config, MinHasher(config.num_perm, config.seed))
     columns = columns_of(articles, config)
-    furniture = learn_furniture(sketches, config)
-    assert furniture  # the boilerplate is found, so the exclusion path is exercised
-    assert learn_furniture_columns(columns, config) == furniture
-    for index, sketch in enumerate(sketches):
-        assert columns.headlines(index) == sketch.headlines
-        assert columns.outlet(index) == sketch.outlet
-        assert len(columns.story_set(index)) == columns.story_size(index) == len(np.unique(sketch.shingles.values))
+    furniture = learn_furniture_columns(columns, config)
+    boilerplate = {paragraph_fingerprint(text) for text in BOILERPLATE}
+    assert furniture == boilerplate  # found, so the exclusion path is exercised; the wire paragraphs stay evidence
+    for index, source in enumerate(articles):
+        assert columns.headlines(index) == headline_candidates(source)
+        assert columns.outlet(index) == source.outlet
+        alone = unit_sketch(source.paragraphs, config.ngram)
+        assert columns.story_set(index).tolist() == alone.shingles.tolist()
+        assert columns.story_size(index) == len(alone.shingles)
     columns.settle(np.isin(columns.column("fingerprints"), np.array(sorted(furniture), dtype=np.uint64)))
-    for index, sketch in enumerate(sketches):
+    for index, source in enumerate(articles):
+        flags = [paragraph_fingerprint(text) in furniture for text in source.paragraphs]
         article_id, got = columns.evidence(index)
-        expected = build_evidence(sketch.shingles, furniture_mask(sketch, furniture))
-        assert article_id == sketch.id
-        assert got.values.tolist() == expected.values.tolist()
-        assert got.owner.tolist() == expected.owner.tolist()
-        assert got.paragraph_sizes.tolist() == expected.paragraph_sizes.tolist()
+        assert article_id == source.id
+        assert same_sketch(got, unit_sketch(source.paragraphs, config.ngram, flags))
+        assert columns.active_words(index) == got.active_words()
+
+
+def test_assembled_evidence_columns_equal_the_blocks_evidence():
+    config = ScanConfig()
+    articles = mixed_archive()
+    columns, reference = columns_of(articles, config, chunk=3), columns_of(articles, config, chunk=3)
+    flags = np.isin(columns.column("fingerprints"), np.array(sorted(learn_furniture_columns(columns, config)),
+                                                               dtype=np.uint64))
+    reference.settle(flags)
+    evidence = columns.assemble(columns.settle_block(number, flags) for number in range(len(columns.blocks)))
+    assert len(evidence) == len(articles) and evidence.sentences == sum(len(b.sentence_words) for b in reference.blocks)
+    assert evidence.active_words().tolist() == [reference.active_words(i) for i in range(len(articles))]
+    for index in range(len(articles)):
+        article_id, got = evidence.evidence(index)
+        expected_id, expected = reference.evidence(index)
+        assert article_id == expected_id and same_sketch(got, expected)
+        assert got.active.dtype == bool
+    assert all(len(block.values) == len(block.sentence_words) == 0 for block in columns.blocks)  # moved, not copied
+
+
+def test_furniture_judged_in_shares_is_the_furniture_judged_at_once():
+    config = ScanConfig()
+    columns = columns_of(mixed_archive(), config)
+    carriers, sizes = recurring_paragraphs(columns)
+    assert len(carriers) > 2
+    found = set()
+    for fingerprint in carriers:
+        found |= judge_recurring(columns, config, {fingerprint: carriers[fingerprint]},
+                                 {fingerprint: sizes[fingerprint]})
+    assert found == learn_furniture_columns(columns, config) != set()
 
 
 def test_scan_info_covers_every_article_and_skips_furniture_headlines():
