@@ -100,14 +100,12 @@ def build_block(articles: Sequence[Article], signed: SignedBatch) -> Block:
     value_offsets = np.zeros(len(articles) + 1, dtype=np.int64)
     np.cumsum(np.bincount(article_sorted, minlength=len(articles)), out=value_offsets[1:])
     widest = int(np.diff(sentence_offsets).max(initial=0))
-    shared: dict[str, str] = {}
     fields = {name: [getattr(a, name) for a in articles] for name in _META[:-1]}
     fields["credit"] = signed.credits
     paragraph_of_sentence = units.sentence_paragraph
     return Block(
         ids=[a.id for a in articles],
-        meta={name: [v if v is None or name not in _REPEATING else shared.setdefault(v, v) for v in values]
-              for name, values in fields.items()},
+        meta=fields,
         headlines=zlib.compress(json.dumps(signed.headlines, ensure_ascii=False).encode(), 1),
         paragraph_offsets=units.paragraph_offsets.copy(),
         fingerprints=units.fingerprints.copy(),
