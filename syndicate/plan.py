@@ -280,6 +280,8 @@ def candidates(columns: SketchColumns, keys: Keys, flags: np.ndarray, config: Sc
                engine: Engine) -> np.ndarray:
     """Candidate pairs (rows a < b), sorted. Chunks that start in a furniture paragraph propose nothing;
     whole articles propose their near-identical re-sends."""
+    if not keys.chunk_keys:
+        return np.empty((0, 2), dtype=np.int64)
     usable = [~flags[paragraph] for paragraph in keys.chunk_paragraph]
     owners = _joined([article[kept] for article, kept in zip(keys.chunk_article, usable, strict=True)])
     days = columns.column("days") if config.window_days is not None else None

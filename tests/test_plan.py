@@ -72,6 +72,13 @@ def test_an_archive_file_scans_as_its_articles_do(whole, tiny_parts, tmp_path):
     assert output(Archive([path]).scan(engine=LocalEngine(2))) == whole
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_no_articles_is_an_empty_result(workers):
+    result = scan([], workers=workers)
+    assert (result.articles, result.clusters, result.quotes, len(result.info)) == (0, [], [], 0)
+    assert result.stats["candidate_pairs"] == result.stats["sentences"] == 0
+
+
 def test_seeds_scan_the_same_through_the_pool(seeds_dir, tiny_parts):
     expected = output(scan(read_articles([seeds_dir]), workers=1))
     assert output(scan(read_articles([seeds_dir]), workers=2)) == expected
