@@ -6,11 +6,13 @@ import contextlib
 import json
 import multiprocessing
 import resource
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 _STATUS = Path("/proc/self/status")
+SAMPLE_SECONDS = 0.1
 
 
 def peak_rss_mb() -> float:
@@ -28,8 +30,55 @@ def reset_peak_rss() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
+def _descendants(pid: int) -> list[int]:
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            queue += [int(child) for child in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+    return found
+
+
+def _memory_kb(pid: int, field: str, name: str = "smaps_rollup") -> int:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    return 0
+
+
+class TreeSampler:
+    """Samples, every SAMPLE_SECONDS, the memory of a process and all its descendants (its workers):
+    the peak of their summed PSS (proportional set size: a page shared by k processes counts 1/k to each,
+    so copy-on-write pages are not counted twice) and the peak anonymous RSS of the process itself (memory
+    that cannot be dropped, unlike the pages of spilled, memory-mapped files)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_pss_kb = 0
+        self.peak_driver_anon_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(SAMPLE_SECONDS):
+            total = sum(_memory_kb(pid, "Pss:") for pid in _descendants(self.pid))
+            self.peak_pss_kb = max(self.peak_pss_kb, total)
+            self.peak_driver_anon_kb = max(self.peak_driver_anon_kb, _memory_kb(self.pid, "RssAnon:", "status"))
+
+
 def in_child(task: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run `task` in a forked child that starts with the parent's loaded data; adds ``peak_rss_mb``."""
+    """Run `task` in a forked child that starts with the parent's loaded data; adds ``peak_rss_mb`` (the child's
+    VmHWM), and, sampled, ``peak_pss_mb`` (the child and its workers) and ``peak_anon_mb`` (the child)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
 
@@ -42,10 +91,14 @@ def in_child(task: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     child = context.Process(target=run)
     child.start()
     send.close()
-    try:
-        payload = receive.recv_bytes()
-    except EOFError:
-        child.join()
-        raise RuntimeError(f"benchmark child failed (exit code {child.exitcode})") from None
+    with TreeSampler(child.pid) as sampler:
+        try:
+            payload = receive.recv_bytes()
+        except EOFError:
+            child.join()
+            raise RuntimeError(f"benchmark child failed (exit code {child.exitcode})") from None
     child.join()
-    return json.loads(payload)
+    result = json.loads(payload)
+    result["peak_pss_mb"] = round(sampler.peak_pss_kb / 1024, 1)
+    result["peak_anon_mb"] = round(sampler.peak_driver_anon_kb / 1024, 1)
+    return result

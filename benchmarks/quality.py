@@ -21,7 +21,6 @@ could hide is reported.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 import time
@@ -36,7 +35,6 @@ from benchmarks import reuters
 from syndicate import Article, ReaderOptions, ScanConfig, read_articles, scan
 from syndicate.evaluate import SWEEPS, evaluate, load_labels, parse_labels, sweep
 from syndicate.shingle import shingle_paragraphs
-from syndicate.sign import MinHasher
 from syndicate.simulate import ShortTextConfig, SimulationConfig, simulate, simulate_short
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,20 +114,19 @@ def reuters_lsh(config: ScanConfig, max_posting: int, articles: Iterable[Article
     A link between articles sharing fewer than two 5-word shingles rests on identical short
     sentences or paraphrase alone, which no shingle index can propose; those are not counted.
     """
-    scan_module = importlib.import_module("syndicate.scan")  # the package's `scan` attribute is the function
-    from syndicate.furniture import learn_furniture_columns, learn_template_terms
+    from syndicate import plan
+    from syndicate.engine import LocalEngine
+    from syndicate.spill import Spill
     from syndicate.verify import QUOTES, verify
 
-    chunks: list = []
-    columns = scan_module._sketch_all(articles or reuters.read_reuters(), config,
-                                      MinHasher(config.num_perm, config.seed), lambda *a: None, 1, chunks)
-    furniture = learn_furniture_columns(columns, config)
-    flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
-    columns.settle(flags)
-    columns.drop_terms(learn_template_terms(columns, config))
-    candidates = scan_module._candidates(chunks, flags, config)
+    engine = LocalEngine(1)
+    with Spill(False) as spill:
+        columns, keys = plan.sketch_all(plan.parts_of(articles or reuters.read_reuters()), config, engine, spill,
+                                        lambda *a: None)
+        _, flags, _, evidence_columns = plan.evidence_of(columns, config, engine, spill)
+        candidates = plan.candidates(columns, keys, flags, config, engine)
     candidate_codes = set((candidates[:, 0] << 32 | candidates[:, 1]).tolist())
-    evidence = [columns.evidence(i) for i in range(len(columns))]
+    evidence = [evidence_columns.evidence(i) for i in range(len(evidence_columns))]
     sizes = np.array([len(sketch.shingles) for _, sketch in evidence], dtype=np.int64)
     values = np.concatenate([sketch.shingles for _, sketch in evidence])
     docs = np.repeat(np.arange(len(evidence), dtype=np.int64), sizes)

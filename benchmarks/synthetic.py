@@ -9,6 +9,7 @@ edited), so the candidate, verify and cluster stages have real work. Labelled ev
 in ``syndicate/simulate.py``; this only makes volume.
 
     python benchmarks/synthetic.py 100000 --out benchmarks/out/synthetic-100k.jsonl
+    python benchmarks/synthetic.py 100000 --days 180 --copy-delay 3 --out benchmarks/out/synthetic-100k-6months.jsonl
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import random
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -34,6 +37,7 @@ ORDER = 1
 """Words of context per step. Order 2 re-emits long runs of its source, so independent synthetic articles
 shared 5-grams far more than real ones do and the candidate count grew with the square of the archive."""
 _START = ("<s>",) * ORDER
+START = date(2026, 1, 1)
 
 
 class MarkovText:
@@ -67,8 +71,12 @@ class MarkovText:
         return " ".join(sentences)
 
 
-def archive(count: int, seed: int = 0, reuters_dir: Path | None = None) -> Iterator[Article]:
-    """`count` articles; ids ``syn-<n>``; copies carry outlet ``copier`` and their source's story."""
+def archive(count: int, seed: int = 0, reuters_dir: Path | None = None, days: int = 28,
+            copy_delay: int = 0) -> Iterator[Article]:
+    """`count` articles; ids ``syn-<n>``; copies carry outlet ``copier`` and their source's story.
+
+    Dates run evenly from 2026-01-01 over `days` days (28 by default; 180 or 365 for a long archive, to
+    measure time windows). A copy is dated its source's date plus 0 to `copy_delay` days."""
     from . import reuters
 
     directory = reuters_dir or reuters.DEFAULT_DIR
@@ -83,14 +91,20 @@ def archive(count: int, seed: int = 0, reuters_dir: Path | None = None) -> Itera
     for number in range(count):
         if recent and rng.random() < COPY_SHARE:
             article = _copy(rng.choice(recent), f"syn-{number}", chain, rng)
+            if copy_delay:
+                article = replace(article, date=_later(article.date, rng.randint(0, copy_delay)))
         else:
             paragraphs = tuple(chain.paragraph(rng) for _ in range(rng.choice(lengths)))
-            article = Article(id=f"syn-{number}", paragraphs=paragraphs,
-                              outlet=f"outlet-{rng.randrange(50)}", date=f"2026-01-{1 + number * 28 // count:02d}")
+            article = Article(id=f"syn-{number}", paragraphs=paragraphs, outlet=f"outlet-{rng.randrange(50)}",
+                              date=(START + timedelta(days=number * days // count)).isoformat())
         recent.append(article)
         if len(recent) > COPY_WINDOW:
             recent.pop(0)
         yield article
+
+
+def _later(date: str | None, days: int) -> str | None:
+    return (datetime.fromisoformat(date).date() + timedelta(days=days)).isoformat() if date else date
 
 
 def _copy(source: Article, new_id: str, chain: MarkovText, rng: random.Random) -> Article:
@@ -129,8 +143,11 @@ def main() -> None:
     parser.add_argument("count", type=int)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--days", type=int, default=28, help="dates spread over this many days")
+    parser.add_argument("--copy-delay", type=int, default=0, help="copies run up to this many days after their source")
     args = parser.parse_args()
-    print(f"wrote {write_jsonl(archive(args.count, args.seed), args.out)} articles to {args.out}")
+    articles = archive(args.count, args.seed, days=args.days, copy_delay=args.copy_delay)
+    print(f"wrote {write_jsonl(articles, args.out)} articles to {args.out}")
 
 
 if __name__ == "__main__":

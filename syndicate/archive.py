@@ -17,6 +17,7 @@ from typing import IO
 
 from .article import Article, article_from_record, write_jsonl
 from .config import ScanConfig
+from .engine import Engine
 from .errors import InputError, SyndicateError
 from .index import Index
 from .read import ArticleStream, ReaderOptions, read_articles
@@ -99,11 +100,14 @@ class Archive:
             raise InputError(str(self), f"holds {held}; give exactly {count}, or pick them by id")
         return articles
 
-    def scan(self, config: ScanConfig | None = None, progress: ProgressCallback | None = None) -> ScanResult:
-        """Scan every article (with the index's parameters when there is an index)."""
+    def scan(self, config: ScanConfig | None = None, progress: ProgressCallback | None = None, *,
+             engine: Engine | None = None, spill: bool | None = None,
+             spill_dir: str | Path | None = None) -> ScanResult:
+        """Scan every article (with the index's parameters when there is an index); `engine`, `spill` and
+        `spill_dir` as :func:`~syndicate.scan.scan` takes them."""
         if config is None and self.index is not None:
             config = self.index.config
-        return scan(self.articles(), config, progress)
+        return scan(self.articles(), config, progress, engine=engine, spill=spill, spill_dir=spill_dir)
 
     def cluster(self, number: int, config: ScanConfig | None = None,
                 progress: ProgressCallback | None = None) -> tuple[ScanResult, Cluster]:

@@ -5,6 +5,11 @@ count (furniture learning), per sentence its paragraph, words, quoted words and 
 per article its distinct shingles sorted by value with the sentence owning each one (the first, if
 a shingle repeats). The evidence of an article (:class:`~syndicate.passages.UnitSketch`) is made
 from views of these arrays once the furniture paragraphs are known (:meth:`SketchColumns.settle`).
+
+A partitioned scan (:mod:`syndicate.plan`) builds the blocks in worker processes (:func:`build_block`),
+settles them a group at a time (:meth:`SketchColumns.settle_block`) and moves their evidence arrays,
+end to end, into :class:`EvidenceColumns`: a bundle of named arrays that verification reads in
+whichever process it runs (forked, Ray, or memory-mapped from disk).
 """
 
 from __future__ import annotations
@@ -12,22 +17,33 @@ from __future__ import annotations
 import json
 import zlib
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TypeVar
 
 import numpy as np
 
-from .article import METADATA, Article
+from .article import METADATA, Article, parse_date
 from .passages import EvidenceBatch, UnitSketch, ragged_positions
 from .shingle import order_within_owner
 from .sketch import SignedBatch
+from .terms import term_holders, without_terms
 
 Info = TypeVar("Info")
 _META = (*METADATA, "credit")
 _REPEATING = frozenset({"outlet", "date", "credit"})
 """Fields whose values recur across articles: one string each is kept (titles and URLs rarely repeat)."""
+
+Allocate = Callable[[str, int, np.dtype], np.ndarray]
+"""Makes a one-dimensional array to fill: (name, length, dtype) -> array (in memory, or a file on disk)."""
+
+SENTENCE_ARRAYS = ("sentence_paragraph", "sentence_words", "sentence_quoted", "sentence_keys", "active")
+"""Evidence arrays with one entry per sentence (Block attributes; ``active`` is set by settling)."""
+VALUE_ARRAYS = ("values", "owner")
+"""Evidence arrays with one entry per distinct shingle of an article, sliced by ``value_offsets``."""
+TERM_ARRAYS = ("terms",)
+"""Evidence arrays with one entry per content term of a sentence, sliced by ``term_offsets``."""
 
 
 @dataclass(slots=True)
@@ -46,6 +62,8 @@ class Block:
     """Per paragraph: the shingles of its sentences (0 for a paragraph with no sentence of n words)."""
     words: np.ndarray
     """Per article: its word count."""
+    days: np.ndarray
+    """Per article: its date as days since the epoch (float), NaN when it has none (time windows)."""
     sentence_offsets: np.ndarray
     sentence_paragraph: np.ndarray
     """Per sentence: its paragraph, counted within its article."""
@@ -66,6 +84,59 @@ class Block:
         return len(self.ids)
 
 
+def build_block(articles: Sequence[Article], signed: SignedBatch) -> Block:
+    """A signed batch as a block; nothing of it but these arrays outlives the call (worker processes run this)."""
+    units = signed.units
+    sentence_offsets = units.sentence_offsets
+    shingle_sizes = np.diff(units.shingle_offsets)
+    sentence_of_value = np.repeat(np.arange(len(shingle_sizes), dtype=np.int64), shingle_sizes)
+    article_of_sentence = np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(sentence_offsets))
+    article_of_value = article_of_sentence[sentence_of_value]
+    # Stable: equal values of one article keep sentence order, so the first of a repeat owns it.
+    order = order_within_owner(units.shingles, article_of_value, stable=True)
+    values, article_sorted = units.shingles[order], article_of_value[order]
+    first = np.ones(len(values), dtype=bool)
+    first[1:] = (values[1:] != values[:-1]) | (article_sorted[1:] != article_sorted[:-1])
+    order, values, article_sorted = order[first], values[first], article_sorted[first]
+    owner = sentence_of_value[order] - sentence_offsets[article_sorted]
+    value_offsets = np.zeros(len(articles) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(article_sorted, minlength=len(articles)), out=value_offsets[1:])
+    widest = int(np.diff(sentence_offsets).max(initial=0))
+    fields = {name: [getattr(a, name) for a in articles] for name in _META[:-1]}
+    fields["credit"] = signed.credits
+    paragraph_of_sentence = units.sentence_paragraph
+    return Block(
+        ids=[a.id for a in articles],
+        meta=fields,
+        headlines=zlib.compress(json.dumps(signed.headlines, ensure_ascii=False).encode(), 1),
+        paragraph_offsets=units.paragraph_offsets.copy(),
+        fingerprints=units.fingerprints.copy(),
+        shingle_sizes=np.bincount(paragraph_of_sentence, weights=shingle_sizes,
+                                  minlength=len(units.fingerprints)).astype(np.int32),
+        words=np.bincount(article_of_sentence, weights=units.sentence_words,
+                          minlength=len(articles)).astype(np.int64),
+        days=_days_of(fields["date"]),
+        sentence_offsets=sentence_offsets.copy(),
+        sentence_paragraph=(paragraph_of_sentence - units.paragraph_offsets[article_of_sentence]).astype(np.int32),
+        sentence_words=units.sentence_words.copy(), sentence_quoted=units.sentence_quoted.copy(),
+        sentence_keys=units.sentence_keys.copy(),
+        value_offsets=value_offsets, values=values,
+        owner=owner.astype(np.uint8 if widest <= 1 << 8 else np.uint16 if widest <= 1 << 16 else np.int32),
+        term_offsets=units.term_offsets.copy(), terms=units.terms.copy())
+
+
+def _days_of(dates: list[str | None]) -> np.ndarray:
+    """Days since the epoch per date (NaN when absent or unreadable); each distinct date parsed once."""
+    parsed = {date: parse_date(date) for date in set(dates)}
+    days = {date: value.timestamp() / 86400 if value is not None else float("nan") for date, value in parsed.items()}
+    return np.array([days[date] for date in dates], dtype=np.float64)
+
+
+def in_memory(name: str, length: int, dtype: np.dtype) -> np.ndarray:
+    """The default :data:`Allocate`: pages never written are never resident, so an upper bound costs nothing."""
+    return np.empty(length, dtype=dtype)
+
+
 class SketchColumns:
     """Every article of a scan, by index in input order."""
 
@@ -80,46 +151,20 @@ class SketchColumns:
 
     def add(self, articles: Sequence[Article], signed: SignedBatch) -> None:
         """Append a signed batch; nothing of it but these columns outlives the call."""
-        units = signed.units
-        sentence_offsets = units.sentence_offsets
-        shingle_sizes = np.diff(units.shingle_offsets)
-        sentence_of_value = np.repeat(np.arange(len(shingle_sizes), dtype=np.int64), shingle_sizes)
-        article_of_sentence = np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(sentence_offsets))
-        article_of_value = article_of_sentence[sentence_of_value]
-        # Stable: equal values of one article keep sentence order, so the first of a repeat owns it.
-        order = order_within_owner(units.shingles, article_of_value, stable=True)
-        values, article_sorted = units.shingles[order], article_of_value[order]
-        first = np.ones(len(values), dtype=bool)
-        first[1:] = (values[1:] != values[:-1]) | (article_sorted[1:] != article_sorted[:-1])
-        order, values, article_sorted = order[first], values[first], article_sorted[first]
-        owner = sentence_of_value[order] - sentence_offsets[article_sorted]
-        value_offsets = np.zeros(len(articles) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(article_sorted, minlength=len(articles)), out=value_offsets[1:])
-        widest = int(np.diff(sentence_offsets).max(initial=0))
+        self.append(build_block(articles, signed))
+
+    def append(self, block: Block) -> None:
+        """Append a block (the recurring strings of its metadata shared with the blocks before)."""
         share = self._shared.setdefault
-        fields = {name: [getattr(a, name) for a in articles] for name in _META[:-1]}
-        fields["credit"] = signed.credits
-        paragraph_of_sentence = units.sentence_paragraph
-        self.blocks.append(Block(
-            ids=[a.id for a in articles],
-            meta={name: [v if v is None or name not in _REPEATING else share(v, v) for v in values]
-                  for name, values in fields.items()},
-            headlines=zlib.compress(json.dumps(signed.headlines, ensure_ascii=False).encode(), 1),
-            paragraph_offsets=units.paragraph_offsets.copy(),
-            fingerprints=units.fingerprints.copy(),
-            shingle_sizes=np.bincount(paragraph_of_sentence, weights=shingle_sizes,
-                                      minlength=len(units.fingerprints)).astype(np.int32),
-            words=np.bincount(article_of_sentence, weights=units.sentence_words,
-                              minlength=len(articles)).astype(np.int64),
-            sentence_offsets=sentence_offsets.copy(),
-            sentence_paragraph=(paragraph_of_sentence - units.paragraph_offsets[article_of_sentence]).astype(np.int32),
-            sentence_words=units.sentence_words.copy(), sentence_quoted=units.sentence_quoted.copy(),
-            sentence_keys=units.sentence_keys.copy(),
-            value_offsets=value_offsets, values=values,
-            owner=owner.astype(np.uint8 if widest <= 1 << 8 else np.uint16 if widest <= 1 << 16 else np.int32),
-            term_offsets=units.term_offsets.copy(), terms=units.terms.copy()))
-        self._starts.append(self._starts[-1] + len(articles))
-        self._paragraph_starts.append(self._paragraph_starts[-1] + len(units.fingerprints))
+        for name in _REPEATING:
+            block.meta[name] = [value if value is None else share(value, value) for value in block.meta[name]]
+        self.blocks.append(block)
+        self._starts.append(self._starts[-1] + len(block))
+        self._paragraph_starts.append(self._paragraph_starts[-1] + len(block.fingerprints))
+
+    @property
+    def paragraphs(self) -> int:
+        return self._paragraph_starts[-1]
 
     def locate(self, index: int) -> tuple[Block, int]:
         """The block holding article `index`, and its position there (bisect: verify asks twice per pair)."""
@@ -145,7 +190,7 @@ class SketchColumns:
             yield from block.ids
 
     def column(self, name: str) -> np.ndarray:
-        """One per-paragraph array of every block, end to end."""
+        """One per-paragraph (or per-article) array of every block, end to end."""
         if not self.blocks:
             return np.empty(0, dtype=np.uint64 if name == "fingerprints" else np.int32)
         return np.concatenate([getattr(block, name) for block in self.blocks])
@@ -187,48 +232,59 @@ class SketchColumns:
         """Mark, block by block, the sentences of the paragraphs flagged in `furniture` (one flag per paragraph of
         the scan) as inactive: they stay in the evidence, which leaves them out of alignment."""
         for number, block in enumerate(self.blocks):
-            start = self._paragraph_starts[number]
-            flags = furniture[start : start + len(block.fingerprints)]
-            article = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(block.sentence_offsets))
-            block.active = ~flags[block.paragraph_offsets[article] + block.sentence_paragraph]
+            block.active = self.settle_block(number, furniture)
+
+    def settle_block(self, number: int, furniture: np.ndarray) -> np.ndarray:
+        """One block's ``active`` flags (what :meth:`settle` sets, a block at a time: worker processes run this)."""
+        block = self.blocks[number]
+        start = self._paragraph_starts[number]
+        flags = furniture[start : start + len(block.fingerprints)]
+        article = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(block.sentence_offsets))
+        return ~flags[block.paragraph_offsets[article] + block.sentence_paragraph]
+
+    def assemble(self, active: Iterable[np.ndarray], allocate: Allocate = in_memory) -> EvidenceColumns:
+        """The evidence columns, from every block's ``active`` flags in block order (see :meth:`settle_block`).
+
+        Each evidence array of the blocks is copied, end to end, into an array made by `allocate`, and each
+        block lets go of its own once copied: the evidence never exists twice. The blocks keep what reports
+        read (ids, metadata, headlines, paragraphs); :meth:`evidence` on them no longer works.
+        """
+        blocks = self.blocks
+        for block, flags in zip(blocks, active, strict=True):
+            block.active = flags
+        names = (*SENTENCE_ARRAYS, *VALUE_ARRAYS, *TERM_ARRAYS)
+        arrays = {name: allocate(name, sum(len(getattr(b, name)) for b in blocks),
+                                 np.result_type(*(getattr(b, name).dtype for b in blocks)) if blocks else np.int64)
+                  for name in names}
+        sentence_offsets = _joined_offsets([b.sentence_offsets for b in blocks])
+        value_offsets = _joined_offsets([b.value_offsets for b in blocks])
+        term_offsets = _joined_offsets([b.term_offsets for b in blocks])
+        filled = dict.fromkeys(names, 0)
+        for block in blocks:
+            for name in names:
+                array = getattr(block, name)
+                arrays[name][filled[name] : filled[name] + len(array)] = array
+                filled[name] += len(array)
+                setattr(block, name, array[:0].copy())
+        return EvidenceColumns(ids=list(self.ids()), sentence_offsets=sentence_offsets, value_offsets=value_offsets,
+                               term_offsets=term_offsets, arrays=arrays)
 
     def term_holders(self) -> tuple[np.ndarray, np.ndarray]:
         """Every content term of the archive and how many articles hold it (each article counted once)."""
-        codes = []
-        for start, block in zip(self._starts, self.blocks, strict=False):
-            sentence_article = np.repeat(np.arange(len(block), dtype=np.uint64), np.diff(block.sentence_offsets))
-            term_article = np.repeat(sentence_article + np.uint64(start), np.diff(block.term_offsets))
-            codes.append(np.unique(term_article << np.uint64(32) | block.terms.astype(np.uint64)))
-        if not codes:
-            return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)
-        terms, holders = np.unique((np.concatenate(codes) & np.uint64(0xFFFFFFFF)).astype(np.uint32),
-                                   return_counts=True)
-        return terms, holders
+        return term_holders([(block.sentence_offsets, block.term_offsets, block.terms, start)
+                             for start, block in zip(self._starts, self.blocks, strict=False)])
 
     def drop_terms(self, dropped: np.ndarray) -> None:
         """Leave the sorted terms `dropped` out of every sentence's content terms (template vocabulary)."""
-        if not len(dropped):
-            return
         for block in self.blocks:
-            keep = ~np.isin(block.terms, dropped)
-            owner = np.repeat(np.arange(len(block.term_offsets) - 1), np.diff(block.term_offsets))
-            kept = np.bincount(owner[keep], minlength=len(block.term_offsets) - 1)
-            block.terms = block.terms[keep]
-            block.term_offsets = np.r_[0, np.cumsum(kept)].astype(block.term_offsets.dtype)
+            block.term_offsets, block.terms = without_terms(block.term_offsets, block.terms, dropped)
 
     def evidence(self, index: int) -> tuple[str, UnitSketch]:
         """The article's id and evidence (made from views into its block), after :meth:`settle`."""
         block, local = self.locate(index)
         assert block.active is not None, "settle() first"
-        first, last = block.sentence_offsets[local : local + 2].tolist()
-        start, stop = block.value_offsets[local : local + 2].tolist()
-        term_offsets = block.term_offsets[first : last + 1]
-        return block.ids[local], UnitSketch.of(
-            paragraph=block.sentence_paragraph[first:last], words=block.sentence_words[first:last],
-            quoted=block.sentence_quoted[first:last], sentence_keys=block.sentence_keys[first:last],
-            active=block.active[first:last],
-            shingles=block.values[start:stop], shingle_owner=block.owner[start:stop].astype(np.int64),
-            terms=block.terms[term_offsets[0] : term_offsets[-1]], term_offsets=term_offsets - term_offsets[0])
+        return block.ids[local], _unit_sketch(partial(getattr, block), block.sentence_offsets, block.value_offsets,
+                                              block.term_offsets, local)
 
     def evidence_batch(self, indices: np.ndarray) -> EvidenceBatch:
         """The evidence of the articles at `indices` (sorted), article k of the batch being indices[k], after
@@ -239,14 +295,8 @@ class SketchColumns:
             block = self.blocks[block_number]
             assert block.active is not None, "settle() first"
             local = indices[number == block_number] - self._starts[block_number]
-            sentences, sentence_bounds = ragged_positions(block.sentence_offsets, local)
-            values, value_bounds = ragged_positions(block.value_offsets, local)
-            terms, term_bounds = ragged_positions(block.term_offsets, sentences)
-            parts.append({"sentence_offsets": sentence_bounds, "words": block.sentence_words[sentences],
-                          "quoted": block.sentence_quoted[sentences], "active": block.active[sentences],
-                          "sentence_keys": block.sentence_keys[sentences], "shingle_offsets": value_bounds,
-                          "shingles": block.values[values], "shingle_owner": block.owner[values],
-                          "term_offsets": term_bounds, "terms": block.terms[terms]})
+            parts.append(_batch_part(partial(getattr, block), block.sentence_offsets, block.value_offsets,
+                                     block.term_offsets, local))
         if len(parts) == 1:
             return EvidenceBatch.of(**parts[0])
         return EvidenceBatch.of(**{name: (_join_bounds if name.endswith("_offsets") else np.concatenate)(
@@ -265,6 +315,97 @@ def _join_bounds(bounds: Sequence[np.ndarray]) -> np.ndarray:
     joined = np.zeros(sum(len(b) - 1 for b in bounds) + 1, dtype=np.int64)
     np.cumsum(np.concatenate([np.diff(b) for b in bounds]), out=joined[1:])
     return joined
+
+
+def _batch_part(array: Callable[[str], np.ndarray], sentence_offsets: np.ndarray, value_offsets: np.ndarray,
+                term_offsets: np.ndarray, articles: np.ndarray) -> dict[str, np.ndarray]:
+    """The evidence of `articles` (numbered as these offsets slice the named arrays), as EvidenceBatch.of takes it."""
+    sentences, sentence_bounds = ragged_positions(sentence_offsets, articles)
+    values, value_bounds = ragged_positions(value_offsets, articles)
+    terms, term_bounds = ragged_positions(term_offsets, sentences)
+    return {"sentence_offsets": sentence_bounds, "words": array("sentence_words")[sentences],
+            "quoted": array("sentence_quoted")[sentences], "active": array("active")[sentences],
+            "sentence_keys": array("sentence_keys")[sentences], "shingle_offsets": value_bounds,
+            "shingles": array("values")[values], "shingle_owner": array("owner")[values],
+            "term_offsets": term_bounds, "terms": array("terms")[terms]}
+
+
+def _joined_offsets(parts: list[np.ndarray]) -> np.ndarray:
+    """Offsets of blocks (each starting at 0) as the offsets of their arrays end to end."""
+    joined = np.zeros(1 + sum(len(p) - 1 for p in parts), dtype=np.int64)
+    at = filled = 0
+    for offsets in parts:
+        joined[at + 1 : at + len(offsets)] = offsets[1:] + filled
+        at += len(offsets) - 1
+        filled += int(offsets[-1])
+    return joined
+
+
+def _unit_sketch(array: Callable[[str], np.ndarray], sentence_offsets: np.ndarray, value_offsets: np.ndarray,
+                 term_offsets: np.ndarray, article: int) -> UnitSketch:
+    """Article `article`'s evidence, from views of the named arrays these offsets slice."""
+    first, last = sentence_offsets[article : article + 2].tolist()
+    start, stop = value_offsets[article : article + 2].tolist()
+    terms = term_offsets[first : last + 1]
+    return UnitSketch.of(
+        paragraph=array("sentence_paragraph")[first:last], words=array("sentence_words")[first:last],
+        quoted=array("sentence_quoted")[first:last], sentence_keys=array("sentence_keys")[first:last],
+        active=array("active")[first:last],
+        shingles=array("values")[start:stop], shingle_owner=array("owner")[start:stop].astype(np.int64),
+        terms=array("terms")[terms[0] : terms[-1]], term_offsets=terms - terms[0])
+
+
+@dataclass
+class EvidenceColumns:
+    """The evidence of every article of a scan, as named arrays: what verification reads.
+
+    ``arrays`` holds the SENTENCE_ARRAYS (sliced per article by ``sentence_offsets``), the VALUE_ARRAYS
+    (by ``value_offsets``) and the TERM_ARRAYS (per sentence, by ``term_offsets``). Only arrays and a list
+    of ids: a worker process reads them copy-on-write after a fork, Ray from its object store, and on disk
+    they can be memory-mapped files.
+    """
+
+    ids: list[str]
+    sentence_offsets: np.ndarray
+    value_offsets: np.ndarray
+    term_offsets: np.ndarray
+    arrays: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def sentences(self) -> int:
+        return int(self.sentence_offsets[-1])
+
+    def evidence(self, index: int) -> tuple[str, UnitSketch]:
+        """The article's id and evidence (views into the arrays), as :meth:`SketchColumns.evidence` makes it."""
+        return self.ids[index], _unit_sketch(self.arrays.__getitem__, self.sentence_offsets, self.value_offsets,
+                                             self.term_offsets, index)
+
+    def evidence_batch(self, indices: np.ndarray) -> EvidenceBatch:
+        """The evidence of the articles at `indices` (sorted), article k of the batch being indices[k]."""
+        return EvidenceBatch.of(**_batch_part(self.arrays.__getitem__, self.sentence_offsets, self.value_offsets,
+                                              self.term_offsets, indices))
+
+    def evidence_sizes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every article's count of distinct shingles, and of sentences."""
+        return np.diff(self.value_offsets), np.diff(self.sentence_offsets)
+
+    def term_holders(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every content term of the archive and how many articles hold it (each article counted once)."""
+        return term_holders([(self.sentence_offsets, self.term_offsets, self.arrays["terms"], 0)])
+
+    def drop_terms(self, dropped: np.ndarray) -> None:
+        """Leave the sorted terms `dropped` out of every sentence's content terms (template vocabulary)."""
+        self.term_offsets, self.arrays["terms"] = without_terms(self.term_offsets, self.arrays["terms"], dropped)
+
+    def active_words(self) -> np.ndarray:
+        """Per article: its words outside furniture paragraphs."""
+        article = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.sentence_offsets))
+        words = self.arrays["sentence_words"]
+        return np.bincount(article, weights=np.where(self.arrays["active"], words, 0),
+                           minlength=len(self)).astype(np.int64)
 
 
 @lru_cache(maxsize=4)

@@ -82,6 +82,9 @@ class ScanConfig:
     """Larger LSH buckets link each member only to this many others (clusters stay connected)."""
     lsh_params: tuple[int, int] | None = field(default=None)
     """(bands, rows) to override the derived banding."""
+    window_days: float | None = None
+    """Time window: only articles dated within this many days of each other become candidates (undated
+    articles meet every other). None: no window. Wire copies run within days of their source."""
 
     def __post_init__(self) -> None:
         if self.ngram < 1:
@@ -93,6 +96,8 @@ class ScanConfig:
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if self.window_days is not None and not self.window_days > 0:
+            raise ValueError(f"window_days must be positive, got {self.window_days}")
 
     @cached_property
     def document_bands(self) -> tuple[int, int]:

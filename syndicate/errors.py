@@ -16,3 +16,7 @@ class InputError(SyndicateError):
         self.reason = message
         where = f"{source}:{line}" if line is not None else source
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple:
+        """Rebuilt from its parts when it crosses from a worker process to the driver."""
+        return (InputError, (self.source, self.reason, self.line))

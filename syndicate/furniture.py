@@ -46,8 +46,19 @@ def learn_template_terms(columns: SketchColumns, config: ScanConfig) -> np.ndarr
 
 def learn_furniture_columns(columns: SketchColumns, config: ScanConfig) -> set[int]:
     """Fingerprints of the paragraphs that are furniture among these articles (a scan's, or the index's carriers)."""
-    carriers, paragraph_size = _carriers(columns.column("fingerprints"), columns.column("shingle_sizes"),
-                                         columns.article_of_paragraph())
+    carriers, paragraph_size = recurring_paragraphs(columns)
+    return judge_recurring(columns, config, carriers, paragraph_size)
+
+
+def recurring_paragraphs(columns: SketchColumns) -> tuple[dict[int, list[int]], dict[int, int]]:
+    """Per paragraph fingerprint carried by two articles or more: its carriers and its size (see _carriers)."""
+    return _carriers(columns.column("fingerprints"), columns.column("shingle_sizes"), columns.article_of_paragraph())
+
+
+def judge_recurring(columns: SketchColumns, config: ScanConfig, carriers: dict[int, list[int]],
+                    paragraph_size: dict[int, int]) -> set[int]:
+    """The furniture among these recurring paragraphs. Each is judged on its own carriers only, so any
+    split of `carriers` judged apart gives, united, the same set (a scan judges them in worker processes)."""
     story = _StoryOracle(columns.story_set, config.story_containment, columns.story_size)
     return _judge(carriers, paragraph_size, columns.outlet, story, config)
 

@@ -72,13 +72,28 @@ def decode_pairs(codes: np.ndarray) -> np.ndarray:
     return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
 
 
-def candidate_codes(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256) -> np.ndarray:
-    """:func:`candidate_pairs` as sorted unique int64 codes ``a << 32 | b``: cheap to merge across calls."""
+def candidate_codes(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256, days: np.ndarray | None = None,
+                    window: float | None = None) -> np.ndarray:
+    """:func:`candidate_pairs` as sorted unique int64 codes ``a << 32 | b``: cheap to merge across calls.
+
+    With a `window` (days), a pair is proposed only when its articles are dated within `window` days
+    of each other or either has no date (``days[article]``: days since the epoch, NaN when undated).
+    In a bucket larger than `max_bucket`, dated members are then linked, in date order, to the
+    `max_bucket` members before them that are close enough in time (instead of to the bucket's first
+    `max_bucket` members, which may all be months away), and undated members to the bucket's first
+    `max_bucket` members; the work stays linear and the bucket stays connected along time.
+    """
+    windowed = window is not None and days is not None
     found: list[np.ndarray] = []
+    packable = keys.dtype.itemsize <= 4 and (len(owners) == 0 or int(owners.max()) < 1 << 32)
     for band in range(keys.shape[1]):
-        order = np.argsort(keys[:, band])
-        sorted_keys = keys[order, band]
-        sorted_owners = owners[order]
+        if packable:  # one sort of (key, owner) packed in 64 bits: no argsort, no gathers (32-bit keys, the scan's)
+            packed = (keys[:, band].astype(np.uint64) << np.uint64(32)) | owners.astype(np.uint64)
+            packed.sort()
+            sorted_keys, sorted_owners = packed >> np.uint64(32), (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        else:
+            order = np.argsort(keys[:, band])
+            sorted_keys, sorted_owners = keys[order, band], owners[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, len(sorted_keys)])
         # Buckets of up to max_bucket rows pair every member with every other, vectorised per bucket size
@@ -93,9 +108,16 @@ def candidate_codes(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256)
             size = int(small_sizes[low])
             members = sorted_owners[small_starts[low:high, None] + np.arange(size)]
             first, second = np.triu_indices(size, k=1)
-            found.append(_encode(members[:, first].ravel(), members[:, second].ravel()))
+            a, b = members[:, first].ravel(), members[:, second].ravel()
+            if windowed:
+                close = _close_in_time(a, b, days, window)
+                a, b = a[close], b[close]
+            found.append(_encode(a, b))
         for start, size in zip(starts[sizes > max_bucket], sizes[sizes > max_bucket], strict=True):
             members = np.unique(sorted_owners[start : start + size])
+            if windowed:
+                found.append(_windowed_hub_codes(members, days, window, max_bucket))
+                continue
             hubs = members[:max_bucket]
             a = np.repeat(hubs, len(members))
             b = np.tile(members, len(hubs))
@@ -104,6 +126,29 @@ def candidate_codes(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256)
         return np.empty(0, dtype=np.int64)
     codes = np.unique(np.concatenate(found))
     return codes[codes >= 0]
+
+
+def _close_in_time(a: np.ndarray, b: np.ndarray, days: np.ndarray, window: float) -> np.ndarray:
+    """True where articles a and b are within `window` days, or either is undated (NaN compares false)."""
+    return ~(np.abs(days[a] - days[b]) > window)
+
+
+def _windowed_hub_codes(members: np.ndarray, days: np.ndarray, window: float, max_bucket: int) -> np.ndarray:
+    """A large bucket under a time window (see :func:`candidate_codes`)."""
+    member_days = days[members]
+    undated = np.isnan(member_days)
+    dated = members[~undated][np.lexsort((members[~undated], member_days[~undated]))]
+    codes = []
+    for step in range(1, min(max_bucket, len(dated) - 1) + 1):
+        a, b = dated[:-step], dated[step:]
+        close = _close_in_time(a, b, days, window)
+        if not close.any():
+            break  # in date order: further steps are further apart
+        codes.append(_encode(a[close], b[close]))
+    if undated.any():
+        hubs = members[:max_bucket]
+        codes.append(_encode(np.repeat(members[undated], len(hubs)), np.tile(hubs, int(undated.sum()))))
+    return np.concatenate(codes) if codes else np.empty(0, dtype=np.int64)
 
 
 def _encode(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -96,3 +96,28 @@ def template_terms(articles: int, terms: np.ndarray, holders: np.ndarray, share:
     archive and `least` articles: the vocabulary of its templates, sorted (see ScanConfig.template_term_share)."""
     limit = max(least, share * articles)
     return np.sort(terms[(holders >= limit) & ((terms & np.uint32(NUMBER)) == 0)].astype(np.uint32))
+
+
+def term_holders(parts: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Every distinct term and how many articles hold it, from parts of (sentence offsets per article, term offsets
+    per sentence, terms, number of the part's first article): each article counts once per term."""
+    codes = []
+    for sentence_offsets, term_offsets, terms, first in parts:
+        sentence_article = np.repeat(np.arange(len(sentence_offsets) - 1, dtype=np.uint64) + np.uint64(first),
+                                     np.diff(sentence_offsets))
+        term_article = np.repeat(sentence_article, np.diff(term_offsets))
+        codes.append(np.unique(term_article << np.uint64(32) | terms.astype(np.uint64)))
+    if not codes:
+        return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)
+    return np.unique((np.concatenate(codes) & np.uint64(0xFFFFFFFF)).astype(np.uint32), return_counts=True)
+
+
+def without_terms(term_offsets: np.ndarray, terms: np.ndarray, dropped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sentence terms (``terms[term_offsets[s]:term_offsets[s + 1]]``) with the sorted `dropped` left out."""
+    if not len(dropped):
+        return term_offsets, terms
+    keep = ~np.isin(terms, dropped)
+    owner = np.repeat(np.arange(len(term_offsets) - 1), np.diff(term_offsets))
+    offsets = np.zeros(len(term_offsets), dtype=term_offsets.dtype)
+    np.cumsum(np.bincount(owner[keep], minlength=len(term_offsets) - 1), out=offsets[1:])
+    return offsets, terms[keep]

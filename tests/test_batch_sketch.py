@@ -11,11 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndicate import Article, ScanConfig, read_articles
+from syndicate import plan as plan_module
+from syndicate.engine import LocalEngine
 from syndicate.lsh import candidate_pairs
 from syndicate.normalise import paragraph_fingerprint
-from syndicate.parallel import signed_batches
+from syndicate.plan import sketch_part
 from syndicate.shingle import shingle_articles, shingle_paragraphs
 from syndicate.sign import SCHEME, MinHasher, fold32
+from syndicate.sketch import sign_batch
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 # Letters, digits, apostrophes and backticks, punctuation, typography and Unicode that normalise() folds.
@@ -83,28 +86,39 @@ def test_candidate_pairs_match_the_definition(seed, max_bucket):
     assert [tuple(p) for p in got.tolist()] == _reference_pairs(keys, owners, max_bucket)
 
 
-def test_parallel_sketches_equal_in_process_sketches(seed_articles):
-    config = ScanConfig()
-    hasher = MinHasher(config.num_perm, config.seed)
-    inline = list(signed_batches(seed_articles, config, hasher, workers=1, chunk=2))
-    parallel = list(signed_batches(seed_articles, config, hasher, workers=2, chunk=2))
-    assert [a.id for batch, _ in parallel for a in batch] == [a.id for a in seed_articles]
-    for (_, a), (_, b) in zip(inline, parallel, strict=True):
-        assert (a.credits, a.headlines) == (b.credits, b.headlines)
-        assert a.units.shingles.tolist() == b.units.shingles.tolist()
-        assert a.units.fingerprints.tolist() == b.units.fingerprints.tolist()
-        assert a.keys.tolist() == b.keys.tolist() and a.document_keys.tolist() == b.document_keys.tolist()
-
-
 @pytest.fixture
-def seed_articles():
+def seed_articles() -> list[Article]:
     return [*read_articles([SEEDS]), Article(id="tiny", paragraphs=("Too short.",))]
 
 
-def test_a_bad_record_mid_stream_stops_the_parallel_sketch_with_its_error(seed_articles):
-    from syndicate.errors import InputError
-    from syndicate.scan import _unique_ids
+def test_a_part_signed_in_batches_has_the_keys_of_one_batch_numbered_across_the_part(seed_articles, monkeypatch):
+    config = ScanConfig()
+    monkeypatch.setattr(plan_module, "BATCH", 2)
+    part = sketch_part(config, tuple(seed_articles))
+    assert [len(block) for block in part.blocks] == [2, 2, 2]
+    whole = sign_batch(seed_articles, config, MinHasher(config.num_perm, config.seed))
+    units = whole.units
+    sized = np.diff(units.chunk_shingle_offsets()) > 0
+    paragraph = units.sentence_paragraph[units.chunk_offsets[:-1][sized]]
+    assert part.chunk_keys.T.tolist() == fold32(whole.keys[sized]).tolist()
+    assert part.chunk_paragraph.tolist() == paragraph.tolist()
+    assert part.chunk_article.tolist() == (np.searchsorted(units.paragraph_offsets, paragraph, side="right") - 1
+                                           ).tolist()
+    assert part.document_keys.T.tolist() == fold32(whole.document_keys).tolist()
+    assert part.chunk_keys.shape[0] == config.bands_rows[0] and part.chunk_article.max() == 4  # "tiny" has no chunk
 
-    articles = [*seed_articles, seed_articles[0]]  # the duplicate id arrives in the fourth chunk
-    with pytest.raises(InputError, match="duplicate article id"):
-        list(signed_batches(_unique_ids(articles), ScanConfig(), MinHasher(), workers=2, chunk=2))
+
+def test_a_part_sketched_in_a_worker_process_equals_the_part_sketched_here(seed_articles, monkeypatch):
+    config = ScanConfig()
+    monkeypatch.setattr(plan_module, "BATCH", 2)
+    part = tuple(seed_articles)
+    here = sketch_part(config, part)
+    engine = LocalEngine(2)
+    [there] = list(engine.map(sketch_part, config, [part]))
+    assert engine.inline_steps == set()
+    for name in ("chunk_keys", "chunk_paragraph", "chunk_article", "document_keys"):
+        assert getattr(there, name).tolist() == getattr(here, name).tolist()
+    for ours, theirs in zip(here.blocks, there.blocks, strict=True):
+        assert ours.ids == theirs.ids and ours.meta == theirs.meta and ours.headlines == theirs.headlines
+        assert all(np.array_equal(getattr(ours, name), getattr(theirs, name), equal_nan=name == "days")
+                   for name in ("values", "owner", "sentence_keys", "terms", "term_offsets", "days"))

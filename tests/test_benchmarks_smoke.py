@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from benchmarks import endtoend, engines, hotpath, scaling, synthetic
+from benchmarks import endtoend, engines, hotpath, pipelines, scaling, synthetic
 
 
 def test_hotpath_reports_every_engine_with_sane_figures(tmp_path):
@@ -40,12 +40,40 @@ def test_endtoend_reports_stages(tmp_path):
     assert report["streaming"]["stats"]["articles"] == 300
 
 
-def test_scaling_runs_on_a_small_archive(tmp_path):
+def test_scaling_reports_speed_up_and_a_model_per_size(tmp_path):
     archive = tmp_path / "archive.jsonl"
     synthetic.write_jsonl(synthetic.zipf_articles(400), archive)
-    report = scaling.main(["--sizes", "150,400", "--archive", str(archive), "--workers", "1"])
-    assert [run["articles"] for run in report["runs"]] == [150, 400]
-    assert all(run["stats"]["articles"] == run["articles"] for run in report["runs"])
+    report = scaling.main(["--sizes", "150,400", "--archive", str(archive), "--workers", "1,2",
+                           "--model-cores", "1,16"])
+    assert [entry["articles"] for entry in report["sizes"]] == [150, 400]
+    for entry in report["sizes"]:
+        assert {run["stats"]["articles"] for runs in entry["runs"].values() for run in runs} == {entry["articles"]}
+        assert set(entry["speedup"]) == {1, 2} and entry["speedup"][1] == 1.0
+        model = entry["model"]
+        assert model["basis_workers"] == 2
+        assert model["total"][16] <= model["total"][1] and model["total_cpu"][16] <= model["total_cpu"][1]
+        assert all(stage["serial"] >= 0 and stage["work"] >= 0 for stage in model["stages"].values())
+    assert (tmp_path / "archive.first-150.jsonl").exists()
+
+
+def test_pipelines_score_every_pipeline_against_the_exact_pairs(tmp_path):
+    out = tmp_path / "pipelines.json"
+    report = pipelines.main(["--limit", "300", "--repeat", "1", "--json", str(out)])
+    names = {r["name"] for r in report["results"]}
+    assert names == ({"syndicate", "rensa", "datasketch"} if engines.rensa_installed() else {"syndicate", "datasketch"})
+    for result in report["results"]:
+        assert result["seconds"] > 0 and result["truth_found"] <= min(result["pairs"], report["truth_pairs"])
+    assert json.loads(out.read_text())["floors"]["read"] > 0
+
+
+def test_the_exact_pairs_are_those_with_half_of_one_side_in_the_other():
+    from syndicate import Article
+
+    base = " ".join(f"w{i}" for i in range(40))
+    articles = [Article("a", (base,)), Article("b", (base + " " + " ".join(f"x{i}" for i in range(30)),)),
+                Article("c", (" ".join(f"w{i}" for i in range(15)) + " " + " ".join(f"y{i}" for i in range(60)),))]
+    truth, left_out = pipelines.ground_truth(articles, max_posting=10)
+    assert truth == {(0, 1)} and left_out == 0  # c shares 11 of its 71 5-grams with a: not half
 
 
 def test_synthetic_copies_come_from_recent_articles():

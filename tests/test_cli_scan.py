@@ -149,3 +149,18 @@ def test_skip_bad_warns_and_scans_the_rest(tmp_path: Path, seeds_dir: Path) -> N
 def test_missing_path_exits_2(tmp_path: Path) -> None:
     result = run("scan", str(tmp_path / "absent"))
     assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+def test_scan_runs_with_workers_a_window_and_spilling(seeds_dir: Path, tmp_path: Path) -> None:
+    plain = json.loads(run("scan", str(seeds_dir), "--format", "json").stdout)
+    result = run("scan", str(seeds_dir), "--format", "json", "--workers", "2", "--window", "3650", "--spill",
+                 "--spill-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["clusters"] == plain["clusters"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_address_without_ray_is_an_error(seeds_dir: Path) -> None:
+    result = run("scan", str(seeds_dir), "--address", "auto")
+    assert result.exit_code == 2
+    assert "--address is for --engine ray" in result.output

@@ -1,4 +1,4 @@
-"""The scan's columnar sketches must give exactly what the per-article reference gives."""
+"""The scan's columnar sketches must give exactly what the per-article definitions give."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from syndicate import Article, ScanConfig, scan
 from syndicate.columns import SketchColumns
-from syndicate.furniture import learn_furniture_columns
+from syndicate.furniture import judge_recurring, learn_furniture_columns, recurring_paragraphs
 from syndicate.lsh import candidate_pairs
 from syndicate.normalise import paragraph_fingerprint
+from syndicate.passages import UnitSketch
 from syndicate.sign import MinHasher, fold32
-from syndicate.sketch import sign_batch
+from syndicate.sketch import headline_candidates, sign_batch
 from syndicate.units import unit_sketch
 
 BOILERPLATE = [
@@ -49,24 +50,60 @@ def columns_of(articles: list[Article], config: ScanConfig, chunk: int = 4) -> S
     return columns
 
 
-def test_columns_learn_furniture_and_build_each_article_s_reference_evidence():
+def same_sketch(got: UnitSketch, expected: UnitSketch) -> bool:
+    return all(np.array_equal(getattr(got, name), getattr(expected, name)) for name in UnitSketch.__slots__)
+
+
+def test_columns_build_the_evidence_each_article_gives_alone():
     config = ScanConfig()
     articles = mixed_archive()
     columns = columns_of(articles, config)
     furniture = learn_furniture_columns(columns, config)
-    boilerplate = {paragraph_fingerprint(p) for p in BOILERPLATE}
-    assert boilerplate <= furniture  # the boilerplate is found, so the exclusion path is exercised
-    flags = np.isin(columns.column("fingerprints"), np.array(sorted(furniture), dtype=np.uint64))
-    columns.settle(flags)
+    boilerplate = {paragraph_fingerprint(text) for text in BOILERPLATE}
+    assert furniture == boilerplate  # found, so the exclusion path is exercised; the wire paragraphs stay evidence
     for index, source in enumerate(articles):
+        assert columns.headlines(index) == headline_candidates(source)
         assert columns.outlet(index) == source.outlet
-        mask = [paragraph_fingerprint(p) in furniture for p in source.paragraphs]
-        expected = unit_sketch(source.paragraphs, config.ngram, mask)
+        alone = unit_sketch(source.paragraphs, config.ngram)
+        assert columns.story_set(index).tolist() == alone.shingles.tolist()
+        assert columns.story_size(index) == len(alone.shingles)
+    columns.settle(np.isin(columns.column("fingerprints"), np.array(sorted(furniture), dtype=np.uint64)))
+    for index, source in enumerate(articles):
+        flags = [paragraph_fingerprint(text) in furniture for text in source.paragraphs]
         article_id, got = columns.evidence(index)
         assert article_id == source.id
-        for field in ("paragraph", "words", "quoted", "sentence_keys", "active", "shingles", "shingle_sizes",
-                      "term_values", "term_counts"):
-            assert getattr(got, field).tolist() == getattr(expected, field).tolist(), (source.id, field)
+        assert same_sketch(got, unit_sketch(source.paragraphs, config.ngram, flags))
+        assert columns.active_words(index) == int(got.words[got.active].sum())
+
+
+def test_assembled_evidence_columns_equal_the_blocks_evidence():
+    config = ScanConfig()
+    articles = mixed_archive()
+    columns, reference = columns_of(articles, config, chunk=3), columns_of(articles, config, chunk=3)
+    flags = np.isin(columns.column("fingerprints"), np.array(sorted(learn_furniture_columns(columns, config)),
+                                                               dtype=np.uint64))
+    reference.settle(flags)
+    evidence = columns.assemble(columns.settle_block(number, flags) for number in range(len(columns.blocks)))
+    assert len(evidence) == len(articles) and evidence.sentences == sum(len(b.sentence_words) for b in reference.blocks)
+    assert evidence.active_words().tolist() == [reference.active_words(i) for i in range(len(articles))]
+    for index in range(len(articles)):
+        article_id, got = evidence.evidence(index)
+        expected_id, expected = reference.evidence(index)
+        assert article_id == expected_id and same_sketch(got, expected)
+        assert got.active.dtype == bool
+    assert all(len(block.values) == len(block.sentence_words) == 0 for block in columns.blocks)  # moved, not copied
+
+
+def test_furniture_judged_in_shares_is_the_furniture_judged_at_once():
+    config = ScanConfig()
+    columns = columns_of(mixed_archive(), config)
+    carriers, sizes = recurring_paragraphs(columns)
+    assert len(carriers) > 2
+    found = set()
+    for fingerprint in carriers:
+        found |= judge_recurring(columns, config, {fingerprint: carriers[fingerprint]},
+                                 {fingerprint: sizes[fingerprint]})
+    assert found == learn_furniture_columns(columns, config) != set()
 
 
 def test_scan_info_covers_every_article_and_skips_furniture_headlines():
@@ -98,20 +135,39 @@ def test_folded_band_keys_propose_every_pair_the_full_keys_propose(rows, collide
 def test_term_holders_count_each_article_once_and_dropped_terms_leave_every_sentence():
     config = ScanConfig()
     articles = mixed_archive()
-    columns = columns_of(articles, config)
-    columns.settle(np.zeros(len(columns.column("fingerprints")), dtype=bool))
+    columns, blocks = columns_of(articles, config), columns_of(articles, config)
+    no_furniture = np.zeros(len(columns.column("fingerprints")), dtype=bool)
+    blocks.settle(no_furniture)
+    evidence = columns.assemble(columns.settle_block(n, no_furniture) for n in range(len(columns.blocks)))
     references = [unit_sketch(a.paragraphs, config.ngram) for a in articles]
-    per_article = [set(columns.evidence(i)[1].term_values.tolist()) for i in range(len(articles))]
-    terms, holders = columns.term_holders()
     expected: dict[int, int] = {}
-    for held in per_article:
-        for term in held:
+    for reference in references:
+        for term in set(reference.term_values.tolist()):
             expected[term] = expected.get(term, 0) + 1
-    assert dict(zip(terms.tolist(), holders.tolist(), strict=True)) == expected
-    dropped = np.sort(terms[holders >= 3])
+    for held in (evidence, blocks):
+        terms, holders = held.term_holders()
+        assert dict(zip(terms.tolist(), holders.tolist(), strict=True)) == expected
+    dropped = np.sort(np.array([term for term, count in expected.items() if count >= 3], dtype=np.uint32))
     assert len(dropped)  # the shared stories' words
-    columns.drop_terms(dropped)
+    evidence.drop_terms(dropped)
+    blocks.drop_terms(dropped)
     for index, reference in enumerate(references):
-        got = columns.evidence(index)[1]
-        assert set(got.term_values.tolist()) == set(reference.term_values.tolist()) - set(dropped.tolist())
-        assert got.shingles.tolist() == reference.shingles.tolist()  # shingles are untouched
+        for held in (evidence, blocks):
+            got = held.evidence(index)[1]
+            assert set(got.term_values.tolist()) == set(reference.term_values.tolist()) - set(dropped.tolist())
+            assert got.shingles.tolist() == reference.shingles.tolist()  # shingles are untouched
+
+
+def test_a_batch_of_evidence_columns_equals_the_blocks_batch():
+    config = ScanConfig()
+    articles = mixed_archive()
+    columns, blocks = columns_of(articles, config, chunk=3), columns_of(articles, config, chunk=3)
+    flags = np.isin(columns.column("fingerprints"), np.array(sorted(learn_furniture_columns(columns, config)),
+                                                               dtype=np.uint64))
+    blocks.settle(flags)
+    evidence = columns.assemble(columns.settle_block(number, flags) for number in range(len(columns.blocks)))
+    picked = np.array([0, 2, 3, 7, len(articles) - 1])
+    got, expected = evidence.evidence_batch(picked), blocks.evidence_batch(picked)
+    for name in ("sentence_offsets", "shingle_offsets", "shingles", "term_offsets", "term_values", "active",
+                 "sentence_keys", "entry_term"):
+        assert getattr(got, name).tolist() == getattr(expected, name).tolist(), name

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -57,3 +59,34 @@ def test_banding_optimiser_agrees_with_datasketch(num_perm: int, weights: tuple[
 
     for threshold in (0.1, 0.2, 0.3, 0.5, 0.8, 0.9):
         assert optimal_banding(threshold, num_perm, *weights) == _optimal_param(threshold, num_perm, *weights)
+
+
+def window_pairs(keys, owners, days, window, max_bucket=256):
+    from syndicate.lsh import candidate_codes, decode_pairs
+
+    return {tuple(p) for p in decode_pairs(candidate_codes(keys, owners, max_bucket, days, window)).tolist()}
+
+
+def test_a_window_drops_pairs_far_apart_in_time_but_never_undated_ones() -> None:
+    keys = np.array([[7], [7], [7], [7]], dtype=np.uint64)
+    owners = np.arange(4)
+    days = np.array([0.0, 2.0, 30.0, np.nan])
+    assert window_pairs(keys, owners, days, None) == {(a, b) for a in range(4) for b in range(a + 1, 4)}
+    assert window_pairs(keys, owners, days, 3.0) == {(0, 1), (0, 3), (1, 3), (2, 3)}
+
+
+def test_a_large_bucket_under_a_window_links_members_close_in_time_and_stays_connected() -> None:
+    members = 60
+    keys = np.zeros((members, 1), dtype=np.uint64)
+    rng = np.random.default_rng(1)
+    days = rng.permutation(np.arange(members, dtype=float) * 2)  # one member every two days, shuffled
+    days[5] = np.nan
+    pairs = window_pairs(keys, np.arange(members), days, window=5.0, max_bucket=8)
+    assert pairs, "the bucket is linked"
+    for a, b in pairs:
+        assert np.isnan(days[a]) or np.isnan(days[b]) or abs(days[a] - days[b]) <= 5
+    assert {b for a, b in pairs if a == 5} | {a for a, b in pairs if b == 5}, "the undated member is linked"
+    # Every dated member reaches the next one in time: the bucket stays one connected group along time.
+    order = [m for m in np.argsort(days) if not np.isnan(days[m])]
+    assert all((min(a, b), max(a, b)) in pairs for a, b in pairwise(order))
+    assert len(pairs) <= members * 8  # linear, as without a window

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +16,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from .. import report
 from ..archive import Archive
 from ..config import ScanConfig
+from ..engine import make_engine
+from ..errors import SyndicateError
 from ..index import Index
 from ..read import ReaderOptions
 from ..report import plural
@@ -31,6 +34,13 @@ class Format(StrEnum):
 
 
 DETECTION_PANEL = "Detection"
+RUN_PANEL = "Running the scan"
+
+
+class EngineName(StrEnum):
+    local = "local"
+    ray = "ray"
+
 Paths = Annotated[list[str] | None, typer.Argument(
     metavar="PATH...", help="Files or directories: .txt .jsonl .csv .tsv .html .warc(.gz), or - for standard input.",
     show_default=False)]
@@ -56,6 +66,22 @@ def scan_command(
                                        help="Words per shingle.")] = ScanConfig.ngram,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Text format: show at most this many clusters.")
                      ] = None,
+    window: Annotated[float | None, typer.Option("--window", min=0.001, rich_help_panel=DETECTION_PANEL,
+                                                 help="Only pair articles dated within this many days of each "
+                                                      "other (undated ones meet all).")] = None,
+    engine: Annotated[EngineName, typer.Option("--engine", rich_help_panel=RUN_PANEL,
+                                               help="Where the scan runs: local processes, or Ray.")
+                      ] = EngineName.local,
+    address: Annotated[str | None, typer.Option("--address", rich_help_panel=RUN_PANEL,
+                                                help="Ray cluster to join (auto, or ray://HOST:10001); default: "
+                                                     "start Ray on this machine.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, rich_help_panel=RUN_PANEL,
+                                                help="Worker processes (default: one per idle core).")] = None,
+    spill: Annotated[bool | None, typer.Option("--spill/--no-spill", rich_help_panel=RUN_PANEL,
+                                               help="Keep the largest arrays on disk (default: once they would "
+                                                    "take half the available memory).")] = None,
+    spill_dir: Annotated[Path | None, typer.Option("--spill-dir", rich_help_panel=RUN_PANEL,
+                                                   help="Where spilled arrays go (default: $TMPDIR).")] = None,
     *,
     options: ReaderOptions,
 ) -> None:
@@ -63,12 +89,17 @@ def scan_command(
 
     Example: syndicate scan seeds/ --format json
     """
-    config = ScanConfig(copy_threshold=threshold, paragraph_threshold=paragraph_threshold, ngram=ngram)
+    config = ScanConfig(copy_threshold=threshold, paragraph_threshold=paragraph_threshold, ngram=ngram,
+                        window_days=window)
     with errors_exit_2(format is not Format.text), ExitStack() as stack:
+        if address is not None and engine is not EngineName.ray:
+            raise SyndicateError("--address is for --engine ray")
         index = stack.enter_context(Index.open(db, config, create=False)) if db is not None else None
         archive = Archive(paths or [], options, index)
+        runner = make_engine(engine.value, workers, address)
+        stack.callback(runner.close)
         with scan_progress(archive) as progress:
-            result = archive.scan(config, progress)
+            result = archive.scan(config, progress, engine=runner, spill=spill, spill_dir=spill_dir)
     _emit(result, format, limit)
 
 

@@ -29,9 +29,9 @@ from pathlib import Path
 from ..align import align_copies
 from ..article import Article, parse_date
 from ..config import ScanConfig
+from ..engine import available_cores, process_context
 from ..errors import SyndicateError
 from ..outlets import NO_OUTLET, OutletTable, outlet_table
-from ..parallel import available_cores, process_context
 from ..provenance import ORIGIN_LABELS, Provenance, ProvenanceConfig, scan_composites
 from ..reuse import KINDS, UNCREDITED, cluster_agency, kinds_in_order
 from ..scan import ArticleInfo, Cluster, ScanResult

@@ -1,0 +1,236 @@
+"""Where the steps of a scan run: in this process, in local worker processes, or on a Ray cluster.
+
+The plan (syndicate/plan.py) says *what* each step computes, as a function of a read-only context
+and one task; an engine only decides *where* the calls happen and hands the results back in task
+order (the split datatrove makes between a pipeline and its executor). So a scan gives the same
+output whichever engine runs it, with however many workers.
+
+- :class:`LocalEngine`: a pool of worker processes, started for each step once its context exists.
+  On Linux they are forked, so they see the context (the scan's columns, gigabytes at a million
+  articles) copy-on-write, without copying or pickling it; elsewhere they are spawned and receive
+  it once each. Tasks and results travel through pipes (pickled between our own processes; nothing
+  pickled is ever stored or read from outside). One worker, or a step too small to repay a pool,
+  runs in this process.
+- :class:`RayEngine`: the same calls as Ray tasks. The context goes into the object store once
+  (numpy arrays are then read in place by every worker of a node) and each worker process
+  deserialises it once.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, TypeVar
+
+Context = TypeVar("Context")
+Task = TypeVar("Task")
+Result = TypeVar("Result")
+Step = Callable[[Any, Any], Any]
+"""A step of the plan: (context, task) -> result; a module-level function, so any engine can ship it."""
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    """One worker per core that other work leaves idle: the cores minus the 1-minute load average, rounded,
+    at least 1. On a 2-core machine shared with other jobs (load average 5-7), two workers scanned 100k
+    articles slower than one (benchmarks/RESULTS.md, 6.2); idle, two use both cores."""
+    cores = available_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on Unix
+        return cores
+    return max(1, min(cores, round(cores - load)))
+
+
+class Engine(Protocol):
+    name: str
+    workers: int
+    task_seconds: dict[str, float]
+    """Per step (function name): seconds its tasks took, summed over tasks wherever they ran. With the
+    stages' wall times this measures what runs in parallel and what stays serial (benchmarks/scaling.py)."""
+    task_cpu_seconds: dict[str, float]
+    """The same in CPU seconds of the processes that ran the tasks (the driver's own, for inline steps)."""
+    inline_steps: set[str]
+    """Steps that ran (at least once) in the driver."""
+
+    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
+        """``step(context, task)`` for every task, results in task order. `inline`: the step is too small to
+        repay shipping it; run it here."""
+        ...
+
+    def close(self) -> None: ...
+
+
+Timed = tuple[object, float, float]
+"""A task's result, wall seconds and CPU seconds."""
+
+
+def _timed(step: Step, context: object, task: object) -> Timed:
+    started, cpu = time.perf_counter(), time.process_time()
+    result = step(context, task)
+    return result, time.perf_counter() - started, time.process_time() - cpu
+
+
+def _inline(step: Step, context: object, tasks: Iterable[object]) -> Iterator[Timed]:
+    for task in tasks:
+        yield _timed(step, context, task)
+
+
+def _counted(engine: Engine, step: Step, timed: Iterator[Timed], inline: bool) -> Iterator[Any]:
+    name = step.__name__
+    if inline:
+        engine.inline_steps.add(name)
+    for result, seconds, cpu in timed:
+        engine.task_seconds[name] = engine.task_seconds.get(name, 0.0) + seconds
+        engine.task_cpu_seconds[name] = engine.task_cpu_seconds.get(name, 0.0) + cpu
+        yield result
+
+
+class LocalEngine:
+    """Worker processes on this machine; `workers` None = :func:`default_workers`, 1 = everything in this process."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers if workers is not None else default_workers())
+        self.task_seconds: dict[str, float] = {}
+        self.task_cpu_seconds: dict[str, float] = {}
+        self.inline_steps: set[str] = set()
+
+    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
+        inline = inline or self.workers <= 1
+        return _counted(self, step, _inline(step, context, tasks) if inline else self._pooled(step, context, tasks),
+                        inline)
+
+    def _pooled(self, step: Step, context: object, tasks: Iterable[object]) -> Iterator[Timed]:
+        gc.freeze()  # the children's collector then never writes to (and so never copies) the parent's objects
+        try:
+            pool = process_context().Pool(self.workers, initializer=_install, initargs=(step, context))
+        finally:
+            gc.unfreeze()
+        try:
+            pending: deque[multiprocessing.pool.AsyncResult] = deque()
+            for task in tasks:
+                pending.append(pool.apply_async(_run, (task,)))
+                while len(pending) > 2 * self.workers:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+
+    def close(self) -> None:
+        """Nothing outlives a step."""
+
+
+def process_context() -> multiprocessing.context.BaseContext:
+    """fork on Linux: workers start in milliseconds, see the context without a copy, and the caller's
+    script needs no ``__main__`` guard. They only run numpy, xxhash and re, so a lock some thread of the
+    caller held at fork time is never waited on. Elsewhere spawn, the safe default."""
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+
+
+_installed: tuple[Step, object] | None = None
+
+
+def _install(step: Step, context: object) -> None:
+    global _installed
+    _installed = (step, context)
+
+
+def _run(task: object) -> Timed:
+    assert _installed is not None, "worker not initialised"
+    step, context = _installed
+    return _timed(step, context, task)
+
+
+class RayEngine:
+    """Ray tasks. `address` None starts a local Ray instance (with `workers` CPUs, default every core) and
+    stops it on close; "auto" or "ray://HOST:10001" joins a running cluster, which must have syndicate
+    installed (see README, "Scanning past one machine")."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        from .errors import SyndicateError
+
+        try:
+            import ray
+        except ImportError as error:
+            raise SyndicateError("--engine ray needs Ray: pip install 'syndicate[ray]'") from error
+        self._ray = ray
+        self._owned = not ray.is_initialized()
+        if self._owned:
+            local = address is None
+            try:
+                ray.init(address=address, num_cpus=(workers or available_cores()) if local else None,
+                         include_dashboard=False, configure_logging=False, log_to_driver=False)
+            except (ConnectionError, RuntimeError, ValueError) as error:
+                raise SyndicateError(f"cannot start or join Ray at {address or 'this machine'}: {error}") from error
+        self.workers = max(1, workers or int(ray.cluster_resources().get("CPU", 1)))
+        self.task_seconds: dict[str, float] = {}
+        self.task_cpu_seconds: dict[str, float] = {}
+        self.inline_steps: set[str] = set()
+        self._remote = ray.remote(_ray_run)
+
+    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
+        return _counted(self, step, _inline(step, context, tasks) if inline else self._tasks(step, context, tasks),
+                        inline)
+
+    def _tasks(self, step: Step, context: object, tasks: Iterable[object]) -> Iterator[Timed]:
+        ray = self._ray
+        context_ref = ray.put(context)
+        pending: deque = deque()
+        try:
+            for task in tasks:
+                pending.append(self._remote.remote(step, [context_ref], task))  # in a list: not resolved per task
+                while len(pending) > 2 * self.workers:
+                    yield ray.get(pending.popleft())
+            while pending:
+                yield ray.get(pending.popleft())
+        finally:
+            for ref in pending:
+                ray.cancel(ref)
+            del context_ref
+
+    def close(self) -> None:
+        if self._owned and self._ray.is_initialized():
+            self._ray.shutdown()
+
+
+_ray_context: tuple[str, object] | None = None
+
+
+def _ray_run(step: Step, boxed_context: list, task: object) -> Timed:
+    """One Ray task; the context is fetched and deserialised once per worker process and step."""
+    global _ray_context
+    import ray
+
+    key = boxed_context[0].hex()
+    if _ray_context is None or _ray_context[0] != key:
+        _ray_context = (key, ray.get(boxed_context[0]))
+    return _timed(step, _ray_context[1], task)
+
+
+def make_engine(name: str = "local", workers: int | None = None, address: str | None = None) -> Engine:
+    """The engine called `name` ("local" or "ray")."""
+    if name == "local":
+        if address is not None:
+            raise ValueError("--address is for --engine ray")
+        return LocalEngine(workers)
+    if name == "ray":
+        return RayEngine(address, workers)
+    raise ValueError(f"unknown engine {name!r} (local or ray)")

@@ -1,0 +1,315 @@
+"""The scan as one partitioned plan, the same whichever engine runs it (syndicate/engine.py).
+
+    articles, by parts ──sketch──▶ blocks + band keys       (workers: normalise, cut units, shingle, sign)
+    recurring paragraphs ──furniture──▶ fingerprints        (workers, a share of the paragraphs each)
+    blocks ──settle──▶ evidence columns                      (workers flag furniture sentences; the driver copies
+                                                              the evidence arrays end to end)
+    band keys, by groups of bands ──candidates──▶ pairs     (workers; buckets never span two groups)
+    pairs, by chunks ──verify──▶ links                       (workers, reading the evidence in place)
+    links ──cluster, source──▶ clusters                      (driver)
+
+The driver reads the input (syndicate/read.py: encodings, skipped records and repeated ids are
+decided there, once, in input order) and hands the articles out in parts. Each step is a
+module-level function of a read-only context and one task, so a local process pool or Ray can run
+it. Nothing a step computes depends on how the work was cut: article numbers are input order, a
+band's buckets are whole within a task, candidate pairs are a set (merged and sorted), and verified
+links come back in pair order. So the output is identical for any partitioning, worker count and
+engine (tests/test_plan.py checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain, islice
+
+import numpy as np
+
+from .article import Article
+from .columns import Block, EvidenceColumns, SketchColumns, build_block
+from .config import ScanConfig
+from .engine import Engine
+from .errors import InputError
+from .furniture import judge_recurring, learn_template_terms, recurring_paragraphs
+from .lsh import candidate_codes, decode_pairs
+from .sign import MinHasher, fold32
+from .sketch import sign_batch
+from .spill import Spill, release_free_memory
+from .verify import Link, verify_batch
+
+BATCH = 1024
+"""Articles signed per numpy pass: large enough that numpy calls dominate, small enough to stay in cache."""
+PART = 4096
+"""Articles per sketch task."""
+BANDS_PER_TASK = 4
+VERIFY_CHUNK = 8192
+"""Candidate pairs per verify task."""
+INLINE_ROWS = 50_000
+"""Candidate steps over fewer chunks than this run in the driver: a pool costs more than they take."""
+INLINE_PAIRS = 20_000
+INLINE_ARTICLES = 20_000
+"""Furniture and settling of fewer articles than this run in the driver."""
+FURNITURE_TASK = 4096
+"""Recurring paragraphs judged per task."""
+BLOCKS_PER_TASK = 8
+TRIM_EVERY = 4
+"""Parts received between two hand-backs of freed memory (each costs a few milliseconds)."""
+
+Report = Callable[[str, int, int | None], None]
+
+
+# --- sketch: a part of the input -> blocks and band keys -------------------------------------------------------
+
+@dataclass
+class SketchedPart:
+    """A part's blocks and LSH keys. Chunk numbers (paragraph, article) count from the part's start."""
+
+    blocks: list[Block]
+    chunk_keys: np.ndarray
+    """Band-major (bands x chunks with shingles) chunk band keys, folded to 32 bits (see :func:`sketch_part`)."""
+    chunk_paragraph: np.ndarray
+    """Per keyed chunk: the paragraph of its first sentence."""
+    chunk_article: np.ndarray
+    document_keys: np.ndarray
+    """Band-major (document bands x articles) whole-article band keys, folded to 32 bits."""
+
+
+@lru_cache(maxsize=2)
+def _hasher(num_perm: int, seed: int) -> MinHasher:
+    return MinHasher(num_perm, seed)
+
+
+def sketch_part(config: ScanConfig, articles: tuple[Article, ...]) -> SketchedPart:
+    """Sketch a part, a batch at a time.
+
+    The band keys are the largest array a scan holds; folded to 32 bits they take half the memory. Two
+    distinct keys then share a bucket with odds 2^-32 per pair of chunks: a few more candidate pairs,
+    which verify rejects. The persistent index keeps the full keys. Only chunks with shingles get keys
+    (the others never match); they are stored one band after the other, so the candidate step reads
+    one band without touching the others.
+    """
+    hasher = _hasher(config.num_perm, config.seed)
+    blocks: list[Block] = []
+    keys, paragraphs, owners, documents = [], [], [], []
+    paragraphs_before = articles_before = 0
+    for start in range(0, len(articles), BATCH):
+        batch = articles[start : start + BATCH]
+        signed = sign_batch(batch, config, hasher)
+        units = signed.units
+        sized = np.diff(units.chunk_shingle_offsets()) > 0
+        paragraph = units.sentence_paragraph[units.chunk_offsets[:-1][sized]]
+        owners.append(np.searchsorted(units.paragraph_offsets, paragraph, side="right") - 1 + articles_before)
+        paragraphs.append(paragraph + paragraphs_before)
+        keys.append(fold32(signed.keys[sized]))
+        documents.append(fold32(signed.document_keys))
+        blocks.append(build_block(batch, signed))
+        paragraphs_before += len(units.fingerprints)
+        articles_before += len(batch)
+    return SketchedPart(blocks, _band_major(keys, config.bands_rows[0]), _joined(paragraphs), _joined(owners),
+                        _band_major(documents, config.document_bands[0]))
+
+
+def _band_major(rows: list[np.ndarray], bands: int) -> np.ndarray:
+    return np.ascontiguousarray(np.concatenate(rows).T) if rows else np.empty((bands, 0), dtype=np.uint32)
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
+
+
+# --- furniture and evidence: recurring paragraphs judged, blocks settled ----------------------------------------
+
+def judge_furniture(context: tuple[SketchColumns, ScanConfig], recurring: tuple[dict[int, list[int]], dict[int, int]],
+                    ) -> set[int]:
+    """The furniture among a share of the recurring paragraphs (each is judged on its own carriers)."""
+    columns, config = context
+    return judge_recurring(columns, config, *recurring)
+
+
+def settle_blocks(context: tuple[SketchColumns, np.ndarray], numbers: range) -> list[np.ndarray]:
+    columns, flags = context
+    return [columns.settle_block(number, flags) for number in numbers]
+
+
+# --- candidates: groups of bands -> pair codes ------------------------------------------------------------------
+
+@dataclass
+class CandidateInputs:
+    chunk_keys: list[np.ndarray]
+    """Per part, its band-major chunk keys."""
+    usable: list[np.ndarray]
+    """Per part, which of its chunks start in a paragraph that is not furniture."""
+    owners: np.ndarray
+    """Per usable chunk, in part order: its article."""
+    document_keys: list[np.ndarray]
+    """Per part, its band-major document keys (every article, furniture included)."""
+    days: np.ndarray | None
+    config: ScanConfig
+
+
+def candidate_bands(inputs: CandidateInputs, bands: range) -> np.ndarray:
+    """Sorted unique pair codes proposed by these bands: the chunk bands first, then the document bands
+    (a band's buckets are all in one task)."""
+    config = inputs.config
+    chunk_bands = config.bands_rows[0]
+    found = []
+    for band in bands:
+        if band < chunk_bands:
+            column = np.concatenate([keys[band][usable] for keys, usable in zip(inputs.chunk_keys, inputs.usable,
+                                                                                strict=True)])
+            owners = inputs.owners
+        else:
+            column = np.concatenate([keys[band - chunk_bands] for keys in inputs.document_keys])
+            owners = np.arange(len(column), dtype=np.int64)
+        found.append(candidate_codes(column[:, None], owners, config.max_bucket, inputs.days, config.window_days))
+    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+
+
+# --- verify: chunks of pairs -> links ---------------------------------------------------------------------------
+
+def verify_chunk(evidence: EvidenceColumns, pairs: np.ndarray, config: ScanConfig) -> list[Link]:
+    """Every link (quote pairs included) among these candidate pairs, in pair order: a batch of pairs at a time
+    (:func:`~syndicate.verify.verify_batch`), each batch gathering the evidence of the articles its pairs name."""
+    found: list[Link] = []
+    for start, stop in _verify_batches(evidence, pairs):
+        chunk = pairs[start:stop]
+        articles, local = np.unique(chunk, return_inverse=True)
+        local = local.reshape(chunk.shape)
+        names = [evidence.ids[index] for index in articles.tolist()]
+        batch = evidence.evidence_batch(articles)
+        found += [link for link in verify_batch(names, batch, local[:, 0], local[:, 1], config) if link is not None]
+    return found
+
+
+def verify_pairs(context: tuple[EvidenceColumns, ScanConfig], pairs: np.ndarray) -> list[Link]:
+    """A verify task: :func:`verify_chunk` with the scan's context."""
+    evidence, config = context
+    return verify_chunk(evidence, pairs, config)
+
+
+VERIFY_ROWS = 1 << 20
+"""Rows per verify batch (see _verify_batches). 2^20 and 2^21 verify Reuters and Helsinki equally fast (2^19 and
+2^22 slower); 2^20 keeps a Reuters scan's peak RSS at 189 MB, below the per-pair verify's 195 MB."""
+
+
+def _verify_batches(evidence: EvidenceColumns, pairs: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Runs of consecutive pairs holding about VERIFY_ROWS rows between them (shingles of both sides, and sentence
+    pairs): big enough that whole-array passes dominate, small enough that a batch's arrays stay a few tens of MB
+    whatever the articles' length."""
+    if len(pairs) == 0:
+        return
+    shingles, sentences = evidence.evidence_sizes()
+    a, b = pairs[:, 0], pairs[:, 1]
+    cost = np.cumsum(shingles[a] + shingles[b] + sentences[a] * sentences[b] + 1)
+    start, before = 0, 0
+    while start < len(pairs):
+        stop = max(int(np.searchsorted(cost, before + VERIFY_ROWS, side="right")), start + 1)
+        yield start, stop
+        start, before = stop, int(cost[stop - 1])
+
+
+# --- the driver -------------------------------------------------------------------------------------------------
+
+@dataclass
+class Keys:
+    """The LSH keys of every part, as they arrived (see :class:`SketchedPart`), chunk numbers scan-wide."""
+
+    chunk_keys: list[np.ndarray]
+    chunk_paragraph: list[np.ndarray]
+    chunk_article: list[np.ndarray]
+    document_keys: list[np.ndarray]
+
+
+def parts_of(articles: Iterable[Article]) -> Iterator[tuple[Article, ...]]:
+    iterator = iter(articles)
+    while part := tuple(islice(iterator, PART)):
+        yield part
+
+
+def sketch_all(parts: Iterable[tuple[Article, ...]], config: ScanConfig, engine: Engine, spill: Spill,
+               report: Report) -> tuple[SketchColumns, Keys]:
+    """Every part sketched (by the engine), kept in input order; a repeated id is an error where it is met."""
+    parts = iter(parts)
+    head = list(islice(parts, 2))
+    columns = SketchColumns()
+    keys = Keys([], [], [], [])
+    seen: set[str] = set()
+    for sketched in engine.map(sketch_part, config, chain(head, parts), inline=len(head) < 2):
+        paragraphs_before, articles_before = columns.paragraphs, len(columns)
+        for block in sketched.blocks:
+            for article_id in block.ids:
+                if article_id in seen:
+                    raise InputError(article_id, "duplicate article id (ids must be unique within a scan)")
+                seen.add(article_id)
+            block.values = spill.keep(block.values, "values")
+            columns.append(block)
+        keys.chunk_keys.append(spill.keep(sketched.chunk_keys, "keys"))
+        keys.chunk_paragraph.append(sketched.chunk_paragraph + paragraphs_before)
+        keys.chunk_article.append(sketched.chunk_article + articles_before)
+        keys.document_keys.append(spill.keep(sketched.document_keys, "documents"))
+        if len(keys.chunk_keys) % TRIM_EVERY == 0:
+            release_free_memory()  # what signing the parts left in the heap
+        report("sketch", len(columns), None)
+    return columns, keys
+
+
+def evidence_of(columns: SketchColumns, config: ScanConfig, engine: Engine,
+                spill: Spill) -> tuple[set[int], np.ndarray, np.ndarray, EvidenceColumns]:
+    """Furniture (fingerprints, and a flag per paragraph), the template vocabulary (left out of the evidence's
+    terms) and the evidence columns."""
+    inline = len(columns) < INLINE_ARTICLES
+    carriers, sizes = recurring_paragraphs(columns)
+    by_carrier = sorted(carriers, key=lambda fingerprint: carriers[fingerprint][0])  # a site's bundle in one task
+    shares = [({f: carriers[f] for f in chunk}, {f: sizes[f] for f in chunk})
+              for chunk in (by_carrier[i : i + FURNITURE_TASK] for i in range(0, len(by_carrier), FURNITURE_TASK))]
+    furniture = set().union(*engine.map(judge_furniture, (columns, config), shares, inline=inline))
+    flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
+    groups = [range(first, min(first + BLOCKS_PER_TASK, len(columns.blocks)))
+              for first in range(0, len(columns.blocks), BLOCKS_PER_TASK)]
+    active = _trimmed(engine.map(settle_blocks, (columns, flags), groups, inline=inline))
+    evidence = columns.assemble(active, spill.allocate)
+    template = learn_template_terms(evidence, config)
+    evidence.drop_terms(template)
+    return furniture, flags, template, evidence
+
+
+def _trimmed(groups: Iterable[list[np.ndarray]]) -> Iterator[np.ndarray]:
+    """Each block's flags; now and then, the pages of the blocks already assembled go back."""
+    for number, parts in enumerate(groups):
+        if number % TRIM_EVERY == 0:
+            release_free_memory()
+        yield from parts
+
+
+def candidates(columns: SketchColumns, keys: Keys, flags: np.ndarray, config: ScanConfig,
+               engine: Engine) -> np.ndarray:
+    """Candidate pairs (rows a < b), sorted. Chunks that start in a furniture paragraph propose nothing;
+    whole articles propose their near-identical re-sends."""
+    if not keys.chunk_keys:
+        return np.empty((0, 2), dtype=np.int64)
+    usable = [~flags[paragraph] for paragraph in keys.chunk_paragraph]
+    owners = _joined([article[kept] for article, kept in zip(keys.chunk_article, usable, strict=True)])
+    days = columns.column("days") if config.window_days is not None else None
+    inputs = CandidateInputs(chunk_keys=keys.chunk_keys, usable=usable, owners=owners,
+                             document_keys=keys.document_keys, days=days, config=config)
+    bands = config.bands_rows[0] + config.document_bands[0]
+    groups = [range(first, min(first + BANDS_PER_TASK, bands)) for first in range(0, bands, BANDS_PER_TASK)]
+    found = list(engine.map(candidate_bands, inputs, groups, inline=len(owners) < INLINE_ROWS))
+    codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    return decode_pairs(codes)
+
+
+def verify_all(evidence: EvidenceColumns, pairs: np.ndarray, config: ScanConfig, engine: Engine,
+               report: Report) -> list[Link]:
+    """Every link among the candidate pairs, quote pairs included, in pair order."""
+    chunks = (pairs[start : start + VERIFY_CHUNK] for start in range(0, len(pairs), VERIFY_CHUNK))
+    links: list[Link] = []
+    done = 0
+    for found, size in zip(engine.map(verify_pairs, (evidence, config), chunks, inline=len(pairs) < INLINE_PAIRS),
+                           (min(VERIFY_CHUNK, len(pairs) - s) for s in range(0, len(pairs), VERIFY_CHUNK)),
+                           strict=True):
+        links += found
+        done += size
+        report("verify", done, len(pairs))
+    return links

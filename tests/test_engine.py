@@ -1,0 +1,106 @@
+"""Engines decide where a step runs, never what it computes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from factories import wire_archive
+
+from syndicate import ReaderOptions, read_articles, scan
+from syndicate import plan as plan_module
+from syndicate.engine import LocalEngine, make_engine
+from syndicate.errors import InputError
+
+
+def scaled(context: int, task: int) -> tuple[int, int]:
+    return task * context, os.getpid()
+
+
+def failing(context: None, task: int) -> int:
+    if task == 5:
+        raise InputError("part.jsonl", "broken", task)
+    return task
+
+
+def test_local_results_come_back_in_task_order_from_several_processes():
+    results = list(LocalEngine(2).map(scaled, 3, range(40)))
+    assert [value for value, _ in results] == [3 * task for task in range(40)]
+    assert len({pid for _, pid in results} - {os.getpid()}) >= 1
+
+
+def test_inline_steps_run_in_this_process():
+    assert {pid for _, pid in LocalEngine(2).map(scaled, 1, range(5), inline=True)} == {os.getpid()}
+    assert {pid for _, pid in LocalEngine(1).map(scaled, 1, range(5))} == {os.getpid()}
+
+
+def test_a_worker_error_reaches_the_driver_intact():
+    with pytest.raises(InputError) as error:
+        list(LocalEngine(2).map(failing, None, range(20)))
+    assert (error.value.source, error.value.line) == ("part.jsonl", 5)
+
+
+def test_unknown_engines_and_misplaced_addresses_are_refused():
+    with pytest.raises(ValueError, match="unknown engine"):
+        make_engine("spark")
+    with pytest.raises(ValueError, match="--address"):
+        make_engine("local", address="auto")
+
+
+@pytest.fixture(scope="module")
+def ray_engine():
+    """A local Ray instance with 2 CPUs, as CI runs it; stopped after the module."""
+    pytest.importorskip("ray")
+    engine = make_engine("ray", workers=2)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def through_every_step(monkeypatch):
+    monkeypatch.setattr(plan_module, "PART", 9)
+    monkeypatch.setattr(plan_module, "BATCH", 4)
+    monkeypatch.setattr(plan_module, "VERIFY_CHUNK", 16)
+    monkeypatch.setattr(plan_module, "INLINE_ROWS", 0)
+    monkeypatch.setattr(plan_module, "INLINE_PAIRS", 0)
+    monkeypatch.setattr(plan_module, "INLINE_ARTICLES", 0)
+    monkeypatch.setattr(plan_module, "FURNITURE_TASK", 2)
+    monkeypatch.setattr(plan_module, "BLOCKS_PER_TASK", 2)
+
+
+def output(result) -> dict:
+    data = result.to_dict(quotes=True)
+    data["stats"] = {k: v for k, v in data["stats"].items() if not k.startswith("seconds_")}
+    return data
+
+
+def test_ray_gives_the_local_engines_clusters_and_links(ray_engine, through_every_step, seeds_dir):
+    assert ray_engine.workers == 2
+    for source in (wire_archive(), list(read_articles([seeds_dir]))):
+        local = scan(source, workers=1)
+        on_ray = scan(source, engine=ray_engine)
+        assert on_ray.plan["engine"] == "ray"
+        assert output(on_ray) == output(local)
+
+
+def test_ray_gives_the_local_engines_output_on_helsinki(ray_engine, through_every_step, helsinki_csv):
+    archive = list(read_articles([helsinki_csv], ReaderOptions(paragraph_sep=" ### ")))
+    assert output(scan(archive, engine=ray_engine)) == output(scan(archive, workers=1))
+
+
+def test_ray_reports_a_repeated_id_like_the_local_engine(ray_engine, through_every_step):
+    articles = wire_archive()
+    articles.append(articles[0])
+    with pytest.raises(InputError, match="duplicate article id") as error:
+        scan(articles, engine=ray_engine)
+    assert error.value.source == articles[0].id
+
+
+def test_the_default_leaves_busy_cores_alone(monkeypatch):
+    from syndicate import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "available_cores", lambda: 16)
+    monkeypatch.setattr(engine_module.os, "getloadavg", lambda: (3.4, 0.0, 0.0))
+    assert engine_module.default_workers() == 13 == LocalEngine().workers
+    monkeypatch.setattr(engine_module.os, "getloadavg", lambda: (40.0, 0.0, 0.0))
+    assert engine_module.default_workers() == 1

@@ -1,0 +1,139 @@
+"""The partitioned plan: the same output for any partitioning, worker count and spilling; errors in input order."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from factories import wire_archive
+
+from syndicate import Archive, ReaderOptions, ScanConfig, read_articles, scan
+from syndicate import plan as plan_module
+from syndicate.engine import LocalEngine
+from syndicate.errors import InputError
+
+
+def output(result) -> dict:
+    """The scan's JSON without timings, plus what reports read about every article."""
+    data = result.to_dict(quotes=True)
+    data["stats"] = {k: v for k, v in data["stats"].items() if not k.startswith("seconds_")}
+    data["info"] = {article_id: repr(result.info[article_id]) for article_id in result.info}
+    return data
+
+
+@pytest.fixture
+def tiny_parts(monkeypatch):
+    """Parts of a few articles, and no step small enough to run in the driver: every path goes through the pool."""
+    monkeypatch.setattr(plan_module, "PART", 7)
+    monkeypatch.setattr(plan_module, "BATCH", 3)
+    monkeypatch.setattr(plan_module, "VERIFY_CHUNK", 5)
+    monkeypatch.setattr(plan_module, "INLINE_ROWS", 0)
+    monkeypatch.setattr(plan_module, "INLINE_PAIRS", 0)
+    monkeypatch.setattr(plan_module, "INLINE_ARTICLES", 0)
+    monkeypatch.setattr(plan_module, "FURNITURE_TASK", 2)
+    monkeypatch.setattr(plan_module, "BLOCKS_PER_TASK", 2)
+    monkeypatch.setattr(plan_module, "BANDS_PER_TASK", 3)
+
+
+def write_jsonl(articles, path: Path) -> Path:
+    with path.open("w") as out:
+        for a in articles:
+            record = {"id": a.id, "text": "\n".join(a.paragraphs), "outlet": a.outlet, "date": a.date}
+            out.write(json.dumps(record) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def whole():
+    """The reference: one part, one process."""
+    return output(scan(wire_archive(), workers=1))
+
+
+def test_the_archive_has_work_for_every_stage(whole):
+    stats = whole["stats"]
+    assert stats["articles"] > 80 and stats["furniture_distinct"] >= 1
+    assert stats["candidate_pairs"] > stats["links"] > 20 and len(whole["clusters"]) > 10
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_any_partitioning_and_worker_count_gives_the_same_output(whole, tiny_parts, workers):
+    result = scan(wire_archive(), workers=workers)
+    assert output(result) == whole
+    assert result.plan["workers"] == workers
+    assert result.plan["inline_steps"] == ([] if workers == 2 else sorted(result.plan["task_seconds"]))
+    assert set(result.plan["task_seconds"]) == {"sketch_part", "judge_furniture", "settle_blocks", "candidate_bands",
+                                               "verify_pairs"}
+
+
+def test_an_archive_file_scans_as_its_articles_do(whole, tiny_parts, tmp_path):
+    path = write_jsonl(wire_archive(), tmp_path / "archive.jsonl")
+    assert output(Archive([path]).scan(engine=LocalEngine(2))) == whole
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_no_articles_is_an_empty_result(workers):
+    result = scan([], workers=workers)
+    assert (result.articles, result.clusters, result.quotes, len(result.info)) == (0, [], [], 0)
+    assert result.stats["candidate_pairs"] == result.stats["sentences"] == 0
+
+
+def test_seeds_scan_the_same_through_the_pool(seeds_dir, tiny_parts):
+    expected = output(scan(read_articles([seeds_dir]), workers=1))
+    assert output(scan(read_articles([seeds_dir]), workers=2)) == expected
+
+
+def test_spilled_arrays_give_the_same_output_and_leave_nothing_behind(whole, tiny_parts, tmp_path):
+    result = scan(wire_archive(), workers=2, spill=True, spill_dir=tmp_path)
+    assert result.plan["spilled_bytes"] > 0
+    assert output(result) == whole
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_repeated_id_stops_the_scan_where_it_is_met(tiny_parts):
+    articles = wire_archive()
+    late = len(articles) - 3  # in the last part, after many parts went to the workers
+    articles[late] = replace(articles[late], id=articles[2].id)
+    with pytest.raises(InputError, match="duplicate article id") as error:
+        scan(articles, workers=2)
+    assert error.value.source == articles[2].id
+
+
+def test_skipped_records_are_reported_in_input_order(tiny_parts, tmp_path):
+    path = write_jsonl(wire_archive(), tmp_path / "archive.jsonl")
+    lines = path.read_text().splitlines()
+    for number in (5, 50, 100):
+        lines[number - 1] = "{broken"
+    path.write_text("\n".join(lines) + "\n")
+    warned: list[InputError] = []
+    options = ReaderOptions(skip_bad=True, on_skip=warned.append)
+    result = Archive([path], options).scan(engine=LocalEngine(2))
+    assert [w.line for w in warned] == [5, 50, 100]
+    assert list(result.info) == [a.id for a in read_articles([path], ReaderOptions(skip_bad=True))]
+
+
+def test_a_window_keeps_pairs_close_in_time_and_undated_articles_meet_all(tiny_parts):
+    articles = wire_archive()
+    dates = {a.id: a.date for a in articles}
+    unlimited = scan(articles, workers=2)
+    windowed = scan(articles, ScanConfig(window_days=3), workers=2)
+    assert windowed.stats["candidate_pairs"] < unlimited.stats["candidate_pairs"]
+
+    def links(result):
+        return {(link.a, link.b) for cluster in result.clusters for link in cluster.links}
+
+    def days(article_id):
+        from syndicate.article import parse_date
+
+        date = parse_date(dates[article_id])
+        return date.timestamp() / 86400 if date else None
+
+    def close(pair):
+        a, b = (days(x) for x in pair)
+        return a is None or b is None or abs(a - b) <= 3
+
+    assert all(close(pair) for pair in links(windowed))
+    assert any(days(a) is None or days(b) is None for a, b in links(windowed))
+    # No bucket here is large: the window only takes away pairs that are far apart in time.
+    assert links(windowed) == {pair for pair in links(unlimited) if close(pair)} != links(unlimited)
