@@ -27,6 +27,7 @@ from . import diff  # noqa: E402,F401,I001  (registers diff and show)
 from . import eval  # noqa: E402,F401  (registers eval and simulate)
 from . import index  # noqa: E402,F401  (registers index add|stats|check|remove and check)
 from . import scan  # noqa: E402,F401  (registers its command)
+from . import serve  # noqa: E402,F401  (registers serve)
 
 
 def main() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, TypeVar
@@ -52,12 +54,18 @@ def reader_options(id_field: str | None = None, text_field: str | None = None, t
 
 
 @contextmanager
-def errors_exit_2() -> Iterator[None]:
-    """Turn SyndicateError (bad input, unreadable index) into one line on stderr and exit code 2."""
+def errors_exit_2(json_errors: bool = False) -> Iterator[None]:
+    """Turn SyndicateError (bad input, unreadable index) into one line on stderr and exit code 2: text, or
+    with `json_errors` one JSON object ``{"error", "input", "line"}``."""
     try:
         yield
     except SyndicateError as error:
-        stderr.print(f"syndicate: error: {error}", style="red", markup=False, highlight=False, soft_wrap=True)
+        if json_errors:
+            source, line = (error.source, error.line) if isinstance(error, InputError) else (None, None)
+            sys.stderr.write(json.dumps({"error": str(error), "input": source, "line": line}, ensure_ascii=False)
+                             + "\n")
+        else:
+            stderr.print(f"syndicate: error: {error}", style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

@@ -1,110 +1,140 @@
-"""A persistent index that answers "is this article a copy of one we hold?" one article at a time.
+"""A persistent index that answers "does this article reuse one we hold?", and ingests archives in bulk.
 
-It runs the same steps as ``scan``, with the same functions, on a small set of articles pulled
-from a backend (:mod:`.sqlite_store` or :mod:`.redis_store`):
+It runs the same steps as ``scan``, with the same functions, on the few articles a question
+involves, pulled from a backend (:mod:`.sqlite_store` or :mod:`.redis_store`):
 
-1. sketch the new article (``sketch_article``: shingles, fingerprints, paragraph band keys);
-2. furniture, learned incrementally: for each paragraph of the new article that other articles
-   already carry, ``learn_furniture`` runs on the new article plus those carriers (at most
-   ``furniture_sample`` per paragraph, oldest first). The rule only ever looks at a paragraph's
-   carriers, so this is the decision ``scan`` would make on the same articles. Verdicts are
-   stored and re-judged whenever a paragraph's carriers change (an add, a replace, a remove);
-   a check trusts the stored "furniture" verdicts and judges the other recurring paragraphs;
-3. candidates: articles with an evidence paragraph in one of the new article's LSH buckets
-   (``band_keys``; at most ``max_bucket`` per bucket, oldest first);
+1. sketch (``sign_batch``: shingles, fingerprints, paragraph band keys), a batch at a time,
+   in worker processes when there are cores for them (``syndicate.parallel``);
+2. furniture, learned incrementally: a paragraph that other articles already carry is judged by
+   ``learn_furniture`` over its carriers (the stored ones, at most ``furniture_sample``, oldest
+   first, and those of the batch being added). The rule only ever looks at a paragraph's
+   carriers, so where a paragraph has at most ``furniture_sample`` carriers, the stored verdict
+   is exactly the one a scan of the same articles reaches. Verdicts are re-judged whenever a
+   paragraph's carriers change; a check trusts the stored "furniture" verdicts and judges the
+   other recurring paragraphs of the article it checks;
+3. candidates: articles with an evidence paragraph in one of the article's buckets (band key and
+   band number; at most ``max_bucket`` per bucket, oldest first);
 4. exact verification of each candidate with ``verify``, after leaving out the candidate's own
-   furniture paragraphs (``build_evidence``).
+   furniture paragraphs.
 
-An article whose id is already indexed is *replaced* by ``add``: its old rows go in the same
-transaction, so adding the same article twice leaves one copy.
+Ids are never replaced implicitly: adding an id the index holds with the same text is a no-op
+("already indexed"), with different text an error unless ``replace=True``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 
 from ..article import Article
 from ..config import ScanConfig
+from ..errors import InputError, SyndicateError
 from ..furniture import furniture_mask, learn_furniture
+from ..lsh import band_keys
+from ..parallel import signed_batches
 from ..sign import SCHEME, MinHasher
-from ..sketch import ArticleSketch, build_evidence, sketch_article
-from ..verify import verify
-from .store import FORMAT_VERSION, Entry, IndexStoreError, Store, carried_fingerprints
+from ..sketch import ArticleSketch, assemble, build_evidence, sketch_article
+from ..verify import Link, verify
+from .store import FORMAT_VERSION, Entry, IndexStoreError, Store, bucket_keys, carried_fingerprints
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-DEFAULT_BATCH = 500
+DEFAULT_BATCH = 1024
+
+NEW, DUPLICATE, ALREADY_INDEXED = "new", "duplicate", "already indexed"
+DUPLICATE_KINDS = frozenset({"copy"})
+"""Kinds of reuse that make the checked article a duplicate; other kinds are listed but leave it new."""
+KIND_DESCRIPTIONS = {
+    "copy": "a copy of",
+    "excerpt": "an excerpt of",
+    "rewrite": "a rewrite of",
+}
+"""How each kind of link is said in text output (any other kind is shown by its name)."""
+
+
+def link_shares(link: Link) -> tuple[float, float]:
+    """(share of A's text inside B, share of B's inside A): the one place a link's reuse shares are read."""
+    return link.containment_a_in_b, link.containment_b_in_a
+
+
+class IdConflictError(SyndicateError):
+    """An id the index holds, given again with different text, without asking to replace it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """An indexed article the checked one reuses (or that reuses it), with the exact overlap."""
+    """An indexed article the checked one reuses (or that reuses it)."""
 
     id: str
     kind: str
-    """'copy' or 'rewrite', by the rule in syndicate.verify."""
-    jaccard: float
-    containment_new_in_match: float
-    """Share of the checked article's evidence shingles found in the indexed one."""
-    containment_match_in_new: float
-    shared_paragraphs: int
+    new_in_match: float
+    """Share of the checked article's text found in the indexed one."""
+    match_in_new: float
+    """Share of the indexed article's text found in the checked one."""
+    title: str | None = None
+    outlet: str | None = None
+    date: str | None = None
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "jaccard": round(self.jaccard, 4),
-                "containment_new_in_match": round(self.containment_new_in_match, 4),
-                "containment_match_in_new": round(self.containment_match_in_new, 4),
-                "shared_paragraphs": self.shared_paragraphs}
+        return {"id": self.id, "title": self.title, "outlet": self.outlet, "date": self.date, "kind": self.kind,
+                "new_in_match": round(self.new_in_match, 4), "match_in_new": round(self.match_in_new, 4)}
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The answer for one article. ``duplicate`` is True when some indexed article is a *copy*;
-    rewrites are listed in ``matches`` but do not make an article a duplicate."""
+    """The answer for one article: ``new``, ``duplicate`` (some match's kind is in DUPLICATE_KINDS) or
+    ``already indexed`` (the index holds this id with this text)."""
 
     id: str
     matches: tuple[Match, ...]
+    already_indexed: bool = False
+    added: bool | None = None
+    """With check-and-add: whether this call added it; None for a plain check."""
+
+    @property
+    def verdict(self) -> str:
+        if self.already_indexed:
+            return ALREADY_INDEXED
+        return DUPLICATE if self.duplicate else NEW
 
     @property
     def duplicate(self) -> bool:
-        return any(match.kind == "copy" for match in self.matches)
+        return any(match.kind in DUPLICATE_KINDS for match in self.matches)
 
     @property
     def copies(self) -> tuple[Match, ...]:
-        return tuple(match for match in self.matches if match.kind == "copy")
+        return tuple(match for match in self.matches if match.kind in DUPLICATE_KINDS)
 
     def to_dict(self) -> dict:
-        return {"duplicate": self.duplicate, "matches": [match.to_dict() for match in self.matches]}
-
-
-@dataclass(frozen=True, slots=True)
-class _Furniture:
-    paragraphs: set[int]
-    """Fingerprints of the article's paragraphs that are furniture."""
-    judged: set[int]
-    """Fingerprints judged afresh (the others were taken from the stored verdicts)."""
-    found: set[int]
-    """The judged fingerprints that are furniture."""
-
-    def rechecked_all(self, sketch: ArticleSketch) -> bool:
-        return self.judged >= set(carried_fingerprints(sketch.shingles, sketch.fingerprints))
+        data = {"id": self.id, "verdict": self.verdict, "matches": [match.to_dict() for match in self.matches]}
+        if self.added is not None:
+            data["added"] = self.added
+        return data
 
 
 @dataclass(slots=True)
-class _Prepared:
-    """A new article sketched and signed, before it meets the index."""
+class AddReport:
+    """What an add did: articles stored, re-deliveries skipped, ids replaced (only with ``replace``)."""
 
-    article: Article
-    sketch: ArticleSketch
-    signatures: np.ndarray
-    furniture: _Furniture | None = None
+    added: int = 0
+    already_indexed: int = 0
+    replaced: list[str] = field(default_factory=list)
+
+    @property
+    def committed(self) -> int:
+        return self.added + self.already_indexed
+
+    def to_dict(self) -> dict:
+        return {"added": self.added, "already_indexed": self.already_indexed, "replaced": self.replaced}
 
 
-ProgressCallback = Callable[[int], None]
+ProgressCallback = Callable[[AddReport], None]
 
 
 class Index:
@@ -126,18 +156,17 @@ class Index:
         ngram or banding: their signatures and band keys would not be comparable.
         """
         config = config or ScanConfig()
-        bands, rows = config.bands_rows
+        wanted = parameters(config)
         if str(target).startswith(REDIS_SCHEMES):
             from .redis_store import RedisStore
 
-            store: Store = RedisStore(str(target), num_perm=config.num_perm, seed=config.seed, bands=bands, rows=rows,
-                                      namespace=namespace, create=create)
+            store: Store = RedisStore(str(target), namespace=namespace, create=create)
         else:
             from .sqlite_store import SQLiteStore
 
-            store = SQLiteStore(target, create=create, num_perm=config.num_perm, bands=bands)
+            store = SQLiteStore(target, create=create, meta=wanted)
         try:
-            _agree_on_parameters(store, parameters(config), str(target), create)
+            _agree_on_parameters(store, wanted, create)
         except BaseException:
             store.close()
             raise
@@ -155,57 +184,68 @@ class Index:
     # --- the API ------------------------------------------------------------------------------------
 
     def check(self, article: Article) -> Verdict:
-        """What the index holds that this article copies or rewrites; the index is not changed."""
-        prepared = self._prepare(article)
-        with self._reading():
-            return self._assess(prepared, recheck_known=False)
+        """What the index holds that this article reuses or that reuses it; the index is not changed.
 
-    def add(self, article: Article) -> None:
-        """Index the article (replacing one with the same id), in one transaction."""
-        prepared = self._prepare(article)
-        with self._store.writing():
-            self._put(prepared)
-
-    def add_many(self, articles: Iterable[Article], batch_size: int = DEFAULT_BATCH,
-                 progress: ProgressCallback | None = None) -> int:
-        """Index a stream, one transaction per batch; returns how many were added.
-
-        If the stream fails (bad input), the batches already committed stay and the open batch
-        is dropped whole: the index never holds part of a batch.
+        An id the index holds with the same text is ``already indexed``; with other text, it is checked
+        against everything but its stored namesake.
         """
-        added = 0
-        batch: list[_Prepared] = []
-        for article in articles:
-            batch.append(self._prepare(article))
-            if len(batch) >= batch_size:
-                added += self._commit(batch)
-                batch = []
-                if progress:
-                    progress(added)
-        if batch:
-            added += self._commit(batch)
-            if progress:
-                progress(added)
-        return added
+        sketch = sketch_article(article, self.config, self._hasher)
+        with self._store.reading():
+            if self._held_as_is(article):
+                return Verdict(id=article.id, matches=(), already_indexed=True)
+            return self._assess(sketch)
 
-    def check_and_add(self, article: Article) -> Verdict:
+    def check_and_add(self, article: Article, *, replace: bool = False) -> Verdict:
         """Check, and add the article if it is not a duplicate, atomically: two workers checking the
         same new story at the same time cannot both be told it is new."""
-        prepared = self._prepare(article)
+        sketch = sketch_article(article, self.config, self._hasher)
         with self._store.writing():
-            verdict = self._assess(prepared, recheck_known=True)
-            if not verdict.duplicate:
-                self._put(prepared)
-        return verdict
+            stored = self._store.load([article.id])
+            if stored and stored[0].article.paragraphs == article.paragraphs:
+                return Verdict(id=article.id, matches=(), already_indexed=True, added=False)
+            if stored and not replace:
+                raise _id_conflict(article.id)
+            verdict = self._assess(sketch)
+            if verdict.duplicate:
+                return Verdict(id=article.id, matches=verdict.matches, added=False)
+            self._add_batch([article], [sketch], replace=replace)
+        return Verdict(id=article.id, matches=verdict.matches, added=True)
+
+    def add(self, article: Article, *, replace: bool = False) -> AddReport:
+        """Index one article, in one transaction."""
+        return self.add_many([article], replace=replace)
+
+    def add_many(self, articles: Iterable[Article], batch_size: int = DEFAULT_BATCH,
+                 progress: ProgressCallback | None = None, *, replace: bool = False,
+                 workers: int | None = None) -> AddReport:
+        """Index a stream, one transaction per batch, sketching a batch at a time (in worker processes
+        when there are at least syndicate.parallel.MIN_CORES cores, or as `workers` says).
+
+        If the stream fails (bad input, an id conflict), the batches already committed stay and the
+        open batch is dropped whole: the index never holds part of a batch.
+        """
+        report = AddReport()
+        for batch, signed in signed_batches(_unique_ids(articles), self.config, self._hasher, workers, batch_size):
+            done = self._add_batch(batch, assemble(batch, signed), replace=replace)
+            report.added += done.added
+            report.already_indexed += done.already_indexed
+            report.replaced += done.replaced
+            if progress:
+                progress(report)
+        return report
 
     def remove(self, article_id: str) -> bool:
         """Drop an article; False if the index did not hold it."""
+        return not self.remove_many([article_id])
+
+    def remove_many(self, ids: Iterable[str]) -> list[str]:
+        """Drop articles in one transaction; returns the ids the index did not hold."""
+        wanted = list(dict.fromkeys(ids))
         with self._store.writing():
-            found = self._store.load([article_id])
-            if not found or not self._store.remove(article_id):
-                return False
-            self._refresh_furniture(set(found[0].carried_fingerprints()))
-            return True
+            found = self._store.load(wanted)
+            self._drop(found)
+        held = {entry.article.id for entry in found}
+        return [article_id for article_id in wanted if article_id not in held]
 
     def get(self, article_id: str) -> Article:
         """The stored article, with its paragraphs as the outlet wrote them (KeyError if absent)."""
@@ -213,6 +253,14 @@ class Index:
         if not found:
             raise KeyError(article_id)
         return found[0].article
+
+    def minhashes(self, article_id: str) -> list[LeanMinHash]:
+        """The article's paragraph signatures as datasketch MinHashes (recomputed from its stored shingles)."""
+        found = self._store.load([article_id])
+        if not found:
+            raise KeyError(article_id)
+        signatures = self._hasher.signatures(found[0].shingles.values, found[0].shingles.offsets)
+        return [self._hasher.to_datasketch(row) for row in signatures]
 
     def __contains__(self, article_id: object) -> bool:
         return isinstance(article_id, str) and bool(self._store.load([article_id]))
@@ -234,97 +282,138 @@ class Index:
         yield from (entry.article for entry in self._store.load(pending))
 
     def stats(self) -> dict[str, int | str]:
-        return {**self._store.stats(), **(self._store.read_meta() or {})}
+        """Sizes as numbers, parameters as stored."""
+        meta = self._store.read_meta() or {}
+        numeric = {name: int(value) if value.isdigit() else value for name, value in meta.items()}
+        return {**self._store.stats(), **numeric}
 
-    def integrity_problems(self) -> list[str]:
-        """Empty when the backend is sound and every row decodes."""
-        return self._store.integrity_problems()
+    def integrity_problems(self, full: bool = True) -> list[str]:
+        """Empty when the backend is sound and every stored article decodes and passes its checksum.
+        ``full`` adds the backend's own deep check (SQLite's integrity_check; Redis: every bucket entry)."""
+        return self._store.integrity_problems(full)
+
+    @property
+    def location(self) -> str:
+        return self._store.location
 
     # --- the steps ----------------------------------------------------------------------------------
 
-    def _reading(self):
-        reading = getattr(self._store, "reading", None)
-        return reading() if reading else nullcontext()
+    def _held_as_is(self, article: Article) -> bool:
+        stored = self._store.load([article.id])
+        return bool(stored) and stored[0].article.paragraphs == article.paragraphs
 
-    def _prepare(self, article: Article) -> _Prepared:
-        sketch = sketch_article(article, self.config, self._hasher)
-        signatures = self._hasher.signatures(sketch.shingles.values, sketch.shingles.offsets)
-        return _Prepared(article, sketch, signatures)
-
-    def _commit(self, batch: list[_Prepared]) -> int:
+    def _add_batch(self, articles: list[Article], sketches: list[ArticleSketch], *, replace: bool) -> AddReport:
+        """Store a batch in one write section: id checks, furniture for the whole batch, then the rows."""
+        report = AddReport()
         with self._store.writing():
-            for prepared in batch:
-                self._put(prepared)
-        return len(batch)
+            stored = {entry.article.id: entry for entry in self._store.load([a.id for a in articles])}
+            fresh: list[tuple[Article, ArticleSketch]] = []
+            replaced: list[Entry] = []
+            for article, sketch in zip(articles, sketches, strict=True):
+                old = stored.get(article.id)
+                if old is not None and old.article.paragraphs == article.paragraphs:
+                    report.already_indexed += 1
+                    continue
+                if old is not None:
+                    if not replace:
+                        raise _id_conflict(article.id)
+                    replaced.append(old)
+                fresh.append((article, sketch))
+            gone = {entry.article.id for entry in replaced}
+            self._drop(replaced, refresh=False)
+            furniture, judged = self._judge_batch([sketch for _, sketch in fresh], gone)
+            leaving = {f for entry in replaced for f in entry.carried_fingerprints()} - judged
+            self._store.set_furniture(judged | leaving, furniture | self._rejudge(leaving, gone))
+            entries = []
+            for article, sketch in fresh:
+                evidence = build_evidence(sketch.shingles, furniture_mask(sketch, furniture))
+                banded = np.flatnonzero(evidence.paragraph_sizes > 0)
+                entries.append(Entry(article=article, shingles=sketch.shingles, fingerprints=sketch.fingerprints,
+                                     banded=banded, buckets=bucket_keys(sketch.band_keys[banded])))
+            self._store.put(entries)
+        report.added = len(fresh)
+        report.replaced = [entry.article.id for entry in replaced]
+        return report
 
-    def _furniture_of(self, sketch: ArticleSketch, recheck_known: bool) -> _Furniture:
-        """Judge the article's recurring paragraphs with learn_furniture over it and their other carriers.
+    def _judge_batch(self, sketches: list[ArticleSketch], gone: set[str]) -> tuple[set[int], set[int]]:
+        """(furniture, judged): every fingerprint of the batch carried by two articles or more, stored or new,
+        judged over its stored carriers (oldest first, at most furniture_sample) and the batch's."""
+        carried = {f for sketch in sketches for f in carried_fingerprints(sketch.shingles, sketch.fingerprints)}
+        if not carried:
+            return set(), set()
+        stored = self._carriers(carried, gone)
+        in_batch: dict[int, int] = {}
+        for sketch in sketches:
+            for f in carried_fingerprints(sketch.shingles, sketch.fingerprints):
+                in_batch[f] = in_batch.get(f, 0) + 1
+        recurring = {f for f in carried if in_batch[f] + len(stored.get(f, ())) >= 2}
+        if not recurring:
+            return set(), set()
+        involved = [s for s in sketches if not recurring.isdisjoint(s.fingerprints.tolist())]
+        return self._learn(involved, {f: stored.get(f, []) for f in recurring}), recurring
 
-        Paragraphs stored as furniture are taken as such unless `recheck_known` (adds re-judge them,
-        because the new carrier may change the verdict; checks trust the stored one, which is cheap).
-        """
-        carried = carried_fingerprints(sketch.shingles, sketch.fingerprints)
-        known = self._store.furniture(carried)
-        questions = set(carried) if recheck_known else {f for f in carried if f not in known}
-        carriers = {f: [i for i in ids if i != sketch.id]
-                    for f, ids in self._store.carriers(sorted(questions), self.config.furniture_sample).items()}
-        learned = self._learn([sketch], carriers)
-        return _Furniture(paragraphs=(known - questions) | learned, judged=questions, found=learned)
+    def _carriers(self, fingerprints: Iterable[int], gone: set[str]) -> dict[int, list[str]]:
+        """Stored carriers (oldest furniture_sample) of each fingerprint, leaving out the articles in `gone`."""
+        limit = self.config.furniture_sample
+        found = self._store.carriers(sorted(fingerprints), limit + len(gone))
+        return {f: kept[:limit] for f, ids in found.items() if (kept := [i for i in ids if i not in gone])}
 
     def _learn(self, sketches: list[ArticleSketch], carriers: dict[int, list[str]]) -> set[int]:
-        """The fingerprints among `carriers` that the furniture rule calls furniture, given their carriers."""
-        wanted = {i for ids in carriers.values() for i in ids} - {s.id for s in sketches}
-        if not wanted:
-            return set()
-        others = [_sketch_of(entry) for entry in self._store.load(sorted(wanted))]
-        return learn_furniture([*sketches, *others], self.config) & carriers.keys()
+        """The fingerprints among `carriers` that the furniture rule calls furniture, given their stored
+        carriers and the new `sketches` (stored ones first: the order a scan would see them in)."""
+        own = {s.id for s in sketches}
+        wanted = sorted({i for ids in carriers.values() for i in ids} - own)
+        others = [_sketch_of(entry, self.config) for entry in self._store.load(wanted)]
+        return learn_furniture([*others, *sketches], self.config) & carriers.keys()
 
-    def _refresh_furniture(self, fingerprints: set[int]) -> None:
-        """Re-judge fingerprints whose carriers changed (an article carrying them left the index)."""
-        if fingerprints:
-            carriers = self._store.carriers(sorted(fingerprints), self.config.furniture_sample)
-            self._store.set_furniture(fingerprints, self._learn([], carriers))
+    def _rejudge(self, fingerprints: set[int], gone: set[str]) -> set[int]:
+        """The furniture among fingerprints whose carriers lost the articles in `gone`."""
+        return self._learn([], self._carriers(fingerprints, gone)) if fingerprints else set()
 
-    def _evidence_of(self, sketch: ArticleSketch, furniture: set[int]) -> ArticleSketch:
+    def _drop(self, entries: list[Entry], refresh: bool = True) -> None:
+        """Remove stored entries (inside a write section); `refresh` re-judges the furniture they carried."""
+        if not entries:
+            return
+        bands, rows = self.config.bands_rows
+        for index, entry in enumerate(entries):
+            signatures = self._hasher.signatures(entry.shingles.values, entry.shingles.offsets)[entry.banded]
+            entries[index] = Entry(article=entry.article, shingles=entry.shingles, fingerprints=entry.fingerprints,
+                                   banded=entry.banded, seq=entry.seq,
+                                   buckets=bucket_keys(band_keys(signatures, bands, rows)))
+        self._store.remove(entries)
+        if refresh:
+            gone = {entry.article.id for entry in entries}
+            touched = {f for entry in entries for f in entry.carried_fingerprints()}
+            self._store.set_furniture(touched, self._rejudge(touched, gone))
+
+    def _assess(self, sketch: ArticleSketch) -> Verdict:
+        """Furniture of the article (stored verdicts, and its other recurring paragraphs judged now),
+        then its candidates, each verified exactly. Its stored namesake, if any, is no candidate."""
+        carried = carried_fingerprints(sketch.shingles, sketch.fingerprints)
+        known = self._store.furniture(carried)
+        questions = [f for f in carried if f not in known]
+        learned = self._learn([sketch], self._carriers(questions, {sketch.id})) if questions else set()
+        furniture = known | learned
         sketch.evidence = build_evidence(sketch.shingles, furniture_mask(sketch, furniture))
-        return sketch
-
-    def _assess(self, prepared: _Prepared, recheck_known: bool) -> Verdict:
-        sketch = prepared.sketch
-        furniture = prepared.furniture = self._furniture_of(sketch, recheck_known)
-        self._evidence_of(sketch, furniture.paragraphs)
         usable = np.flatnonzero(sketch.evidence.paragraph_sizes > 0)
-        candidates = self._store.load(self._store.candidates(sketch.band_keys[usable], self.config.max_bucket))
-        their_fingerprints = {f for entry in candidates for f in entry.carried_fingerprints()}
-        their_furniture = (self._store.furniture(sorted(their_fingerprints - furniture.judged))
-                           | (furniture.found & their_fingerprints))
+        ids = [i for i in self._store.candidates(bucket_keys(sketch.band_keys[usable]), self.config.max_bucket)
+               if i != sketch.id]
+        candidates = self._store.load(ids)
+        theirs = {f for entry in candidates for f in entry.carried_fingerprints()}
+        their_furniture = self._store.furniture(theirs - set(questions)) | (learned & theirs)
         matches = []
         for entry in candidates:
-            other = self._evidence_of(_sketch_of(entry), their_furniture)
+            other = _sketch_of(entry, self.config)
+            other.evidence = build_evidence(other.shingles, furniture_mask(other, their_furniture))
             link = verify(sketch.id, sketch.evidence, other.id, other.evidence, self.config)
             if link is not None:
-                matches.append(Match(id=other.id, kind=link.kind, jaccard=link.jaccard,
-                                     containment_new_in_match=link.containment_a_in_b,
-                                     containment_match_in_new=link.containment_b_in_a,
-                                     shared_paragraphs=link.shared_paragraphs))
-        matches.sort(key=lambda m: (m.kind != "copy", -max(m.containment_new_in_match, m.containment_match_in_new),
-                                    m.id))
+                new_in_match, match_in_new = link_shares(link)
+                stored = entry.article
+                matches.append(Match(id=other.id, kind=link.kind, new_in_match=new_in_match,
+                                     match_in_new=match_in_new, title=stored.title, outlet=stored.outlet,
+                                     date=stored.date))
+        matches.sort(key=lambda m: (m.kind not in DUPLICATE_KINDS, -max(m.new_in_match, m.match_in_new), m.id))
         return Verdict(id=sketch.id, matches=tuple(matches))
-
-    def _put(self, prepared: _Prepared) -> None:
-        """Store the article and the furniture verdicts its arrival changed (inside a write section)."""
-        sketch = prepared.sketch
-        if prepared.furniture is None or not prepared.furniture.rechecked_all(sketch):
-            prepared.furniture = self._furniture_of(sketch, recheck_known=True)
-        furniture = prepared.furniture
-        self._evidence_of(sketch, furniture.paragraphs)
-        replaced = self._store.load([sketch.id])
-        self._store.set_furniture(furniture.judged, furniture.found)
-        banded = np.flatnonzero(sketch.evidence.paragraph_sizes > 0).astype(np.int64)
-        self._store.put(Entry(article=prepared.article, shingles=sketch.shingles, fingerprints=sketch.fingerprints,
-                              signatures=prepared.signatures, banded=banded, band_keys=sketch.band_keys[banded]))
-        if replaced:
-            self._refresh_furniture(set(replaced[0].carried_fingerprints()) - furniture.judged)
 
 
 def parameters(config: ScanConfig) -> dict[str, str]:
@@ -334,27 +423,47 @@ def parameters(config: ScanConfig) -> dict[str, str]:
             "ngram": str(config.ngram), "bands": str(bands), "rows": str(rows)}
 
 
-def _agree_on_parameters(store: Store, wanted: dict[str, str], where: str, create: bool) -> None:
-    with store.writing() if create else nullcontext():
-        meta = store.read_meta()
-        if meta is None:
-            if not create:
-                raise IndexStoreError(f"{where}: not a syndicate index (no parameters stored)")
-            store.write_meta(wanted)
-            return
+def _agree_on_parameters(store: Store, wanted: dict[str, str], create: bool) -> None:
+    meta = store.read_meta()
+    if meta is None and create:
+        with store.writing():
+            meta = store.read_meta()
+            if meta is None:
+                store.create(wanted)
+                return
+    if meta is None:
+        raise IndexStoreError(f"{store.location}: not a syndicate index (no parameters stored)")
+    if meta.get("format") != wanted["format"]:
+        raise IndexStoreError(f"{store.location}: index format {meta.get('format')}, this version of syndicate "
+                              f"reads format {wanted['format']}: rebuild it with `syndicate index add`")
     differing = [f"{name}={meta.get(name)!r} (this run: {value!r})" for name, value in wanted.items()
                  if meta.get(name) != value]
     if differing:
-        raise IndexStoreError(f"{where}: index was built with other parameters: {', '.join(differing)}; "
+        raise IndexStoreError(f"{store.location}: index was built with other parameters: {', '.join(differing)}; "
                               "rebuild it or run with the same settings")
 
 
-def _sketch_of(entry: Entry) -> ArticleSketch:
+def _id_conflict(article_id: str) -> IdConflictError:
+    return IdConflictError(f"id {article_id!r} is already indexed with different text; it is never replaced "
+                           "implicitly (give --replace to replace it)")
+
+
+def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
+    seen: set[str] = set()
+    for article in articles:
+        if article.id in seen:
+            raise InputError(article.id, "the same id twice in one input (ids must be unique)")
+        seen.add(article.id)
+        yield article
+
+
+def _sketch_of(entry: Entry, config: ScanConfig) -> ArticleSketch:
     """A stored article in the shape the furniture and verification steps take."""
     article = entry.article
     return ArticleSketch(id=article.id, title=article.title, outlet=article.outlet, date=article.date,
                          url=article.url, credit=None, headlines=(), shingles=entry.shingles,
-                         fingerprints=entry.fingerprints, band_keys=entry.band_keys)
+                         fingerprints=entry.fingerprints,
+                         band_keys=np.empty((0, config.bands_rows[0]), dtype=np.uint64))
 
 
-__all__ = ["Index", "IndexStoreError", "Match", "Verdict", "parameters"]
+__all__ = ["AddReport", "IdConflictError", "Index", "IndexStoreError", "Match", "Verdict", "parameters"]
