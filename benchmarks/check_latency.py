@@ -131,19 +131,20 @@ def cli_latency(target: str, article: Article, runs: int) -> dict:
             "p99_ms": round(float(np.percentile(times, 99)), 1)}
 
 
-def synthetic_run(size: int, workdir: Path, count: int, build_only: bool) -> dict:
-    """Build (or resume) the synthetic index, then time Index.check, syndicate serve and syndicate check."""
+def synthetic_run(size: int, workdir: Path, count: int, build_only: bool, measure_only: bool) -> dict:
+    """Build (or resume) the synthetic index, then time Index.check, syndicate serve and syndicate check.
+    `measure_only` times an index as far as an interrupted build got, without resuming it."""
     from benchmarks.synthetic import archive
 
     target = str(workdir / f"synthetic-{size}.db")
     started = time.perf_counter()
-    with Index.open(target) as index:
+    with Index.open(target, create=not measure_only) as index:
         def progress(report) -> None:
             if report.committed % 65536 < 1024:
                 print(f"  {report.committed} committed ({report.added} added) after "
                       f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
-        report = index.add_many(archive(size), batch_size=8192, progress=progress)
+        report = index.add_many([] if measure_only else archive(size), batch_size=8192, progress=progress)
         held = len(index)
     build = {"build_seconds": round(time.perf_counter() - started, 1), "added_this_run": report.added,
              "articles": held, "file_bytes": Path(target).stat().st_size,
@@ -221,10 +222,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2k articles, 200 queries")
     parser.add_argument("--synthetic", type=int, help="build/resume a synthetic index of this size and time it")
     parser.add_argument("--build-only", action="store_true", help="with --synthetic: only build")
+    parser.add_argument("--measure-only", action="store_true", help="with --synthetic: time the index as it is")
     args = parser.parse_args()
     if args.synthetic:
         args.workdir.mkdir(parents=True, exist_ok=True)
-        run = synthetic_run(args.synthetic, args.workdir, args.queries, args.build_only)
+        run = synthetic_run(args.synthetic, args.workdir, args.queries, args.build_only, args.measure_only)
         run["load_average"] = [round(x, 2) for x in os.getloadavg()]
         print(json.dumps({k: v for k, v in run.items() if k != "index"}), flush=True)
         (args.workdir / f"check_latency_synthetic_{args.synthetic}.json").write_text(json.dumps(run, indent=2))
