@@ -154,9 +154,7 @@ def synthetic_run(size: int, workdir: Path, count: int, build_only: bool, measur
         return build
     rng = random.Random(11)
     with Index.open(target, create=False) as index:
-        picked = sorted(rng.sample(range(held), count // 2))
-        wanted = {f"syn-{i}" for i in picked}
-        originals = [a for a in archive(max(picked) + 1) if a.id in wanted]
+        originals = [index.get(f"syn-{i}") for i in sorted(rng.sample(range(held), count // 2))]
     workload = [(edited_copy(a, rng), True) for a in originals]
     workload += [(a, False) for a in itertools.islice(archive(count - count // 2, seed=99), count - count // 2)]
     workload = [(Article(id=f"q{i}-{a.id}", paragraphs=a.paragraphs, outlet=a.outlet), copy)
