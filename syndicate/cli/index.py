@@ -43,7 +43,7 @@ OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output for
 Replace = Annotated[bool, typer.Option("--replace/--no-replace",
                                        help="Replace an indexed article given again with different text "
                                             "(otherwise that is an error).")]
-Paths = Annotated[list[str], typer.Argument(metavar="PATH...",
+Paths = Annotated[list[str], typer.Argument(metavar="PATH",
                                             help="Files or directories: .txt, .jsonl, .csv (or - for stdin).")]
 
 
@@ -146,7 +146,7 @@ def remove_command(ids: Annotated[list[str], typer.Argument(help="Article ids.")
 @with_reader_options
 def check_command(
     paths: Annotated[list[str], typer.Argument(
-        metavar="PATH...", help="Articles: files, directories, .jsonl/.csv archives, or - for stdin (plain text "
+        metavar="PATH", help="Articles: files, directories, .jsonl/.csv archives, or - for stdin (plain text "
                                 "or one JSON object with id/text/title/outlet/date/url).")],
     db: Db,
     add_if_new: Annotated[bool, typer.Option("--add-if-new/--no-add-if-new",
