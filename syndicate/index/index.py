@@ -45,7 +45,9 @@ if TYPE_CHECKING:
     from datasketch import LeanMinHash
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-DEFAULT_BATCH = 1024
+DEFAULT_BATCH = 4096
+"""Articles per transaction in a bulk add. Measured on Reuters-21578 (paired runs, same process): 4,096 added
+22 % faster than 1,024 (fewer commits rewriting the same bucket pages); a batch holds the write lock about a second."""
 
 NEW, DUPLICATE, ALREADY_INDEXED = "new", "duplicate", "already indexed"
 DUPLICATE_KINDS = frozenset({"copy"})
