@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -264,3 +265,62 @@ def test_signatures_export_as_datasketch_minhashes(target: str, seeds_dir: Path)
         reference = MinHash(num_perm=128, seed=1, scheme=SCHEME, hashfunc=int)
         reference.update_batch(fold32(units.shingles[offsets[chunk] : offsets[chunk + 1]]).tolist())
         assert np.array_equal(minhash.hashvalues, reference.hashvalues)
+
+
+def test_stored_evidence_is_the_evidence_a_scan_makes(target: str, seeds_dir: Path) -> None:
+    """What the index stores (through its backend and the array codec) puts back, without the text, the columns
+    signing makes: the same evidence for alignment and the same sets for furniture learning."""
+    seeds = list(seed_articles(seeds_dir).values())
+    with Index.open(target) as index:
+        index.add_many(seeds, batch_size=2)
+        stored = index._store.load([a.id for a in seeds])
+    signed, restored = _columns(seeds), SketchColumns()
+    restored.add_stored([entry.article for entry in stored], [entry.evidence for entry in stored])
+    assert list(restored.ids()) == [a.id for a in seeds]
+    for name in ("fingerprints", "shingle_sizes"):
+        assert np.array_equal(restored.column(name), signed.column(name))
+    flags = np.arange(len(signed.column("fingerprints"))) % 3 == 0  # some paragraphs as furniture
+    signed.settle(flags)
+    restored.settle(flags)
+    for index in range(len(seeds)):
+        assert np.array_equal(restored.story_set(index), signed.story_set(index))
+        assert restored.active_words(index) == signed.active_words(index)
+        (id_a, a), (id_b, b) = signed.evidence(index), restored.evidence(index)
+        assert id_a == id_b
+        for field in fields(a):
+            assert np.array_equal(getattr(a, field.name), getattr(b, field.name)), field.name
+
+
+def test_a_check_signs_the_checked_article_only(target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Candidates and furniture carriers are read from their stored arrays, never signed again."""
+    from syndicate.index import index as index_module
+
+    with Index.open(target) as index:
+        index.add_many([site_story(f"site-{i}", 10 + i) for i in range(4)] +
+                       [article(f"copy-{i}", story(1)[: 4 + i]) for i in range(3)])
+        signed: list[list[str]] = []
+        real = index_module.sign_batch
+
+        def counting(articles, *args, **kwargs):
+            signed.append([a.id for a in articles])
+            return real(articles, *args, **kwargs)
+
+        monkeypatch.setattr(index_module, "sign_batch", counting)
+        verdict = index.check(article("probe", [FURNITURE[0], *story(1)]))
+        assert sorted(m.id for m in verdict.matches) == ["copy-0", "copy-1", "copy-2"]
+        assert signed == [["probe"]]
+
+
+def test_template_resends_are_found_as_scan_finds_them(target: str) -> None:
+    """Two pages whose every paragraph is site furniture propose nothing by their chunks; the scan proposes them by
+    their whole text (near-identical re-sends) and links them as copies, and so does the index."""
+    pages = [site_story(f"site-{i}", 10 + i) for i in range(4)]
+    template = article("template-1", FURNITURE, outlet="example.com")
+    resend = article("template-2", FURNITURE, outlet="example.com")
+    links = [link for c in scan([*pages, template, resend]).clusters for link in c.links]
+    assert [(sorted((link.a, link.b)), link.kind) for link in links] == [(["template-1", "template-2"], "copy")]
+    with Index.open(target) as index:
+        index.add_many([*pages, template])
+        assert index.stats()["furniture_fingerprints"] == len(FURNITURE)
+        verdict = index.check(resend)
+    assert verdict.duplicate and [(m.id, m.kind) for m in verdict.matches] == [("template-1", "copy")]
