@@ -111,8 +111,8 @@ def _entry(index: Index, item) -> object:
     from syndicate.index.store import Entry
 
     signed = index._sign([item])
-    banded = signed.usable_chunks(0, set())
-    return Entry(article=item, evidence=signed.arrays[0], banded=banded, buckets=signed.buckets(0, banded))
+    (banded,), (buckets,) = signed.bucketed(set())
+    return Entry(article=item, evidence=signed.arrays[0], banded=banded, buckets=buckets)
 
 
 def test_a_crashed_writers_lease_expires_and_renewal_keeps_a_slow_one(url: str, monkeypatch) -> None:

@@ -331,12 +331,9 @@ class Index:
             furniture, judged = self._judge_batch(signed, fresh, gone)
             leaving = {f for entry in replaced for f in entry.carried_fingerprints()} - judged
             self._store.set_furniture(judged | leaving, furniture | self._rejudge(leaving, gone))
-            entries = []
-            for index in fresh:
-                banded = signed.usable_chunks(index, furniture)
-                entries.append(Entry(article=articles[index], evidence=signed.arrays[index], banded=banded,
-                                     buckets=signed.buckets(index, banded)))
-            self._store.put(entries)
+            banded, buckets = signed.bucketed(furniture)
+            self._store.put([Entry(article=articles[index], evidence=signed.arrays[index], banded=banded[index],
+                                   buckets=buckets[index]) for index in fresh])
         report.added = len(fresh)
         report.replaced = [entry.article.id for entry in replaced]
         return report
@@ -385,10 +382,10 @@ class Index:
         Their buckets are not stored: signing their stored text again gives them."""
         if not entries:
             return
-        signed = self._sign([entry.article for entry in entries])
+        buckets = self._sign([entry.article for entry in entries]).buckets([entry.banded for entry in entries])
         for index, entry in enumerate(entries):
             entries[index] = Entry(article=entry.article, evidence=entry.evidence, banded=entry.banded, seq=entry.seq,
-                                   buckets=signed.buckets(index, entry.banded))
+                                   buckets=buckets[index])
         self._store.remove(entries)
         if refresh:
             gone = {entry.article.id for entry in entries}
@@ -406,7 +403,7 @@ class Index:
         learned = self._learn([(article, arrays)], self._carriers(questions, {article.id})) if questions else set()
         furniture = known | learned
         _settle(signed.columns, furniture)
-        buckets = signed.buckets(0, signed.usable_chunks(0, furniture))
+        (buckets,) = signed.bucketed(furniture)[1]
         candidates = self._store.load([i for i in self._store.candidates(buckets, self.config.max_bucket)
                                        if i != article.id])
         theirs = {f for entry in candidates for f in entry.carried_fingerprints()}
@@ -436,7 +433,7 @@ class _Signed:
     chunk_starts: np.ndarray
     """Article i owns chunks ``chunk_starts[i]:chunk_starts[i + 1]`` of the batch."""
     chunk_paragraph: np.ndarray
-    """Per chunk: its paragraph, counted within its article."""
+    """Per chunk: its paragraph (numbered across the batch)."""
     chunk_sized: np.ndarray
     """Per chunk: whether it has shingles (one without proposes nothing)."""
     chunk_bands: int
@@ -450,28 +447,37 @@ class _Signed:
         article = np.searchsorted(units.paragraph_offsets, paragraph, side="right") - 1
         return cls(articles=articles, signed=signed, columns=columns,
                    arrays=[columns.article_arrays(index) for index in range(len(articles))],
-                   chunk_starts=np.searchsorted(article, np.arange(len(articles) + 1)),
-                   chunk_paragraph=paragraph - units.paragraph_offsets[article],
+                   chunk_starts=np.searchsorted(article, np.arange(len(articles) + 1)), chunk_paragraph=paragraph,
                    chunk_sized=np.diff(units.chunk_shingle_offsets()) > 0, chunk_bands=config.bands_rows[0])
 
     def carried(self, index: int) -> list[int]:
         return carried_fingerprints(self.arrays[index]["shingle_sizes"], self.arrays[index]["fingerprints"])
 
-    def usable_chunks(self, index: int, furniture: set[int]) -> np.ndarray:
-        """The article's chunks that propose candidates, numbered within it: with shingles, outside furniture
-        paragraphs (what a scan proposes)."""
-        chunks = slice(self.chunk_starts[index], self.chunk_starts[index + 1])
-        paragraph = self.arrays[index]["fingerprints"][self.chunk_paragraph[chunks]]
-        return np.flatnonzero(self.chunk_sized[chunks] & ~np.isin(paragraph, _fingerprint_array(furniture)))
+    def bucketed(self, furniture: set[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per article: the chunks that propose candidates, numbered within it (with shingles, outside furniture
+        paragraphs: what a scan proposes), and its buckets (see :meth:`buckets`). One pass over the batch."""
+        is_furniture = np.isin(self.signed.units.fingerprints[self.chunk_paragraph], _fingerprint_array(furniture))
+        chunks = np.flatnonzero(self.chunk_sized & ~is_furniture)
+        bounds = np.searchsorted(chunks, self.chunk_starts)
+        banded = [chunks[start:stop] - first for start, stop, first
+                  in zip(bounds[:-1].tolist(), bounds[1:].tolist(), self.chunk_starts[:-1].tolist(), strict=True)]
+        return banded, self.buckets(banded)
 
-    def buckets(self, index: int, banded: np.ndarray) -> np.ndarray:
-        """The article's buckets: its `banded` chunks', and, when it has shingles, its whole text's (the scan
-        proposes near-identical re-sends by their whole text, even when every line is furniture)."""
-        chunks = bucket_keys(self.signed.keys[self.chunk_starts[index] + np.asarray(banded, dtype=np.int64)])
-        if not len(self.arrays[index]["values"]):
-            return chunks
-        return np.concatenate([chunks, bucket_keys(self.signed.document_keys[index : index + 1],
-                                                   first_band=self.chunk_bands)])
+    def buckets(self, banded: list[np.ndarray]) -> list[np.ndarray]:
+        """Per article, given its `banded` chunks (numbered within it): their buckets, and its whole text's when it
+        has shingles (the scan proposes near-identical re-sends by their whole text, even when every line is
+        furniture)."""
+        sizes = [len(chunks) for chunks in banded]
+        chunks = np.repeat(self.chunk_starts[:-1], sizes) + (np.concatenate(banded).astype(np.int64) if banded
+                                                            else np.empty(0, dtype=np.int64))
+        has_text = np.flatnonzero(np.diff(self.columns.blocks[0].value_offsets) > 0)
+        keys = np.concatenate([bucket_keys(self.signed.keys[chunks]),
+                               bucket_keys(self.signed.document_keys[has_text], first_band=self.chunk_bands)])
+        owner = np.concatenate([np.repeat(np.repeat(np.arange(len(banded)), sizes), self.chunk_bands),
+                                np.repeat(has_text, self.signed.document_keys.shape[1])])
+        order = np.argsort(owner, kind="stable")
+        keys, bounds = keys[order], np.searchsorted(owner[order], np.arange(len(banded) + 1))
+        return [keys[start:stop] for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
 
 
 def _fingerprint_array(fingerprints: set[int]) -> np.ndarray:
