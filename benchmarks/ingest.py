@@ -8,7 +8,7 @@ temporary directory, run in a subprocess on the first ``--baseline-size`` storie
 is slow); the new code runs on the same first stories too, so the ratio compares like with like.
 Redis runs against a server given with ``--redis`` (a namespace is created and deleted).
 
-    python benchmarks/ingest.py                                   # SQLite, baseline 86b01c3
+    python benchmarks/ingest.py                                   # SQLite, baseline a760d14 (core before the port)
     python benchmarks/ingest.py --redis redis://127.0.0.1:6379/0 --runs 3
 """
 
@@ -71,7 +71,7 @@ def baseline_seconds(ref: str, size: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs of the full archive per backend (median kept)")
-    parser.add_argument("--baseline-ref", default="86b01c3", help="commit to compare with ('' to skip)")
+    parser.add_argument("--baseline-ref", default="a760d14", help="commit to compare with ('' to skip)")
     parser.add_argument("--baseline-size", type=int, default=3000)
     parser.add_argument("--redis", help="redis:// URL of a server to measure too")
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
