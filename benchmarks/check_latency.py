@@ -13,6 +13,14 @@ call, as an ingest hook runs it) is reported separately.
     python benchmarks/check_latency.py                       # 10k and 100k on SQLite
     python benchmarks/check_latency.py --redis redis://127.0.0.1:6379/0 --redis-size 10000
     python benchmarks/check_latency.py --quick               # 2k, for a smoke run
+    python benchmarks/check_latency.py --synthetic 1000000   # the 1M synthetic index (benchmarks/synthetic.py)
+
+With ``--synthetic N`` the index is built by streaming ``benchmarks.synthetic.archive(N)`` into
+``Index.add_many`` (an interrupted build resumes: what is stored is "already indexed"), and the
+queries are 500 edited copies of indexed articles and 500 new synthetic articles (another seed).
+Besides ``Index.check``, it times the same queries through ``syndicate serve`` (one keep-alive
+HTTP connection on loopback, from this process), and one ``syndicate check`` call on 1,000
+articles (JSONL in, JSON lines out).
 """
 
 from __future__ import annotations
@@ -84,7 +92,7 @@ def queries(indexed: list[Article], fresh: list[Article], count: int) -> list[tu
 def build(target: str, articles: list[Article]) -> float:
     started = time.perf_counter()
     with Index.open(target) as index:
-        index.add_many(articles, batch_size=1000)
+        index.add_many(articles)
     return time.perf_counter() - started
 
 
@@ -123,6 +131,83 @@ def cli_latency(target: str, article: Article, runs: int) -> dict:
             "p99_ms": round(float(np.percentile(times, 99)), 1)}
 
 
+def synthetic_run(size: int, workdir: Path, count: int, build_only: bool, measure_only: bool) -> dict:
+    """Build (or resume) the synthetic index, then time Index.check, syndicate serve and syndicate check.
+    `measure_only` times an index as far as an interrupted build got, without resuming it."""
+    from benchmarks.synthetic import archive
+
+    target = str(workdir / f"synthetic-{size}.db")
+    started = time.perf_counter()
+    with Index.open(target, create=not measure_only) as index:
+        def progress(report) -> None:
+            if report.committed % 65536 < 1024:
+                print(f"  {report.committed} committed ({report.added} added) after "
+                      f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+
+        report = index.add_many([] if measure_only else archive(size), batch_size=8192, progress=progress)
+        held = len(index)
+    build = {"build_seconds": round(time.perf_counter() - started, 1), "added_this_run": report.added,
+             "articles": held, "file_bytes": Path(target).stat().st_size,
+             "bytes_per_article": round(Path(target).stat().st_size / held)}
+    print(json.dumps(build), file=sys.stderr, flush=True)
+    if build_only:
+        return build
+    rng = random.Random(11)
+    with Index.open(target, create=False) as index:
+        originals = [index.get(f"syn-{i}") for i in sorted(rng.sample(range(held), count // 2))]
+    workload = [(edited_copy(a, rng), True) for a in originals]
+    workload += [(a, False) for a in itertools.islice(archive(count - count // 2, seed=99), count - count // 2)]
+    workload = [(Article(id=f"q{i}-{a.id}", paragraphs=a.paragraphs, outlet=a.outlet), copy)
+                for i, (a, copy) in enumerate(workload)]
+    rng.shuffle(workload)
+    run = {"backend": "sqlite", "synthetic": size, **build, **measure(target, workload)}
+    run["serve"] = serve_latency(target, workload)
+    run["cli_check_1000"] = cli_bulk_check(target, [a for a, _ in workload], workdir)
+    return run
+
+
+def serve_latency(target: str, workload: list[tuple[Article, bool]]) -> dict:
+    """p50/p99 of POST /check through `syndicate serve`, one keep-alive connection, warm."""
+    import http.client
+    import re
+
+    process = subprocess.Popen([sys.executable, "-c", "from syndicate.cli import main; main()", "serve", "--db",
+                                target, "--port", "0"], stderr=subprocess.PIPE, text=True)
+    try:
+        host, port = re.search(r"http://([\d.]+):(\d+)", process.stderr.readline()).groups()
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        timings = []
+        for number, (article, _) in enumerate(workload[:WARMUP] + workload):
+            body = json.dumps({"id": article.id, "text": "\n".join(article.paragraphs)})
+            started = time.perf_counter()
+            connection.request("POST", "/check", body=body, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            if number >= WARMUP:
+                timings.append((time.perf_counter() - started) * 1000)
+            assert response.status == 200
+        connection.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    return {"requests": len(timings), "p50_ms": round(float(np.percentile(timings, 50)), 2),
+            "p99_ms": round(float(np.percentile(timings, 99)), 2)}
+
+
+def cli_bulk_check(target: str, articles: list[Article], workdir: Path) -> dict:
+    """One `syndicate check` process on 1,000 articles (JSONL), start-up included."""
+    path = workdir / "check-1000.jsonl"
+    path.write_text("".join(json.dumps({"id": a.id, "text": "\n".join(a.paragraphs)}) + "\n"
+                            for a in articles[:1000]))
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", "from syndicate.cli import main; main()", "check", "--db", target,
+                             str(path), "--format", "json"], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    verdicts = [json.loads(line)["verdict"] for line in result.stdout.splitlines()]
+    return {"articles": len(verdicts), "seconds": round(seconds, 2), "exit_code": result.returncode,
+            "duplicates": verdicts.count("duplicate")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000],
@@ -133,7 +218,17 @@ def main() -> None:
     parser.add_argument("--redis-size", type=int, default=10_000)
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--quick", action="store_true", help="2k articles, 200 queries")
+    parser.add_argument("--synthetic", type=int, help="build/resume a synthetic index of this size and time it")
+    parser.add_argument("--build-only", action="store_true", help="with --synthetic: only build")
+    parser.add_argument("--measure-only", action="store_true", help="with --synthetic: time the index as it is")
     args = parser.parse_args()
+    if args.synthetic:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        run = synthetic_run(args.synthetic, args.workdir, args.queries, args.build_only, args.measure_only)
+        run["load_average"] = [round(x, 2) for x in os.getloadavg()]
+        print(json.dumps({k: v for k, v in run.items() if k != "index"}), flush=True)
+        (args.workdir / f"check_latency_synthetic_{args.synthetic}.json").write_text(json.dumps(run, indent=2))
+        return
     if not available():
         sys.exit("Reuters-21578 not found in ../shared/data/reuters21578")
     if args.quick:

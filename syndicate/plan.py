@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import chain, islice
 
 import numpy as np
@@ -33,7 +32,7 @@ from .engine import Engine
 from .errors import InputError
 from .furniture import judge_recurring, learn_template_terms, recurring_paragraphs
 from .lsh import candidate_codes, decode_pairs
-from .sign import MinHasher, fold32
+from .sign import fold32, shared_hasher
 from .sketch import sign_batch
 from .spill import Spill, release_free_memory
 from .verify import Link, verify_batch
@@ -75,11 +74,6 @@ class SketchedPart:
     """Band-major (document bands x articles) whole-article band keys, folded to 32 bits."""
 
 
-@lru_cache(maxsize=2)
-def _hasher(num_perm: int, seed: int) -> MinHasher:
-    return MinHasher(num_perm, seed)
-
-
 def sketch_part(config: ScanConfig, articles: tuple[Article, ...]) -> SketchedPart:
     """Sketch a part, a batch at a time.
 
@@ -89,7 +83,7 @@ def sketch_part(config: ScanConfig, articles: tuple[Article, ...]) -> SketchedPa
     (the others never match); they are stored one band after the other, so the candidate step reads
     one band without touching the others.
     """
-    hasher = _hasher(config.num_perm, config.seed)
+    hasher = shared_hasher(config.num_perm, config.seed)
     blocks: list[Block] = []
     keys, paragraphs, owners, documents = [], [], [], []
     paragraphs_before = articles_before = 0

@@ -13,6 +13,7 @@ pre-ingest hook would pay on every call. datasketch is imported only by ``to_dat
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -99,3 +100,9 @@ class MinHasher:
         from datasketch import LeanMinHash
 
         return LeanMinHash(seed=self.seed, hashvalues=np.asarray(signature, dtype=np.uint32), scheme=SCHEME)
+
+
+@lru_cache(maxsize=4)
+def shared_hasher(num_perm: int, seed: int) -> MinHasher:
+    """One MinHasher per parameters in a process (a worker signs many batches with it)."""
+    return MinHasher(num_perm, seed)

@@ -38,7 +38,7 @@ def test_acceptance_sequence_from_the_issue(db: Path, seeds_dir: Path, tmp_path:
     copy = run("check", "--db", str(db), str(seeds_dir / f"{COPY_AFP}.txt"), "--format", "json")
     assert copy.exit_code == 1, copy.output
     verdict = json.loads(copy.stdout)
-    assert verdict["duplicate"] is True
+    assert (verdict["id"], verdict["verdict"]) == (COPY_AFP, "duplicate")
     assert [(m["id"], m["kind"]) for m in verdict["matches"]] == [(SOURCE_AFP, "copy")]
     for independent in INDEPENDENT:
         result = run("check", "--db", str(db), str(seeds_dir / f"{independent}.txt"))
@@ -63,7 +63,7 @@ def test_a_rewrite_is_reported_but_not_a_duplicate(db: Path, seeds_dir: Path) ->
     result = run("check", "--db", str(db), str(seeds_dir / f"{REWRITE_AFP}.txt"), "-f", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["duplicate"] is False and data["matches"][0]["kind"] == "rewrite"
+    assert data["verdict"] == "new" and data["matches"][0]["kind"] == "rewrite"
 
 
 def test_stdin_json_object_and_add_if_new(db: Path, seeds_dir: Path) -> None:
@@ -72,10 +72,14 @@ def test_stdin_json_object_and_add_if_new(db: Path, seeds_dir: Path) -> None:
                          "date": "2018-03-01", "url": "https://example.org/42"})
     first = run("check", "--db", str(db), "-", "--add-if-new", "--format", "json", input=record)
     assert first.exit_code == 0, first.output
-    assert json.loads(first.stdout) == {"duplicate": False, "matches": [], "added": True}
+    assert json.loads(first.stdout) == {"id": "wire-42", "verdict": "new", "matches": [], "added": True}
     again = run("check", "--db", str(db), "-", "--add-if-new", "--format", "json", input=record)
     assert again.exit_code == 1
-    assert json.loads(again.stdout)["added"] is False
+    assert json.loads(again.stdout) == {"id": "wire-42", "verdict": "already indexed", "matches": [], "added": False}
+    other = record.replace('"text": "', '"text": "A new first paragraph.\\n')
+    conflict = run("check", "--db", str(db), "-", "--add-if-new", "--format", "json", input=other)
+    assert conflict.exit_code == 2
+    assert json.loads(conflict.stdout)["verdict"] == "error" and "--replace" in json.loads(conflict.stdout)["error"]
     assert sorted(held(db)) == sorted([SOURCE_AFP, "wire-42"])
     with Index.open(db, create=False) as index:
         stored = index.get("wire-42")
@@ -164,11 +168,11 @@ def test_index_add_batches_and_reports(tmp_path: Path, seeds_dir: Path) -> None:
     path = tmp_path / "all.db"
     result = run("index", "add", "--db", str(path), str(seeds_dir), "--batch-size", "2")
     assert result.exit_code == 0, result.output
-    assert "5 articles committed" in result.stderr
+    assert "5 articles added" in result.stderr
     stats = run("index", "stats", "--db", str(path), "--format", "json")
     data = json.loads(stats.stdout)
-    assert data["articles"] == 5 and data["scheme"] == "affine32" and data["num_perm"] == "128"
-    assert data["band_rows"] > 0
+    assert data["articles"] == 5 and data["scheme"] == "affine32" and data["num_perm"] == 128
+    assert data["bucket_rows"] > 0 and data["bytes"] > 0
 
 
 def test_index_check_passes_a_sound_index_and_flags_orphans(db: Path) -> None:
@@ -178,7 +182,7 @@ def test_index_check_passes_a_sound_index_and_flags_orphans(db: Path) -> None:
         connection.execute("DELETE FROM articles")
     broken = run("index", "check", "--db", str(db))
     assert broken.exit_code == 1
-    assert "bands rows point to no article" in broken.stdout
+    assert "buckets rows point to no article" in broken.stdout
 
 
 def test_index_remove(db: Path) -> None:
@@ -211,3 +215,51 @@ def test_diff_and_show_work_from_an_index(tmp_path: Path, seeds_dir: Path) -> No
     missing = run("diff", "--source", "no-such-id", "--copy", COPY_AFP, "--db", str(db))
     assert missing.exit_code == 2 and "no-such-id" in missing.stderr
     assert run("show", "--cluster", "1").exit_code == 2
+
+
+def test_check_takes_many_articles_and_exits_with_the_worst_verdict(db: Path, seeds_dir: Path) -> None:
+    result = run("check", "--db", str(db), str(seeds_dir), "--format", "json")
+    assert result.exit_code == 1, result.output
+    verdicts = {v["id"]: v["verdict"] for v in map(json.loads, result.stdout.splitlines())}
+    assert verdicts == {INDEPENDENT[0]: "new", REWRITE_AFP: "new", SOURCE_AFP: "already indexed",
+                        COPY_AFP: "duplicate", INDEPENDENT[1]: "new"}
+    news = run("check", "--db", str(db), *(str(seeds_dir / f"{i}.txt") for i in INDEPENDENT))
+    assert news.exit_code == 0 and news.stdout.count("new: ") == 2
+
+
+def test_json_errors_are_one_object_naming_the_input(db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "fine words here for a line"}\n{"id": "b", "text": \n')
+    result = run("check", "--db", str(db), str(bad), "--format", "json")
+    assert result.exit_code == 2
+    error = json.loads(result.stderr)
+    assert (error["input"], error["line"]) == (str(bad), 2) and "malformed JSON" in error["error"]
+    missing = run("index", "stats", "--db", str(tmp_path / "none.db"), "--format", "json")
+    assert missing.exit_code == 2 and json.loads(missing.stderr)["input"] is None
+
+
+def test_index_add_json_reports_each_batch_and_refuses_silent_replacement(tmp_path: Path, seeds_dir: Path) -> None:
+    path = tmp_path / "all.db"
+    result = run("index", "add", "--db", str(path), str(seeds_dir), "--batch-size", "2", "--format", "json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["committed"] for line in lines[:-1]] == [2, 4, 5]
+    assert lines[-1] == {"done": True, "added": 5, "already_indexed": 0, "replaced": [], "articles": 5,
+                         "index": str(path)}
+    changed = tmp_path / f"{SOURCE_AFP}.txt"
+    changed.write_text("An unrelated story about the weather in a small mountain town this morning.\n")
+    refused = run("index", "add", "--db", str(path), str(changed))
+    assert refused.exit_code == 2 and "already indexed with different text" in refused.stderr
+    replaced = run("index", "add", "--db", str(path), str(changed), "--replace")
+    assert replaced.exit_code == 0 and f"replaced: {SOURCE_AFP}" in replaced.stderr
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text('{"id": "x", "text": "one two three four five six"}\n{"id": "x", "text": "one two three"}\n')
+    assert f"{twice}:2: article id 'x' is used twice" in run("index", "add", "--db", str(path), str(twice)).stderr
+
+
+def test_index_remove_and_check_as_json(db: Path) -> None:
+    result = run("index", "remove", "--db", str(db), SOURCE_AFP, "nope", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"removed": [SOURCE_AFP], "missing": ["nope"]}
+    check = run("index", "check", "--db", str(db), "--format", "json")
+    assert check.exit_code == 0 and json.loads(check.stdout) == {"ok": True, "articles": 0, "problems": []}

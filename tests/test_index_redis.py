@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from index_support import fresh_namespace_url, redis_url, scenario
 from typer.testing import CliRunner
 
 from syndicate.cli import app
-from syndicate.index import Index
+from syndicate.index import Index, IndexStoreError
 
 pytestmark = pytest.mark.redis
 
@@ -39,8 +40,9 @@ def test_same_answers_as_sqlite(url: str, tmp_path: Path) -> None:
     on_sqlite, sqlite_stats = _run_scenario(str(tmp_path / "same.db"))
     on_redis, redis_stats = _run_scenario(url)
     assert on_redis == on_sqlite
-    assert any(v["duplicate"] for v in on_sqlite["checked"].values())  # the scenario has copies to find
-    for name in ("articles", "furniture_fingerprints", "scheme", "num_perm", "seed", "ngram", "bands", "rows"):
+    assert any(v["verdict"] == "duplicate" for v in on_sqlite["checked"].values())  # the scenario has copies to find
+    for name in ("articles", "furniture_fingerprints", "scheme", "num_perm", "seed", "ngram", "bands", "rows",
+                 "format"):
         assert redis_stats[name] == sqlite_stats[name], name
 
 
@@ -63,44 +65,82 @@ def test_nothing_stored_is_a_pickle(url: str) -> None:
         elif kind == b"zset":
             values += client.zrange(key, 0, -1)
     assert values
-    # pickle.dumps (protocol 2 and up, datasketch's prepickle) always starts with the PROTO opcode.
-    assert not [value for value in values if value.startswith(pickle.PROTO)]
+    # pickle.dumps (protocol 2 and up) starts with the PROTO opcode and its protocol, and ends with STOP.
+    assert not [v for v in values if v[:1] == pickle.PROTO and 2 <= v[1:2][0] <= 5 and v.endswith(pickle.STOP)]
 
 
 def test_cli_with_redis(url: str, seeds_dir: Path) -> None:
     runner = CliRunner()
-    added = runner.invoke(app, ["index", "add", "--redis", url, str(seeds_dir / f"{SOURCE_AFP}.txt")])
+    added = runner.invoke(app, ["index", "add", "--db", url, str(seeds_dir / f"{SOURCE_AFP}.txt")])
     assert added.exit_code == 0, added.output
-    copy = runner.invoke(app, ["check", "--redis", url, str(seeds_dir / f"{COPY_AFP}.txt"), "-f", "json"])
+    copy = runner.invoke(app, ["check", "--db", url, str(seeds_dir / f"{COPY_AFP}.txt"), "-f", "json"])
     assert copy.exit_code == 1
     assert json.loads(copy.stdout)["matches"][0]["id"] == SOURCE_AFP
     assert runner.invoke(app, ["check", "--db", url, str(seeds_dir / f"{INDEPENDENT[1]}.txt")]).exit_code == 0
-    check = runner.invoke(app, ["index", "check", "--redis", url])
+    check = runner.invoke(app, ["index", "check", "--db", url])
     assert check.exit_code == 0 and check.stdout.startswith("ok: 1 articles")
-    both = runner.invoke(app, ["check", "--redis", url, "--db", "x.db", str(seeds_dir / f"{COPY_AFP}.txt")])
-    assert both.exit_code == 2
 
 
 def test_an_unreachable_server_exits_2(seeds_dir: Path) -> None:
-    result = CliRunner().invoke(app, ["check", "--redis", "redis://127.0.0.1:1/0", str(seeds_dir / f"{COPY_AFP}.txt")])
+    result = CliRunner().invoke(app, ["check", "--db", "redis://127.0.0.1:1/0", str(seeds_dir / f"{COPY_AFP}.txt")])
     assert result.exit_code == 2
     assert "cannot connect" in result.stderr
 
 
-def test_an_interrupted_add_is_reported_ignored_and_repaired(url: str) -> None:
-    """A worker that dies after writing buckets but before the article leaves nothing a check reports."""
-    wire = article("wire", story(1))
+def _client(url: str) -> tuple[redis.Redis, bytes]:
+    return redis.Redis.from_url(url.split("?")[0]), url.split("namespace=")[1].encode() + b":"
+
+
+def test_a_writer_that_lost_its_lease_writes_nothing(url: str) -> None:
+    """Fencing: the lease expired and another writer took it; this writer's batch is refused whole."""
+    client, ns = _client(url)
     with Index.open(url) as index:
-        index.add(article("other", story(2)))
-        prepared = index._prepare(wire)
-        store = index._store
-        store._redis.set(store._pending_key("wire"), json.dumps(list(range(len(wire.paragraphs)))))
-        for paragraph in range(len(wire.paragraphs)):  # what put() writes before the article itself
-            minhash = store._hasher.to_datasketch(prepared.signatures[paragraph])
-            store._lsh.insert(b"wire\x1f" + str(paragraph).encode(), minhash, check_duplication=False)
-        assert index.check(article("probe", story(1))).matches == ()
-        assert index.integrity_problems() == ["an add of 'wire' was interrupted: add it again"]
-        index.add(wire)
+        index.add(article("kept", story(1)))
+        with pytest.raises(IndexStoreError, match="lost its lease"), index._store.writing():
+            index._store.put([_entry(index, article("late", story(2)))])
+            client.set(ns + b"lock", b"another writer", px=5000)  # what an expiry and a new holder look like
+        assert list(index.ids()) == ["kept"]
+        assert index.check(article("probe", story(2))).matches == ()
+        assert client.get(ns + b"lock") == b"another writer"  # the other writer's lease is left alone
+        client.delete(ns + b"lock")
         assert index.integrity_problems() == []
-        assert [m.id for m in index.check(article("probe", story(1))).matches] == ["wire"]
-        assert index.stats()["indexed_paragraphs"] == 2 * len(wire.paragraphs)
+
+
+def _entry(index: Index, item) -> object:
+    """The entry add_many would store for `item`, for writing below the Index API."""
+    from syndicate.index.store import Entry
+
+    signed = index._sign([item])
+    (banded,), (buckets,) = signed.bucketed(set())
+    return Entry(article=item, evidence=signed.arrays[0], banded=banded, buckets=buckets)
+
+
+def test_a_crashed_writers_lease_expires_and_renewal_keeps_a_slow_one(url: str, monkeypatch) -> None:
+    from syndicate.index import redis_store
+
+    client, ns = _client(url)
+    monkeypatch.setattr(redis_store, "LEASE_MS", 600)
+    with Index.open(url) as index:
+        client.set(ns + b"lock", b"a writer that was killed", px=600)
+        started = time.monotonic()
+        assert index.check_and_add(article("after", story(3))).added is True
+        assert time.monotonic() - started < 5  # waited for the dead writer's lease, not minutes
+        with index._store.writing():
+            time.sleep(1.5)  # a slow batch: 2.5 leases long; the renewal thread keeps the lease
+            index._store.put([_entry(index, article("slow", story(4)))])
+        assert sorted(index.ids()) == ["after", "slow"]
+
+
+def test_a_server_that_lost_the_settings_stops_writers_and_checks(url: str) -> None:
+    """After a restart without persistence the namespace is empty: writers stop instead of writing into it."""
+    client, ns = _client(url)
+    with Index.open(url) as index:
+        index.add(article("a", story(1)))
+        client.delete(*client.keys(ns + b"*"))
+        with pytest.raises(IndexStoreError, match="no longer holds this index's settings"):
+            index.add(article("b", story(2)))
+        with pytest.raises(IndexStoreError, match="no longer holds this index's settings"):
+            index.check(article("c", story(3)))
+    assert client.keys(ns + b"*") == []
+    result = CliRunner().invoke(app, ["check", "--db", url, "-", "--id", "x"], input="Some text of an article.")
+    assert result.exit_code == 2 and "no such index" in result.stderr

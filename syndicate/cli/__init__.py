@@ -47,6 +47,7 @@ from . import eval  # noqa: E402,F401  (registers eval and simulate)
 from . import index  # noqa: E402,F401  (registers index add|stats|check|remove and check)
 from . import report  # noqa: E402,F401  (registers report, outlets and trace)
 from . import scan  # noqa: E402,F401  (registers its command)
+from . import serve  # noqa: E402,F401  (registers serve)
 
 
 def main() -> None:

@@ -1,97 +1,204 @@
 """The shared backend: one Redis server that several ingest machines read and write.
 
-Paragraph buckets live in datasketch's ``MinHashLSH`` Redis storage (``prepickle=False``, bytes
-keys). Its band hash is replaced by ``syndicate.lsh.band_keys``, so a bucket in Redis has the
-same key as the row of the SQLite ``bands`` table: one candidate rule for both backends.
-Articles are Redis hashes of JSON and raw little-endian arrays; nothing is pickled.
+The layout is :mod:`.store`'s, in Redis types, under a namespace ``NS`` (default ``syndicate``):
+``NS:meta`` (hash), ``NS:seq`` (counter), ``NS:ids`` (sorted set: id → seq, oldest first),
+``NS:a:SEQ`` (hash: id, record, arrays, checksum), ``NS:b:BUCKET`` and ``NS:fp:FINGERPRINT``
+(sets of seqs; BUCKET and FINGERPRINT are the 8 big-endian bytes of the same integers SQLite
+stores), ``NS:furniture`` (set) and ``NS:lock``.
 
-Keys, under a namespace (default ``syndicate``):
-``NS:meta`` (hash), ``NS:ids`` (sorted set id → insertion sequence), ``NS:article:ID`` (hash),
-``NS:fp:FINGERPRINT`` (sorted set of carriers by sequence), ``NS:furniture`` (set),
-``NS:seq`` (counter), ``NS:pending:ID`` (an add in progress), ``NS:lock``, and datasketch's ``NS:lsh_*`` buckets.
-
-Writers take ``NS:lock`` (a Redis lock with a timeout, so a crashed holder cannot block the
-index for ever); that serialises adds and makes ``check_and_add`` atomic. Within an add the
-buckets are written first and the article's hash and id last, in one MULTI: a crash in between
-leaves bucket entries that point to no article, which checks ignore and a re-add replaces.
+**Writes are fenced and atomic.** A writer holds a short lease (``NS:lock`` = a random token,
+``LEASE_MS``), renewed by a thread while it works, so a crashed writer blocks others for
+seconds, not minutes. Everything a write section changes is buffered and applied at its end
+by one Lua script, which first checks that the lease still holds this writer's token and that
+the index's settings still exist; Redis runs a script whole, so a batch of a thousand
+articles is one round trip, and a writer that dies, or loses its lease, changes nothing.
+A writer that finds the settings gone (a restart without persistence) stops with an error
+instead of writing into an empty server. Reads are pipelined, a round trip per step.
 """
 
 from __future__ import annotations
 
-import json
-import struct
+import secrets
+import threading
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from itertools import islice
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from ..lsh import band_keys
-from ..sign import MinHasher
-from .store import BackendBase, Entry, IndexStoreError, article_from_json, article_json, entry_blobs, entry_from_blobs
+from .store import BackendBase, Entry, EntryCache, IndexDamagedError, IndexStoreError, entry_from_stored, signed
 
-LOCK_TIMEOUT_SECONDS = 300
-LOCK_WAIT_SECONDS = 120
-_SEPARATOR = b"\x1f"  # between article id and paragraph number in an LSH key
+LEASE_MS = 10_000
+"""A writer's lease. Renewed every third of it while the writer works; a dead writer's expires."""
+LOCK_WAIT_SECONDS = 60.0
+_FENCED = "SYNDICATE_FENCED"
+_NO_META = "SYNDICATE_NO_META"
 
+APPLY = f"""
+local ns, token, need_meta = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('GET', ns .. 'lock') ~= token then return redis.error_reply('{_FENCED}') end
+if need_meta == '1' and redis.call('EXISTS', ns .. 'meta') == 0 then return redis.error_reply('{_NO_META}') end
+local i = 4
+while i <= #ARGV do
+  local op = ARGV[i]
+  if op == 'F' then
+    local cmd, prefix, keys, members = ARGV[i + 1], ns .. ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+    for k = 0, #keys / 8 - 1 do
+      local member = struct.unpack('>I4', members, k * 4 + 1)
+      redis.call(cmd, prefix .. string.sub(keys, k * 8 + 1, k * 8 + 8), member)
+    end
+    i = i + 5
+  elseif op == 'M' then
+    local cmd, key, members = ARGV[i + 1], ns .. ARGV[i + 2], ARGV[i + 3]
+    local batch = {{}}
+    for k = 0, #members / 8 - 1 do
+      batch[#batch + 1] = string.sub(members, k * 8 + 1, k * 8 + 8)
+      if #batch == 512 then redis.call(cmd, key, unpack(batch)); batch = {{}} end
+    end
+    if #batch > 0 then redis.call(cmd, key, unpack(batch)) end
+    i = i + 4
+  else
+    local argc = tonumber(ARGV[i + 1])
+    local args = {{}}
+    for k = 1, argc do args[k] = ARGV[i + 1 + k] end
+    args[2] = ns .. args[2]
+    redis.call(unpack(args))
+    i = i + 2 + argc
+  end
+end
+return 1
+"""
+"""Apply a write section's operations, fenced: F = one command per (key, seq) pair, M = one command on
+one key with many 8-byte members, C = one command (ARGC, NAME, KEY, ARGS…)."""
 
-def band_key_bytes(band: bytes) -> bytes:
-    """datasketch's ``hashfunc``: a band's big-endian uint32 values → its syndicate band key."""
-    values = np.frombuffer(band, dtype=">u4").astype(np.uint32)[None, :]
-    return struct.pack(">Q", int(band_keys(values, 1, values.shape[1])[0, 0]))
+RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 class RedisStore(BackendBase):
-    def __init__(self, url: str, *, num_perm: int, seed: int, bands: int, rows: int,
-                 namespace: str = "syndicate", create: bool = True) -> None:
+    def __init__(self, url: str, *, create: bool, namespace: str = "syndicate") -> None:
         try:
             import redis
-            from datasketch import MinHashLSH
         except ImportError as error:  # pragma: no cover - depends on the install
             raise IndexStoreError("the Redis backend needs the redis package: pip install 'syndicate[redis]'") \
                 from error
-        self._backend_errors = (redis.RedisError,)
+        self._redis_errors = (redis.RedisError,)
         url, namespace = _namespace_from(url, namespace)
         self.location = f"{_without_password(url)} (namespace {namespace})"
-        self._num_perm = num_perm
-        self._bands = bands
-        self._hasher = MinHasher(num_perm, seed)
-        self._ns = namespace.encode()
+        self.read_only = False
+        self._cache = EntryCache()
+        self._ns = namespace.encode() + b":"
         try:
-            self._redis = redis.Redis.from_url(url)
+            self._redis = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=120)
             self._redis.ping()
         except (redis.RedisError, ValueError) as error:
             raise IndexStoreError(f"{self.location}: cannot connect: {error}") from error
-        if not create and not self._redis.exists(self._key(b"meta")):
+        with self._guard():
+            exists = self._redis.exists(self._key(b"meta"))
+        if not create and not exists:
             raise IndexStoreError(f"{self.location}: no such index (create one with `syndicate index add`)")
-        kwargs = self._redis.connection_pool.connection_kwargs
-        connection = {k: kwargs[k] for k in ("host", "port", "db", "username", "password") if kwargs.get(k)}
-        self._lsh = MinHashLSH(num_perm=num_perm, params=(bands, rows), prepickle=False, hashfunc=band_key_bytes,
-                               storage_config={"type": "redis", "basename": self._key(b"lsh"), "redis": connection})
-        self._lock = self._redis.lock(self._key(b"lock").decode(), timeout=LOCK_TIMEOUT_SECONDS,
-                                      blocking_timeout=LOCK_WAIT_SECONDS)
+        self._apply = self._redis.register_script(APPLY)
+        self._renew = self._redis.register_script(RENEW)
+        self._release = self._redis.register_script(RELEASE)
+        self._ops: list[bytes | str | int] = []
+        self._token = b""
+        self._lease_lost = threading.Event()
+        self._stop_renewing = threading.Event()
+        self._renewer: threading.Thread | None = None
+        self._require_meta = bool(exists)
 
     def _key(self, *parts: bytes) -> bytes:
-        return b":".join((self._ns, *parts))
+        return self._ns + b":".join(parts)
 
-    def _article_key(self, article_id: str) -> bytes:
-        return self._key(b"article", article_id.encode())
+    def _translate(self, error: Exception) -> IndexStoreError | None:
+        if not isinstance(error, self._redis_errors):
+            return None
+        if _FENCED in str(error):
+            return IndexStoreError(f"{self.location}: this writer lost its lease (another writer may hold it): "
+                                   "nothing of this write section was applied")
+        if _NO_META in str(error):
+            return self._settings_gone()
+        return IndexStoreError(f"{self.location}: {error}")
 
-    def _pending_key(self, article_id: str) -> bytes:
-        return self._key(b"pending", article_id.encode())
+    def _settings_gone(self) -> IndexStoreError:
+        return IndexStoreError(f"{self.location}: the server no longer holds this index's settings (restarted "
+                               "without persistence, or flushed?): stopped without writing; rebuild the index")
 
-    def _fp_key(self, fingerprint: int) -> bytes:
-        return self._key(b"fp", str(fingerprint).encode())
-
-    # --- write sections -----------------------------------------------------------------------------
+    # --- write sections: a renewed lease, and operations applied at the end -------------------------
 
     def _begin_write(self) -> None:
+        token = secrets.token_hex(16).encode()
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        pause = 0.005
         with self._guard():
-            if not self._lock.acquire():
-                raise IndexStoreError(f"{self.location}: index locked by another writer for {LOCK_WAIT_SECONDS} s")
+            while not self._redis.set(self._key(b"lock"), token, nx=True, px=LEASE_MS):
+                if time.monotonic() > deadline:
+                    raise IndexStoreError(f"{self.location}: index locked by another writer for "
+                                          f"{LOCK_WAIT_SECONDS:.0f} s")
+                time.sleep(pause)  # polling a lock held by another machine
+                pause = min(pause * 2, 0.1)
+            if self._require_meta and not self._redis.exists(self._key(b"meta")):
+                self._release(keys=[self._key(b"lock")], args=[token])
+                raise self._settings_gone()
+        self._token = token
+        self._ops = []
+        self._lease_lost.clear()
+        self._stop_renewing.clear()
+        self._renewer = threading.Thread(target=self._keep_lease, name="syndicate-lease", daemon=True)
+        self._renewer.start()
+
+    def _keep_lease(self) -> None:
+        while not self._stop_renewing.wait(LEASE_MS / 3000):
+            try:
+                if not self._renew(keys=[self._key(b"lock")], args=[self._token, LEASE_MS]):
+                    self._lease_lost.set()
+                    return
+            except self._redis_errors:
+                self._lease_lost.set()
+                return
 
     def _end_write(self, committed: bool) -> None:
-        with self._guard():
-            self._lock.release()
+        try:
+            if committed and self._ops:
+                with self._guard():
+                    self._apply(args=[self._ns, self._token, "1" if self._require_meta else "0", *self._ops])
+                self._require_meta = True
+        finally:
+            self._ops = []
+            self._stop_renewing.set()
+            if self._renewer is not None:
+                self._renewer.join()
+            with suppress(*self._redis_errors):
+                self._release(keys=[self._key(b"lock")], args=[self._token])
+
+    def _command(self, name: str, key: bytes, *args: bytes | str | int) -> None:
+        self._ops += ["C", 2 + len(args), name, key, *args]
+
+    def _fanout(self, name: str, prefix: bytes, keys: np.ndarray, seqs: np.ndarray) -> None:
+        if len(keys):
+            self._ops += ["F", name, prefix, np.asarray(keys, dtype=">i8").tobytes(),
+                          np.asarray(seqs, dtype=">u4").tobytes()]
+
+    def _members(self, name: str, key: bytes, members: np.ndarray) -> None:
+        if len(members):
+            self._ops += ["M", name, key, np.asarray(members, dtype=">i8").tobytes()]
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Checks take no lock; they stop if the index's settings vanished from the server."""
+        if not self._write_depth:
+            with self._guard():
+                if not self._redis.exists(self._key(b"meta")):
+                    raise self._settings_gone()
+        yield
 
     # --- metadata -----------------------------------------------------------------------------------
 
@@ -100,132 +207,134 @@ class RedisStore(BackendBase):
             raw = self._redis.hgetall(self._key(b"meta"))
         return {k.decode(): v.decode() for k, v in raw.items()} or None
 
-    def write_meta(self, meta: dict[str, str]) -> None:
-        with self._guard():
-            self._redis.hset(self._key(b"meta"), mapping=meta)
+    def create(self, meta: dict[str, str]) -> None:
+        fields = [item for pair in sorted(meta.items()) for item in pair]
+        self._command("HSET", b"meta", *fields)
 
     # --- articles -----------------------------------------------------------------------------------
 
-    def put(self, entry: Entry) -> None:
-        article_id = entry.article.id
-        with self._guard():
-            self._remove(article_id)
-            seq = self._redis.incr(self._key(b"seq"))
-            self._redis.set(self._pending_key(article_id), json.dumps(entry.banded.tolist()))
-            for paragraph in entry.banded.tolist():
-                minhash = self._hasher.to_datasketch(entry.signatures[paragraph])
-                self._lsh.insert(_lsh_key(article_id, paragraph), minhash, check_duplication=False)
-            pipe = self._redis.pipeline(transaction=True)
-            for fingerprint in entry.carried_fingerprints():
-                pipe.zadd(self._fp_key(fingerprint), {article_id: seq})
-            pipe.hset(self._article_key(article_id),
-                      mapping={"record": article_json(entry.article), "seq": seq, **entry_blobs(entry)})
-            pipe.zadd(self._key(b"ids"), {article_id: seq})
-            pipe.delete(self._pending_key(article_id))
-            pipe.execute()
+    def put(self, entries: list[Entry]) -> None:
+        if not entries:
+            return
+        with self._guard(), self.writing():
+            last = self._redis.incrby(self._key(b"seq"), len(entries))
+            seqs = np.arange(last - len(entries) + 1, last + 1, dtype=np.int64)
+            for seq, entry in zip(seqs.tolist(), entries, strict=True):
+                record, arrays, checksum = entry.record()
+                self._command("HSET", b"a:" + str(seq).encode(), "id", entry.article.id, "record", record,
+                              "arrays", arrays, "checksum", checksum)
+                self._command("ZADD", b"ids", seq, entry.article.id)
+            self._pairs("SADD", [e.buckets for e in entries], [_carried(e) for e in entries], seqs)
 
-    def remove(self, article_id: str) -> bool:
-        with self._guard():
-            return self._remove(article_id)
+    def _pairs(self, command: str, buckets: list, carried: list, seqs: np.ndarray) -> None:
+        for prefix, blocks in ((b"b:", buckets), (b"fp:", carried)):
+            keys = [np.asarray(b if b is not None else [], dtype=np.int64) for b in blocks]
+            if keys:
+                self._fanout(command, prefix, np.concatenate(keys), np.repeat(seqs, [len(k) for k in keys]))
 
-    def _remove(self, article_id: str) -> bool:
-        old = self.load([article_id])
-        # An add that crashed after writing buckets but before its article left a pending note.
-        pending = self._redis.get(self._pending_key(article_id))
-        paragraphs = set(old[0].banded.tolist()) if old else set()
-        paragraphs.update(json.loads(pending) if pending else [])
-        for paragraph in sorted(paragraphs):
-            key = _lsh_key(article_id, paragraph)
-            if key in self._lsh:
-                self._lsh.remove(key)
-        self._redis.delete(self._pending_key(article_id))
-        if not old:
-            return False
-        pipe = self._redis.pipeline(transaction=True)
-        for fingerprint in old[0].carried_fingerprints():
-            pipe.zrem(self._fp_key(fingerprint), article_id)
-        pipe.delete(self._article_key(article_id))
-        pipe.zrem(self._key(b"ids"), article_id)
-        pipe.execute()
-        return True
+    def remove(self, entries: list[Entry]) -> None:
+        if not entries:
+            return
+        with self.writing():
+            seqs = np.array([entry.seq for entry in entries], dtype=np.int64)
+            self._pairs("SREM", [e.buckets for e in entries], [_carried(e) for e in entries], seqs)
+            for entry in entries:
+                self._command("DEL", b"a:" + str(entry.seq).encode())
+                self._command("ZREM", b"ids", entry.article.id)
 
     def load(self, ids: Iterable[str]) -> list[Entry]:
         wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return []
         with self._guard():
-            pipe = self._redis.pipeline(transaction=False)
-            for article_id in wanted:
-                pipe.hgetall(self._article_key(article_id))
-            rows = pipe.execute()
-        entries = []
-        for row in rows:
-            if row:
-                blobs = {k.decode(): v for k, v in row.items()}
-                entries.append(entry_from_blobs(article_from_json(blobs.pop("record")), blobs, self._num_perm,
-                                                self._bands))
+            scores = self._redis.zmscore(self._key(b"ids"), wanted)
+            found = {article_id: int(score) for article_id, score in zip(wanted, scores, strict=True)
+                     if score is not None}
+            entries = self._load_seqs(list(found.values()))
+        by_id = {entry.article.id: entry for entry in entries}
+        return [by_id[i] for i in wanted if i in by_id]
+
+    def _load_seqs(self, seqs: list[int]) -> list[Entry]:
+        cached: dict[str, Entry] = {}
+        missing = self._cache.pick({seq: str(seq) for seq in seqs}, cached)
+        entries = list(cached.values())
+        pipe = self._redis.pipeline(transaction=False)
+        for seq in missing:
+            pipe.hmget(self._key(b"a:" + str(seq).encode()), "record", "arrays", "checksum")
+        for seq, (record, arrays, checksum) in zip(missing, pipe.execute() if missing else [], strict=True):
+            if record is None:
+                continue  # removed since the id was looked up
+            if arrays is None or checksum is None:
+                raise IndexDamagedError(f"{self.location}: stored article #{seq} is incomplete; run "
+                                        "`syndicate index check`")
+            entries.append(self._cache.keep(entry_from_stored(seq, record, arrays, int(checksum), self.location)))
         return entries
 
     # --- candidate search and furniture -------------------------------------------------------------
 
-    def candidates(self, band_keys: np.ndarray, max_bucket: int) -> list[str]:
-        """Every bucket of every band in one round trip, read through datasketch's storage key names."""
-        buckets = [(band, struct.pack(">Q", key)) for band in range(band_keys.shape[1])
-                   for key in sorted(set(band_keys[:, band].tolist()))]
+    def candidates(self, buckets: np.ndarray, max_bucket: int) -> list[str]:
+        keys = np.unique(np.asarray(buckets, dtype=np.int64))
         with self._guard():
             pipe = self._redis.pipeline(transaction=False)
-            for band, key in buckets:
-                table = self._lsh.hashtables[band]
-                pipe.smembers(table.redis_key(key))
-            members = pipe.execute()
-            found: set[str] = set()
-            for paragraph_keys in members:
-                ids = {key.rpartition(_SEPARATOR)[0].decode() for key in paragraph_keys}
-                found.update(ids if len(ids) <= max_bucket else self._oldest(ids, max_bucket))
-            return self._by_age(found)
+            for key in _as_bytes(keys):
+                pipe.smembers(self._key(b"b:" + key))
+            seqs: set[int] = set()
+            for members in pipe.execute():
+                seqs.update(sorted(map(int, members))[:max_bucket])
+            ids = self._ids_of(seqs)
+        return [ids[seq] for seq in sorted(ids)]
 
-    def _by_age(self, ids: Iterable[str]) -> list[str]:
-        """Ids that are stored (a crashed add's buckets are ignored), oldest first."""
-        ids = sorted(ids)
-        if not ids:
-            return []
-        scores = self._redis.zmscore(self._key(b"ids"), ids)
-        return [i for _, i in sorted((s, i) for s, i in zip(scores, ids, strict=True) if s is not None)]
-
-    def _oldest(self, ids: set[str], limit: int) -> list[str]:
-        return self._by_age(ids)[:limit]
+    def _ids_of(self, seqs: Iterable[int]) -> dict[int, str]:
+        """Ids of the stored articles among `seqs`."""
+        wanted = sorted(seqs)
+        pipe = self._redis.pipeline(transaction=False)
+        for seq in wanted:
+            pipe.hget(self._key(b"a:" + str(seq).encode()), "id")
+        return {seq: article_id.decode() for seq, article_id in zip(wanted, pipe.execute(), strict=True)
+                if article_id is not None}
 
     def carriers(self, fingerprints: Iterable[int], limit: int) -> dict[int, list[str]]:
         wanted = list(fingerprints)
+        if not wanted:
+            return {}
         with self._guard():
             pipe = self._redis.pipeline(transaction=False)
-            for fingerprint in wanted:
-                pipe.zrange(self._fp_key(fingerprint), 0, limit - 1)
-            rows = pipe.execute()
-        return {f: [i.decode() for i in ids] for f, ids in zip(wanted, rows, strict=True) if ids}
+            for key in _as_bytes(np.array(signed(np.array(wanted, dtype=np.uint64)), dtype=np.int64)):
+                pipe.smembers(self._key(b"fp:" + key))
+            oldest = {f: sorted(map(int, members))[:limit] for f, members in zip(wanted, pipe.execute(), strict=True)
+                      if members}
+            ids = self._ids_of({seq for seqs in oldest.values() for seq in seqs})
+        found = {f: [ids[seq] for seq in seqs if seq in ids] for f, seqs in oldest.items()}
+        return {f: carriers for f, carriers in found.items() if carriers}
 
     def furniture(self, fingerprints: Iterable[int]) -> set[int]:
         wanted = list(fingerprints)
         if not wanted:
             return set()
         with self._guard():
-            flags = self._redis.smismember(self._key(b"furniture"), [str(f) for f in wanted])
+            flags = self._redis.smismember(self._key(b"furniture"),
+                                           _as_bytes(np.array(signed(np.array(wanted, dtype=np.uint64)))))
         return {f for f, flag in zip(wanted, flags, strict=True) if flag}
 
     def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
-        furniture = {str(f) for f in furniture}
-        cleared = {str(f) for f in judged} - furniture
-        with self._guard():
-            pipe = self._redis.pipeline(transaction=True)
-            if cleared:
-                pipe.srem(self._key(b"furniture"), *sorted(cleared))
-            if furniture:
-                pipe.sadd(self._key(b"furniture"), *sorted(furniture))
-            pipe.execute()
+        furniture = set(furniture)
+        cleared = sorted(set(judged) - furniture)
+        with self.writing():
+            self._members("SREM", b"furniture", np.array(signed(np.array(cleared, dtype=np.uint64)), dtype=np.int64))
+            self._members("SADD", b"furniture",
+                          np.array(signed(np.array(sorted(furniture), dtype=np.uint64)), dtype=np.int64))
 
     # --- inspection ---------------------------------------------------------------------------------
 
     def ids(self) -> Iterator[str]:
-        with self._guard():
-            return iter([i.decode() for i in self._redis.zrange(self._key(b"ids"), 0, -1)])
+        start = 0
+        while True:
+            with self._guard():
+                chunk = self._redis.zrange(self._key(b"ids"), start, start + 4095)
+            if not chunk:
+                return
+            yield from (i.decode() for i in chunk)
+            start += len(chunk)
 
     def count(self) -> int:
         with self._guard():
@@ -236,13 +345,15 @@ class RedisStore(BackendBase):
             return {
                 "backend": "redis",
                 "location": self.location,
+                "read_only": 0,
                 "articles": self._redis.zcard(self._key(b"ids")),
-                "indexed_paragraphs": self._lsh.keys.size(),
                 "furniture_fingerprints": self._redis.scard(self._key(b"furniture")),
                 "server_used_memory_bytes": self._redis.info("memory").get("used_memory", 0),
             }
 
-    def integrity_problems(self) -> list[str]:
+    def integrity_problems(self, full: bool) -> list[str]:
+        """Every listed article loads and passes its checksum; with ``full``, every bucket and carrier
+        entry points to a stored article (a scan of the namespace's keys)."""
         problems: list[str] = []
         with self._guard():
             ids = list(self.ids())
@@ -250,21 +361,37 @@ class RedisStore(BackendBase):
                 chunk = ids[start : start + 256]
                 try:
                     loaded = {entry.article.id for entry in self.load(chunk)}
-                except (ValueError, KeyError, TypeError) as error:
-                    problems.append(f"articles {chunk[0]}…: cannot be decoded: {error}")
+                except IndexDamagedError as error:
+                    problems.append(str(error))
                     continue
                 problems.extend(f"id {i!r} listed but its article is missing" for i in chunk if i not in loaded)
-            prefix = self._pending_key("")
-            for key in self._redis.scan_iter(match=prefix + b"*", count=1000):
-                problems.append(f"an add of {key[len(prefix):].decode()!r} was interrupted: add it again")
+            if full:
+                stored = {int(seq) for _, seq in self._redis.zrange(self._key(b"ids"), 0, -1, withscores=True)}
+                for prefix in (b"b:", b"fp:"):
+                    orphans = 0
+                    keys = self._redis.scan_iter(match=self._key(prefix) + b"*", count=1000)
+                    while chunk := list(islice(keys, 1000)):
+                        pipe = self._redis.pipeline(transaction=False)
+                        for key in chunk:
+                            pipe.smembers(key)
+                        orphans += sum(int(seq) not in stored for members in pipe.execute() for seq in members)
+                    if orphans:
+                        problems.append(f"{orphans} {prefix[:-1].decode()} entries point to no article")
         return problems
 
     def close(self) -> None:
-        self._redis.close()
+        with suppress(*self._redis_errors):
+            self._redis.close()
 
 
-def _lsh_key(article_id: str, paragraph: int) -> bytes:
-    return article_id.encode() + _SEPARATOR + str(paragraph).encode()
+def _as_bytes(keys: np.ndarray) -> list[bytes]:
+    """Each int64 key as its 8 big-endian bytes (the Redis spelling of a SQLite integer key)."""
+    raw = np.asarray(keys, dtype=">i8").tobytes()
+    return [raw[i : i + 8] for i in range(0, len(raw), 8)]
+
+
+def _carried(entry: Entry) -> np.ndarray:
+    return np.array(signed(np.array(entry.carried_fingerprints(), dtype=np.uint64)), dtype=np.int64)
 
 
 def _namespace_from(url: str, default: str) -> tuple[str, str]:
@@ -281,3 +408,4 @@ def _without_password(url: str) -> str:
     if parts.password is None:
         return url
     return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+

@@ -1,95 +1,210 @@
-"""The embedded backend: one SQLite file, written in WAL mode, one transaction per write section.
+"""The embedded backend: one SQLite file in WAL mode, one transaction per write section.
 
-Crash safety comes from SQLite itself: every write section is one ``BEGIN IMMEDIATE`` …
-``COMMIT`` transaction in a write-ahead log with ``synchronous=FULL``, so a process killed at
-any instant leaves the file at its last commit. ``BEGIN IMMEDIATE`` takes the write lock
-before the first read, which is what makes ``check_and_add`` atomic across processes; other
-writers wait (busy timeout) and retry rather than fail.
-
-Band keys and fingerprint carriers live in ``WITHOUT ROWID`` tables keyed by (key, article),
-so a check reads only the buckets of its own paragraphs and the rows of its candidates.
+* **Ours before anything changes.** A file is recognised by ``PRAGMA application_id`` and
+  ``user_version`` (read from its header) before the journal mode or any table is touched, so
+  another application's database is refused as it was found.
+* **Created atomically.** A new index is built in a private file beside the target (schema,
+  parameters, WAL mode) and linked into place in one step (``os.link``), so a process killed
+  while creating one leaves either nothing or a complete empty index, and processes creating
+  the same index at once all end up opening the one that won.
+* **Crash safety** comes from SQLite: every write section is one ``BEGIN IMMEDIATE`` … ``COMMIT``
+  transaction in a write-ahead log with ``synchronous=FULL``. ``BEGIN IMMEDIATE`` takes the write
+  lock before the first read, which makes ``check_and_add`` atomic across processes; other
+  writers wait (busy timeout) and retry rather than fail.
+* **Read-only.** Where the file or its directory cannot be written, it is opened read-only
+  (``mode=ro``, or ``immutable=1`` when not even SQLite's shared-memory file can be made and the
+  log is empty), and every read command works.
+* Every SQLite error is an IndexStoreError naming the file: "disk full", "damaged", "locked",
+  "read-only" are said as such, and a failed transaction is rolled back.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
 
 from .store import (
+    FORMAT_VERSION,
     BackendBase,
     Entry,
+    EntryCache,
+    IndexDamagedError,
     IndexStoreError,
-    article_from_json,
-    article_json,
-    entry_blobs,
-    entry_from_blobs,
+    entry_from_stored,
     signed,
+    unsigned_one,
 )
 
+APPLICATION_ID = 0x53594E44  # "SYND"
 BUSY_TIMEOUT_SECONDS = 30.0
+PAGE_SIZE = 4096
 LOCK_RETRIES = 5
-_CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
-_BLOBS = ("shingles", "offsets", "word_counts", "fingerprints", "signatures", "banded", "band_keys")
+BULK_CACHE_KIB = 256 * 1024
+"""Page cache for this connection: a bulk add's bucket inserts touch pages all over the table."""
+_CHUNK = 500  # values per IN (...) list: well under SQLite's variable limit
 
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
+SCHEMA = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     record TEXT NOT NULL,
-    {", ".join(f"{name} BLOB NOT NULL" for name in _BLOBS)}
+    arrays BLOB NOT NULL,
+    checksum INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS bands (
-    key INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (key, article)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS carriers (
+CREATE TABLE buckets (bucket INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (bucket, article)) WITHOUT ROWID;
+CREATE TABLE carriers (
     fingerprint INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (fingerprint, article)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS furniture (fingerprint INTEGER PRIMARY KEY);
+CREATE TABLE furniture (fingerprint INTEGER PRIMARY KEY);
 """
 
 
 class SQLiteStore(BackendBase):
-    def __init__(self, path: str | Path, *, create: bool, num_perm: int, bands: int) -> None:
+    def __init__(self, path: str | Path, *, create: bool, meta: dict[str, str]) -> None:
         self.path = Path(path)
         self.location = str(self.path)
-        self._backend_errors = (sqlite3.DatabaseError,)
-        self._num_perm = num_perm
-        self._bands = bands
-        if not create and not self.path.exists():
-            raise IndexStoreError(f"{self.path}: no such index (create one with `syndicate index add`)")
+        self.read_only = False
+        self._cache = EntryCache()
         if self.path.is_dir():
             raise IndexStoreError(f"{self.path}: is a directory, not an index file")
-        try:
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        except sqlite3.Error as error:
-            raise IndexStoreError(f"{self.path}: cannot open: {error}") from error
+        if not self.path.exists():
+            if not create:
+                raise IndexStoreError(f"{self.path}: no such index (create one with `syndicate index add`)")
+            self._create_file(meta)
+        self._db = self._connect()
         try:
             with self._guard():
-                if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                    self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=FULL")
-                if create:
-                    with self.writing():
-                        self._create_schema()
-                elif not self._has_schema():
-                    raise IndexStoreError(f"{self.path}: not a syndicate index (no index tables)")
+                self._recognise()
+                if not self.read_only:
+                    self._db.execute("PRAGMA synchronous=FULL")
+                    if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                        self._retry_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
         except BaseException:
             self._db.close()
             raise
 
-    # --- transactions -------------------------------------------------------------------------------
+    # --- opening ------------------------------------------------------------------------------------
+
+    def _create_file(self, meta: dict[str, str]) -> None:
+        """Build the empty index privately, then link it into place (FileExistsError: someone else won)."""
+        directory = self.path.parent
+        if not directory.exists():
+            raise IndexStoreError(f"{self.path}: no such directory {directory}")
+        temporary = directory / f".{self.path.name}.{os.getpid()}.{time.monotonic_ns()}.creating"
+        try:
+            with self._guard():
+                db = sqlite3.connect(temporary, isolation_level=None)
+                try:
+                    db.execute(f"PRAGMA page_size={PAGE_SIZE}")
+                    db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                    db.execute(f"PRAGMA user_version={int(FORMAT_VERSION)}")
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("BEGIN")
+                    for statement in SCHEMA.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+                    db.executemany("INSERT INTO meta (name, value) VALUES (?, ?)", sorted(meta.items()))
+                    db.execute("COMMIT")
+                finally:
+                    db.close()  # the last connection checkpoints and removes the log: one self-contained file
+            with suppress(FileExistsError):
+                os.link(temporary, self.path)
+        except OSError as error:
+            raise IndexStoreError(f"{self.path}: cannot create the index: {error.strerror or error}") from error
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{temporary}{suffix}").unlink(missing_ok=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        writable = os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+        self.read_only = not writable
+        uri = self.path.resolve().as_uri()
+        try:
+            if writable:
+                return self._configure(sqlite3.connect(uri + "?mode=rw", uri=True, timeout=BUSY_TIMEOUT_SECONDS,
+                                                       isolation_level=None, check_same_thread=False))
+            db = self._configure(sqlite3.connect(uri + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS,
+                                                 isolation_level=None, check_same_thread=False))
+            try:
+                db.execute("PRAGMA application_id").fetchone()
+                return db
+            except sqlite3.OperationalError:
+                db.close()
+                wal = Path(f"{self.path}-wal")
+                if wal.exists() and wal.stat().st_size:
+                    raise IndexStoreError(f"{self.path}: read-only, and its write-ahead log holds commits that "
+                                          "cannot be read without write access to the directory") from None
+                return self._configure(sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None,
+                                                       check_same_thread=False))
+        except sqlite3.Error as error:
+            raise IndexStoreError(f"{self.path}: cannot open: {error}") from error
+
+    @staticmethod
+    def _configure(db: sqlite3.Connection) -> sqlite3.Connection:
+        db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        return db
+
+    def _recognise(self) -> None:
+        """Refuse a file that is not a syndicate index of this format, before anything in it changes."""
+        application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if application_id != APPLICATION_ID:
+            old = self._old_format()
+            if old:
+                raise IndexStoreError(f"{self.path}: an index of format {old} (an older syndicate); this version "
+                                      f"reads format {FORMAT_VERSION}: rebuild it with `syndicate index add --db "
+                                      "NEW.db ARCHIVE…` (or `syndicate scan --db` with the old version to export)")
+            raise IndexStoreError(f"{self.path}: not a syndicate index (another application's file, left unchanged)")
+        if str(version) != FORMAT_VERSION:
+            raise IndexStoreError(f"{self.path}: index format {version}, this version of syndicate reads format "
+                                  f"{FORMAT_VERSION}: rebuild it with `syndicate index add`")
+
+    def _old_format(self) -> str | None:
+        """The format of a pre-versioned index (meta table, no application id), or None."""
+        with suppress(sqlite3.DatabaseError):
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            return row[0] if row else None
+        return None
+
+    # --- errors and transactions --------------------------------------------------------------------
+
+    def _translate(self, error: Exception) -> IndexStoreError | None:
+        if not isinstance(error, sqlite3.Error):
+            return None
+        text = str(error)
+        code = getattr(error, "sqlite_errorname", "")
+        if code == "SQLITE_FULL" or "disk is full" in text:
+            return IndexStoreError(f"{self.path}: disk full ({text}); the index is left at its last commit")
+        if code in {"SQLITE_CORRUPT", "SQLITE_NOTADB"} or "malformed" in text or "not a database" in text:
+            return IndexDamagedError(f"{self.path}: the index is damaged ({text}); run `syndicate index check`")
+        if code == "SQLITE_READONLY" or "readonly" in text:
+            return IndexStoreError(f"{self.path}: the index is read-only here ({text})")
+        if "locked" in text or "busy" in text:
+            return IndexStoreError(f"{self.path}: locked by another writer ({text})")
+        return IndexStoreError(f"{self.path}: {text}")
 
     def _begin_write(self) -> None:
+        if self.read_only:
+            raise IndexStoreError(f"{self.path}: the index is read-only here (no write access to it or its "
+                                  "directory)")
         with self._guard():
-            self._begin("BEGIN IMMEDIATE")
+            self._retry_locked(lambda: self._db.execute("BEGIN IMMEDIATE"))
 
     def _end_write(self, committed: bool) -> None:
         with self._guard():
-            self._db.execute("COMMIT" if committed else "ROLLBACK")
+            try:
+                if committed:
+                    self._db.execute("COMMIT")
+            finally:
+                # SQLite may have rolled back already (disk full, I/O error): never ROLLBACK twice.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -98,17 +213,19 @@ class SQLiteStore(BackendBase):
             yield
             return
         with self._guard():
-            self._begin("BEGIN")
+            self._db.execute("BEGIN")
         try:
             yield
         finally:
-            self._db.execute("COMMIT")
+            with self._guard():
+                if self._db.in_transaction:
+                    self._db.execute("COMMIT")
 
-    def _begin(self, statement: str) -> None:
-        """Begin, retrying when the busy timeout ran out under heavy write contention."""
+    def _retry_locked(self, statement) -> None:
+        """Run, retrying when the busy timeout ran out under heavy write contention."""
         for attempt in range(LOCK_RETRIES):
             try:
-                self._db.execute(statement)
+                statement()
                 return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):
@@ -118,15 +235,6 @@ class SQLiteStore(BackendBase):
                                           f"{LOCK_RETRIES} x {BUSY_TIMEOUT_SECONDS:.0f} s") from error
                 time.sleep(0.05 * 2**attempt)
 
-    def _create_schema(self) -> None:
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                self._db.execute(statement)
-
-    def _has_schema(self) -> bool:
-        names = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return {"meta", "articles", "bands", "carriers", "furniture"} <= names
-
     # --- metadata -----------------------------------------------------------------------------------
 
     def read_meta(self) -> dict[str, str] | None:
@@ -134,120 +242,135 @@ class SQLiteStore(BackendBase):
             rows = self._db.execute("SELECT name, value FROM meta").fetchall()
         return dict(rows) or None
 
-    def write_meta(self, meta: dict[str, str]) -> None:
-        with self._guard(), self.writing():
-            self._db.executemany("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", sorted(meta.items()))
+    def create(self, meta: dict[str, str]) -> None:
+        """Nothing to do: the file was created with its parameters (see _create_file)."""
 
     # --- articles -----------------------------------------------------------------------------------
 
-    def put(self, entry: Entry) -> None:
+    def put(self, entries: list[Entry]) -> None:
+        if not entries:
+            return
         with self._guard(), self.writing():
-            self._remove(entry.article.id)
-            blobs = entry_blobs(entry)
-            cursor = self._db.execute(
-                f"INSERT INTO articles (id, record, {', '.join(_BLOBS)}) VALUES (?, ?{', ?' * len(_BLOBS)})",
-                (entry.article.id, article_json(entry.article), *(blobs[name] for name in _BLOBS)))
-            seq = cursor.lastrowid
-            self._db.executemany("INSERT OR IGNORE INTO bands (key, article) VALUES (?, ?)",
-                                 ((key, seq) for key in sorted(set(signed(entry.band_keys)))))
-            self._db.executemany("INSERT OR IGNORE INTO carriers (fingerprint, article) VALUES (?, ?)",
-                                 ((fp, seq) for fp in signed(np.array(entry.carried_fingerprints(), np.uint64))))
+            row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
+            first = (row[0] if row else 0) + 1
+            seqs = range(first, first + len(entries))
+            self._db.executemany("INSERT INTO articles (seq, id, record, arrays, checksum) VALUES (?, ?, ?, ?, ?)",
+                                 ((seq, entry.article.id, *entry.record()) for seq, entry in zip(seqs, entries,
+                                                                                                  strict=True)))
+            self._pairs("INSERT OR IGNORE INTO buckets (bucket, article) VALUES (?, ?)",
+                        [entry.buckets for entry in entries], seqs)
+            self._pairs("INSERT INTO carriers (fingerprint, article) VALUES (?, ?)",
+                        [_carried(entry) for entry in entries], seqs)
 
-    def remove(self, article_id: str) -> bool:
+    def _pairs(self, statement: str, keys: list[np.ndarray | None], seqs: Iterable[int]) -> None:
+        """(key, seq) rows sorted by key: inserting in key order keeps the B-tree writes local."""
+        blocks = [k for k in keys if k is not None]
+        if not blocks:
+            return
+        flat = np.concatenate([np.asarray(k, dtype=np.int64) for k in blocks])
+        owners = np.repeat(np.fromiter(seqs, dtype=np.int64, count=len(keys))[[k is not None for k in keys]],
+                           [len(k) for k in blocks])
+        order = np.lexsort((owners, flat))
+        self._db.executemany(statement, zip(flat[order].tolist(), owners[order].tolist(), strict=True))
+
+    def remove(self, entries: list[Entry]) -> None:
+        if not entries:
+            return
         with self._guard(), self.writing():
-            return self._remove(article_id)
-
-    def _remove(self, article_id: str) -> bool:
-        row = self._db.execute("SELECT seq, record, " + ", ".join(_BLOBS) + " FROM articles WHERE id = ?",
-                               (article_id,)).fetchone()
-        if row is None:
-            return False
-        old = self._entry(row[1:])
-        seq = row[0]
-        self._db.executemany("DELETE FROM bands WHERE key = ? AND article = ?",
-                             ((key, seq) for key in set(signed(old.band_keys))))
-        self._db.executemany("DELETE FROM carriers WHERE fingerprint = ? AND article = ?",
-                             ((fp, seq) for fp in signed(np.array(old.carried_fingerprints(), np.uint64))))
-        self._db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
-        return True
+            for entry in entries:
+                seq = entry.seq
+                self._db.executemany("DELETE FROM buckets WHERE bucket = ? AND article = ?",
+                                     ((key, seq) for key in np.asarray(entry.buckets, dtype=np.int64).tolist()))
+                self._db.executemany("DELETE FROM carriers WHERE fingerprint = ? AND article = ?",
+                                     ((key, seq) for key in _carried(entry).tolist()))
+                self._db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
 
     def load(self, ids: Iterable[str]) -> list[Entry]:
         wanted = list(dict.fromkeys(ids))
         found: dict[str, Entry] = {}
         with self._guard():
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start : start + _CHUNK]
-                rows = self._db.execute(f"SELECT id, record, {', '.join(_BLOBS)} FROM articles "
-                                        f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
-                for row in rows:
-                    found[row[0]] = self._entry(row[1:])
+            seqs: dict[int, str] = {}
+            for chunk in _chunks(wanted):
+                marks = ", ".join("?" * len(chunk))
+                seqs.update(self._db.execute(f"SELECT seq, id FROM articles WHERE id IN ({marks})", chunk).fetchall())
+            missing = self._cache.pick(seqs, found)
+            for chunk in _chunks(missing):
+                rows = self._db.execute("SELECT seq, record, arrays, checksum FROM articles "
+                                        f"WHERE seq IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+                for seq, record, arrays, stored in rows:
+                    found[seqs[seq]] = self._cache.keep(entry_from_stored(seq, record, arrays, stored, self.location))
         return [found[i] for i in wanted if i in found]
-
-    def _entry(self, row: tuple) -> Entry:
-        return entry_from_blobs(article_from_json(row[0]), dict(zip(_BLOBS, row[1:], strict=True)),
-                                self._num_perm, self._bands)
 
     # --- candidate search and furniture -------------------------------------------------------------
 
-    def candidates(self, band_keys: np.ndarray, max_bucket: int) -> list[str]:
-        keys = sorted(set(signed(band_keys)))
+    def candidates(self, buckets: np.ndarray, max_bucket: int) -> list[str]:
+        keys = np.unique(np.asarray(buckets, dtype=np.int64)).tolist()
         seqs: set[int] = set()
         with self._guard():
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start : start + _CHUNK]
+            for chunk in _chunks(keys):
                 # The oldest `max_bucket` members of each bucket, in one statement per chunk of keys.
                 rows = self._db.execute(
-                    "SELECT article FROM (SELECT article, row_number() OVER (PARTITION BY key ORDER BY article) "
-                    f"AS rank FROM bands WHERE key IN ({', '.join('?' * len(chunk))})) WHERE rank <= ?",
+                    "SELECT article FROM (SELECT article, row_number() OVER (PARTITION BY bucket ORDER BY article) "
+                    f"AS rank FROM buckets WHERE bucket IN ({', '.join('?' * len(chunk))})) WHERE rank <= ?",
                     (*chunk, max_bucket))
                 seqs.update(row[0] for row in rows)
-            return self._ids_of(sorted(seqs))
+            return [article_id for _, article_id in sorted(self._ids_of(seqs).items())]
 
-    def _ids_of(self, seqs: list[int]) -> list[str]:
-        ids: list[str] = []
-        for start in range(0, len(seqs), _CHUNK):
-            chunk = seqs[start : start + _CHUNK]
-            ids.extend(row[0] for row in self._db.execute(
-                f"SELECT id FROM articles WHERE seq IN ({', '.join('?' * len(chunk))}) ORDER BY seq", chunk))
-        return ids
+    def _ids_of(self, seqs: Iterable[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for chunk in _chunks(sorted(seqs)):
+            found.update(self._db.execute(f"SELECT seq, id FROM articles WHERE seq IN ({', '.join('?' * len(chunk))})",
+                                          chunk).fetchall())
+        return found
 
     def carriers(self, fingerprints: Iterable[int], limit: int) -> dict[int, list[str]]:
-        found: dict[int, list[str]] = {}
+        wanted = signed(np.fromiter(fingerprints, dtype=np.uint64))
+        pairs: list[tuple[int, int]] = []
         with self._guard():
-            for fingerprint in fingerprints:
-                rows = self._db.execute(
-                    "SELECT a.id FROM carriers AS c JOIN articles AS a ON a.seq = c.article "
-                    "WHERE c.fingerprint = ? ORDER BY c.article LIMIT ?", (_signed_one(fingerprint), limit))
-                ids = [row[0] for row in rows]
-                if ids:
-                    found[fingerprint] = ids
+            for chunk in _chunks(wanted):
+                pairs += self._db.execute(
+                    "SELECT fingerprint, article FROM (SELECT fingerprint, article, row_number() OVER "
+                    "(PARTITION BY fingerprint ORDER BY article) AS rank FROM carriers "
+                    f"WHERE fingerprint IN ({', '.join('?' * len(chunk))})) WHERE rank <= ?",
+                    (*chunk, limit)).fetchall()
+            ids = self._ids_of({seq for _, seq in pairs})
+        found: dict[int, list[str]] = {}
+        for fingerprint, seq in sorted(pairs, key=lambda pair: pair[1]):
+            if seq in ids:
+                found.setdefault(unsigned_one(fingerprint), []).append(ids[seq])
         return found
 
     def furniture(self, fingerprints: Iterable[int]) -> set[int]:
-        wanted = list(fingerprints)
+        wanted = signed(np.fromiter(fingerprints, dtype=np.uint64))
         marked: set[int] = set()
         with self._guard():
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = [_signed_one(f) for f in wanted[start : start + _CHUNK]]
+            for chunk in _chunks(wanted):
                 rows = self._db.execute(
                     f"SELECT fingerprint FROM furniture WHERE fingerprint IN ({', '.join('?' * len(chunk))})", chunk)
-                marked.update(row[0] & 0xFFFFFFFFFFFFFFFF for row in rows)
+                marked.update(unsigned_one(row[0]) for row in rows)
         return marked
 
     def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
         furniture = set(furniture)
+        cleared = sorted(set(judged) - furniture)
         with self._guard(), self.writing():
             self._db.executemany("DELETE FROM furniture WHERE fingerprint = ?",
-                                 ((_signed_one(f),) for f in sorted(set(judged) - furniture)))
+                                 ((f,) for f in signed(np.array(cleared, dtype=np.uint64))))
             self._db.executemany("INSERT OR IGNORE INTO furniture (fingerprint) VALUES (?)",
-                                 ((_signed_one(f),) for f in sorted(furniture)))
+                                 ((f,) for f in signed(np.array(sorted(furniture), dtype=np.uint64))))
 
     # --- inspection ---------------------------------------------------------------------------------
 
     def ids(self) -> Iterator[str]:
-        with self._guard():
-            rows = self._db.execute("SELECT id FROM articles ORDER BY seq").fetchall()
-        return iter([row[0] for row in rows])
+        last = 0
+        while True:
+            with self._guard():
+                rows = self._db.execute("SELECT seq, id FROM articles WHERE seq > ? ORDER BY seq LIMIT 4096",
+                                        (last,)).fetchall()
+            if not rows:
+                return
+            yield from (row[1] for row in rows)
+            last = rows[-1][0]
 
     def count(self) -> int:
         with self._guard():
@@ -259,35 +382,45 @@ class SQLiteStore(BackendBase):
             return {
                 "backend": "sqlite",
                 "location": str(self.path),
+                "read_only": int(self.read_only),
                 "articles": one("SELECT count(*) FROM articles"),
-                "band_rows": one("SELECT count(*) FROM bands"),
-                "fingerprint_rows": one("SELECT count(*) FROM carriers"),
+                "bucket_rows": one("SELECT count(*) FROM buckets"),
+                "carrier_rows": one("SELECT count(*) FROM carriers"),
                 "furniture_fingerprints": one("SELECT count(*) FROM furniture"),
                 "bytes": one("PRAGMA page_count") * one("PRAGMA page_size"),
             }
 
-    def integrity_problems(self) -> list[str]:
-        """SQLite's own integrity check, then the links between our tables."""
+    def integrity_problems(self, full: bool) -> list[str]:
+        """SQLite's own integrity check (``full``), then the links between our tables and every checksum."""
+        problems: list[str] = []
         with self._guard():
-            problems = [row[0] for row in self._db.execute("PRAGMA integrity_check") if row[0] != "ok"]
+            if full:
+                problems += [f"sqlite: {row[0]}" for row in self._db.execute("PRAGMA integrity_check")
+                             if row[0] != "ok"]
             orphans = {
-                "bands": "SELECT count(*) FROM bands WHERE article NOT IN (SELECT seq FROM articles)",
+                "buckets": "SELECT count(*) FROM buckets WHERE article NOT IN (SELECT seq FROM articles)",
                 "carriers": "SELECT count(*) FROM carriers WHERE article NOT IN (SELECT seq FROM articles)",
             }
             for table, sql in orphans.items():
                 count = self._db.execute(sql).fetchone()[0]
                 if count:
                     problems.append(f"{count} {table} rows point to no article")
-            for seq, record, *blobs in self._db.execute(f"SELECT seq, record, {', '.join(_BLOBS)} FROM articles"):
+            for seq, record, arrays, stored in self._db.execute("SELECT seq, record, arrays, checksum FROM articles"):
                 try:
-                    self._entry((record, *blobs))
-                except (ValueError, KeyError, TypeError) as error:
-                    problems.append(f"article row {seq} cannot be decoded: {error}")
+                    entry_from_stored(seq, record, arrays, stored, self.location)
+                except IndexDamagedError as error:
+                    problems.append(str(error.__cause__ or error).join((f"article #{seq}: ", "")))
         return problems
 
     def close(self) -> None:
-        self._db.close()
+        with suppress(sqlite3.Error):
+            self._db.close()
 
 
-def _signed_one(value: int) -> int:
-    return value - (1 << 64) if value >= 1 << 63 else value
+def _carried(entry: Entry) -> np.ndarray:
+    return np.array(signed(np.array(entry.carried_fingerprints(), dtype=np.uint64)), dtype=np.int64)
+
+
+def _chunks(values: list) -> Iterator[list]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]

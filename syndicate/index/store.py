@@ -1,83 +1,228 @@
-"""The small interface every index backend implements, and the record it stores.
+"""The storage layout both index backends share, and the small interface each implements.
 
-A backend keeps articles (metadata, paragraph texts, shingles, fingerprints, signatures), the
-LSH band buckets of their evidence paragraphs, the carriers of every paragraph fingerprint and
-the fingerprints learned to be furniture. It decides nothing: what counts as a candidate, as
-furniture or as a copy is decided once, in :mod:`syndicate.index.index`, with the same
-functions ``scan`` uses. Arrays are stored as raw little-endian bytes (numpy ``tobytes``),
-metadata as JSON: nothing is ever pickled.
+Layout (format version ``FORMAT_VERSION``), the same on SQLite and on Redis:
+
+* **meta**: name → value (format, MinHash scheme, num_perm, seed, ngram, bands, rows);
+* **articles**, by insertion sequence number ``seq`` (oldest first): the id, the record (metadata
+  and paragraphs as JSON), the evidence arrays (the article's sketch columns: sentences, shingles,
+  content terms, paragraph fingerprints; see :class:`Entry`) in the named-array codec below, and a
+  checksum of both (damage found on read is an error, never a verdict);
+* **buckets**: (bucket, seq) for every evidence chunk (LSH chunk outside furniture) and for the whole
+  article, where a bucket is a band key with its band number, ``band << 32 | fold32(key)``
+  (:func:`bucket_keys`; whole-article bands are numbered after the chunk bands): one integer, the
+  same key on both backends, and the scan's 32-bit band keys;
+* **carriers**: (paragraph fingerprint, seq) for every paragraph with shingles;
+* **furniture**: the fingerprints judged furniture.
+
+Arrays are stored with :func:`encode_arrays`: each with its name, dtype and shape, in
+little-endian bytes, so a new array (sentence units, quote flags…) needs no new codec.
+Nothing is pickled. The backends decide nothing: what is a candidate, furniture or a copy is
+decided once, in :mod:`syndicate.index.index`, with the functions ``scan`` uses.
 """
 
 from __future__ import annotations
 
 import json
+import struct
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+import xxhash
 
 from ..article import Article, article_from_record, article_record
 from ..errors import SyndicateError
-from ..shingle import Shingles
+from ..sign import fold32
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "3"
+"""Bumped whenever the layout changes; an index of another version is refused with what to do."""
 
 
 class IndexStoreError(SyndicateError):
-    """An index that cannot be opened or used: missing, corrupt, locked, or built with other parameters."""
+    """An index that cannot be opened or used: missing, damaged, locked, full, or built with other parameters."""
+
+
+class IndexDamagedError(IndexStoreError):
+    """Stored data that does not decode or fails its checksum."""
+
+
+# --- the named-array codec ------------------------------------------------------------------------
+
+_HEADER = struct.Struct("<I")
+
+
+def encode_arrays(arrays: Mapping[str, np.ndarray]) -> bytes:
+    """Arrays as one blob: a JSON header [[name, dtype, shape], …], then each array's little-endian bytes."""
+    header, payload = [], []
+    for name, values in arrays.items():
+        values = np.asarray(values)
+        little = values.astype(values.dtype.newbyteorder("<"), copy=False)
+        header.append([name, little.dtype.str, list(values.shape)])
+        payload.append(np.ascontiguousarray(little).tobytes())
+    head = json.dumps(header, separators=(",", ":")).encode()
+    return b"".join([_HEADER.pack(len(head)), head, *payload])
+
+
+def decode_arrays(blob: bytes) -> dict[str, np.ndarray]:
+    """The arrays of :func:`encode_arrays`, in native byte order; ValueError if the blob is inconsistent."""
+    view = memoryview(blob)
+    if len(view) < _HEADER.size:
+        raise ValueError("array blob too short")
+    (size,) = _HEADER.unpack_from(view)
+    header = json.loads(bytes(view[_HEADER.size : _HEADER.size + size]))
+    position = _HEADER.size + size
+    arrays: dict[str, np.ndarray] = {}
+    for name, dtype, shape in header:
+        kind = np.dtype(dtype)
+        count = int(np.prod(shape, dtype=np.int64))
+        end = position + count * kind.itemsize
+        if end > len(view):
+            raise ValueError(f"array {name!r} runs past the end of the blob")
+        arrays[name] = np.frombuffer(view[position:end], dtype=kind).astype(kind.newbyteorder("="))\
+            .reshape(shape)
+        position = end
+    if position != len(view):
+        raise ValueError(f"{len(view) - position} bytes after the last array")
+    return arrays
+
+
+# --- records ----------------------------------------------------------------------------------------
+
+
+def article_json(article: Article) -> str:
+    return json.dumps(article_record(article), ensure_ascii=False)
+
+
+def article_from_json(text: str | bytes) -> Article:
+    return article_from_record(json.loads(text))
+
+
+def checksum(record: str | bytes, arrays: bytes) -> int:
+    """What a stored article must hash to (xxh3-64 of its record and arrays), as a signed 64-bit integer."""
+    raw = record.encode() if isinstance(record, str) else record
+    return _signed_one(xxhash.xxh3_64_intdigest(arrays, seed=len(raw)) ^ xxhash.xxh3_64_intdigest(raw))
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One stored article with everything a check needs from it."""
+    """One stored article with everything a check needs from it: its record and its evidence arrays."""
 
     article: Article
-    shingles: Shingles
-    fingerprints: np.ndarray
-    """uint64 per paragraph (see normalise.paragraph_fingerprint)."""
-    signatures: np.ndarray
-    """uint32 (paragraphs x num_perm) MinHash rows, datasketch ``affine32``."""
+    evidence: Mapping[str, np.ndarray]
+    """The article's sketch columns, as :meth:`syndicate.columns.SketchColumns.article_arrays` gives them and
+    :meth:`~syndicate.columns.SketchColumns.add_stored` takes them: per paragraph its fingerprint and shingle
+    count, per sentence its units, the distinct shingles and content terms. Verification and furniture learning
+    read these; the text is never signed again for a check."""
     banded: np.ndarray
-    """int64 indices of the paragraphs whose band keys are in the bucket tables."""
-    band_keys: np.ndarray
-    """uint64 (len(banded) x bands): the keys under which those paragraphs are bucketed."""
+    """Indices of the article's LSH chunks whose buckets are stored (those outside furniture when it was added)."""
+    seq: int = 0
+    """Insertion sequence number (0 until stored)."""
+    buckets: np.ndarray | None = field(default=None, compare=False)
+    """int64 bucket keys: given when writing, recomputed from the text for removal (not stored)."""
+
+    @property
+    def fingerprints(self) -> np.ndarray:
+        """uint64 per paragraph (see normalise.paragraph_fingerprint)."""
+        return self.evidence["fingerprints"]
 
     def carried_fingerprints(self) -> list[int]:
-        return carried_fingerprints(self.shingles, self.fingerprints)
+        return carried_fingerprints(self.evidence["shingle_sizes"], self.fingerprints)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {**self.evidence, "banded": self.banded.astype(np.int32)}
+
+    def record(self) -> tuple[str, bytes, int]:
+        """(record JSON, arrays blob, checksum) as stored."""
+        record, arrays = article_json(self.article), encode_arrays(self.arrays())
+        return record, arrays, checksum(record, arrays)
 
 
-def carried_fingerprints(shingles: Shingles, fingerprints: np.ndarray) -> list[int]:
+EVIDENCE_ARRAYS = ("fingerprints", "shingle_sizes", "sentence_paragraph", "sentence_words", "sentence_quoted",
+                   "sentence_keys", "values", "owner", "term_offsets", "terms")
+
+
+def entry_from_stored(seq: int, record: str | bytes, arrays: bytes, stored_checksum: int, where: str) -> Entry:
+    """An Entry from its stored columns; IndexDamagedError naming the row if anything is off."""
+    try:
+        if checksum(record, arrays) != stored_checksum:
+            raise ValueError("checksum mismatch")
+        article = article_from_json(record)
+        data = decode_arrays(arrays)
+        banded = data.pop("banded").astype(np.int64)
+        if sorted(data) != sorted(EVIDENCE_ARRAYS):
+            raise ValueError(f"arrays {sorted(data)}, expected {sorted(EVIDENCE_ARRAYS)}")
+        sentences = len(data["sentence_words"])
+        if (len(data["fingerprints"]) != len(article.paragraphs) or len(data["term_offsets"]) != sentences + 1
+                or len(data["owner"]) != len(data["values"])):
+            raise ValueError("arrays do not match the paragraphs")
+        entry = Entry(article=article, evidence=data, banded=banded, seq=seq)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+        raise IndexDamagedError(f"{where}: stored article #{seq} is damaged ({error}); "
+                                "run `syndicate index check`") from error
+    return entry
+
+
+def carried_fingerprints(shingle_sizes: np.ndarray, fingerprints: np.ndarray) -> list[int]:
     """Distinct fingerprints of the paragraphs that have shingles (the ones furniture learning counts)."""
-    sizes = shingles.sizes().tolist()
-    return sorted({int(f) for f, size in zip(fingerprints.tolist(), sizes, strict=True) if size})
+    return sorted({int(f) for f in fingerprints[np.asarray(shingle_sizes) > 0].tolist()})
+
+
+def bucket_keys(band_keys: np.ndarray, first_band: int = 0) -> np.ndarray:
+    """The int64 buckets ``band << 32 | fold32(key)`` of a (rows x bands) block of band keys, flat (two chunks of
+    one article may share one: backends store it once); bands are numbered from `first_band`, so that chunk and
+    whole-article bands stay apart in one key space.
+
+    Folding to 32 bits is what the scan does (two keys share a bucket with odds 2^-32, a candidate
+    that verify rejects); the band number keeps the bands apart in one key space.
+    """
+    keys = np.asarray(band_keys, dtype=np.uint64)
+    if keys.size == 0:
+        return np.empty(0, dtype=np.int64)
+    bands = np.arange(first_band, first_band + keys.shape[1], dtype=np.int64)[None, :]
+    return ((bands << 32) | fold32(keys).astype(np.int64)).ravel()
+
+
+# --- the interface --------------------------------------------------------------------------------
 
 
 class Store(Protocol):
-    """What Index needs from a backend. Writes happen only inside ``writing()``."""
+    """What Index needs from a backend. Writes happen only inside ``writing()``; a backend may apply them
+    at the end of the section, so code inside a section never reads its own writes."""
+
+    location: str
 
     def read_meta(self) -> dict[str, str] | None: ...
 
-    def write_meta(self, meta: dict[str, str]) -> None: ...
+    def create(self, meta: dict[str, str]) -> None:
+        """Write the parameters of a new index (inside a write section)."""
+        ...
 
     def writing(self) -> AbstractContextManager[None]:
-        """An exclusive write section: one transaction (SQLite) or one held lock (Redis)."""
+        """An exclusive write section: one transaction (SQLite) or one fenced lease (Redis)."""
         ...
 
-    def put(self, entry: Entry) -> None:
-        """Store the entry, replacing any article with the same id."""
+    def reading(self) -> AbstractContextManager[None]:
+        """One consistent view for a check."""
         ...
 
-    def remove(self, article_id: str) -> bool: ...
+    def put(self, entries: list[Entry]) -> None:
+        """Store new entries (their ids are not stored: replacing is remove, then put), oldest first."""
+        ...
+
+    def remove(self, entries: list[Entry]) -> None:
+        """Remove stored entries (as loaded, with their buckets filled in)."""
+        ...
 
     def load(self, ids: Iterable[str]) -> list[Entry]:
         """The stored entries among `ids` (missing ids are left out), in the order given."""
         ...
 
-    def candidates(self, band_keys: np.ndarray, max_bucket: int) -> list[str]:
-        """Ids of articles with a paragraph bucketed under any of these keys, at most `max_bucket` per key."""
+    def candidates(self, buckets: np.ndarray, max_bucket: int) -> list[str]:
+        """Ids of articles with a paragraph in any of these buckets, at most the oldest `max_bucket` per bucket."""
         ...
 
     def carriers(self, fingerprints: Iterable[int], limit: int) -> dict[int, list[str]]:
@@ -96,35 +241,43 @@ class Store(Protocol):
 
     def stats(self) -> dict[str, int | str]: ...
 
-    def integrity_problems(self) -> list[str]: ...
+    def integrity_problems(self, full: bool) -> list[str]: ...
 
     def close(self) -> None: ...
 
 
 class BackendBase(ABC):
     """What both backends share: errors that name the index, and reentrant write sections (only the
-    outermost one begins and ends the transaction or lock, so ``check_and_add`` and a batch can
-    wrap ``put`` calls that are write sections themselves)."""
+    outermost one begins and ends the transaction or lease, so ``check_and_add`` and a batch can
+    wrap calls that are write sections themselves)."""
 
     location = ""
-    _backend_errors: tuple[type[Exception], ...] = ()
     _write_depth = 0
+
+    def _translate(self, error: Exception) -> IndexStoreError | None:
+        """The IndexStoreError a backend error means, or None when it is not a backend error."""
+        return None
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
         """Backend errors become IndexStoreError naming the index (exit code 2 in the CLI)."""
         try:
             yield
-        except self._backend_errors as error:
-            raise IndexStoreError(f"{self.location}: {error}") from error
+        except IndexStoreError:
+            raise
+        except Exception as error:
+            translated = self._translate(error)
+            if translated is None:
+                raise
+            raise translated from error
 
     @abstractmethod
     def _begin_write(self) -> None:
-        """Start the outermost write section (a transaction, or the writers' lock)."""
+        """Start the outermost write section (a transaction, or the writers' lease)."""
 
     @abstractmethod
     def _end_write(self, committed: bool) -> None:
-        """Finish it: commit or roll back, release the lock."""
+        """Finish it: commit (apply) or roll back (discard), and release the lease."""
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -147,51 +300,42 @@ class BackendBase(ABC):
         self._end_write(committed=True)
 
 
-# --- codecs shared by the backends ------------------------------------------------------------------
-
-
-def article_json(article: Article) -> str:
-    return json.dumps(article_record(article), ensure_ascii=False)
-
-
-def article_from_json(text: str | bytes) -> Article:
-    return article_from_record(json.loads(text))
-
-
-def entry_blobs(entry: Entry) -> dict[str, bytes]:
-    """The arrays of an entry as little-endian bytes, keyed by field name."""
-    return {
-        "shingles": _le(entry.shingles.values, "<u8"),
-        "offsets": _le(entry.shingles.offsets, "<i8"),
-        "word_counts": _le(entry.shingles.word_counts, "<i8"),
-        "fingerprints": _le(entry.fingerprints, "<u8"),
-        "signatures": _le(entry.signatures, "<u4"),
-        "banded": _le(entry.banded, "<i8"),
-        "band_keys": _le(entry.band_keys, "<u8"),
-    }
-
-
-def entry_from_blobs(article: Article, blobs: dict[str, bytes], num_perm: int, bands: int) -> Entry:
-    paragraphs = len(article.paragraphs)
-    shingles = Shingles(values=_array(blobs["shingles"], "<u8", np.uint64),
-                        offsets=_array(blobs["offsets"], "<i8", np.int64),
-                        word_counts=_array(blobs["word_counts"], "<i8", np.int64))
-    banded = _array(blobs["banded"], "<i8", np.int64)
-    return Entry(article=article, shingles=shingles,
-                 fingerprints=_array(blobs["fingerprints"], "<u8", np.uint64),
-                 signatures=_array(blobs["signatures"], "<u4", np.uint32).reshape(paragraphs, num_perm),
-                 banded=banded,
-                 band_keys=_array(blobs["band_keys"], "<u8", np.uint64).reshape(len(banded), bands))
-
-
-def _le(values: np.ndarray, dtype: str) -> bytes:
-    return np.ascontiguousarray(values, dtype=dtype).tobytes()
-
-
-def _array(raw: bytes, dtype: str, native: type) -> np.ndarray:
-    return np.frombuffer(raw, dtype=dtype).astype(native)
-
-
 def signed(keys: np.ndarray) -> list[int]:
     """uint64 keys as the signed 64-bit integers SQLite stores."""
     return np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).ravel().tolist()
+
+
+def _signed_one(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def unsigned_one(value: int) -> int:
+    return value & 0xFFFFFFFFFFFFFFFF
+
+
+class EntryCache:
+    """Recently loaded entries by sequence number. A stored row never changes (a replaced article gets a
+    new seq, and seqs are never reused), so a cached entry is right for as long as its seq is stored:
+    a bulk add re-reads the same old carriers of recurring paragraphs batch after batch."""
+
+    def __init__(self, size: int = 8192) -> None:
+        self._size = size
+        self._entries: OrderedDict[int, Entry] = OrderedDict()
+
+    def pick(self, seqs: Mapping[int, str], found: dict[str, Entry]) -> list[int]:
+        """Put the cached entries among `seqs` (seq → id) into `found`; return the seqs still to load."""
+        missing = []
+        for seq, article_id in seqs.items():
+            entry = self._entries.get(seq)
+            if entry is None:
+                missing.append(seq)
+            else:
+                self._entries.move_to_end(seq)
+                found[article_id] = entry
+        return missing
+
+    def keep(self, entry: Entry) -> Entry:
+        self._entries[entry.seq] = entry
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return entry
