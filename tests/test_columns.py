@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndicate import Article, ScanConfig, scan
-from syndicate.columns import SketchColumns
+from syndicate.columns import EvidenceColumns, SketchColumns
 from syndicate.furniture import judge_recurring, learn_furniture_columns, recurring_paragraphs
 from syndicate.lsh import candidate_pairs
 from syndicate.normalise import paragraph_fingerprint
@@ -76,14 +76,21 @@ def test_columns_build_the_evidence_each_article_gives_alone():
         assert columns.active_words(index) == int(got.words[got.active].sum())
 
 
-def test_assembled_evidence_columns_equal_the_blocks_evidence():
-    config = ScanConfig()
-    articles = mixed_archive()
+def settled_both_ways(articles: list[Article],
+                      config: ScanConfig) -> tuple[SketchColumns, SketchColumns, EvidenceColumns]:
+    """The archive's blocks settled in place; the same articles' blocks, and the evidence columns assembled from
+    them."""
     columns, reference = columns_of(articles, config, chunk=3), columns_of(articles, config, chunk=3)
     flags = np.isin(columns.column("fingerprints"), np.array(sorted(learn_furniture_columns(columns, config)),
                                                                dtype=np.uint64))
     reference.settle(flags)
-    evidence = columns.assemble(columns.settle_block(number, flags) for number in range(len(columns.blocks)))
+    return reference, columns, columns.assemble(columns.settle_block(n, flags) for n in range(len(columns.blocks)))
+
+
+def test_assembled_evidence_columns_equal_the_blocks_evidence():
+    config = ScanConfig()
+    articles = mixed_archive()
+    reference, columns, evidence = settled_both_ways(articles, config)
     assert len(evidence) == len(articles) and evidence.sentences == sum(len(b.sentence_words) for b in reference.blocks)
     assert evidence.active_words().tolist() == [reference.active_words(i) for i in range(len(articles))]
     for index in range(len(articles)):
@@ -159,13 +166,8 @@ def test_term_holders_count_each_article_once_and_dropped_terms_leave_every_sent
 
 
 def test_a_batch_of_evidence_columns_equals_the_blocks_batch():
-    config = ScanConfig()
     articles = mixed_archive()
-    columns, blocks = columns_of(articles, config, chunk=3), columns_of(articles, config, chunk=3)
-    flags = np.isin(columns.column("fingerprints"), np.array(sorted(learn_furniture_columns(columns, config)),
-                                                               dtype=np.uint64))
-    blocks.settle(flags)
-    evidence = columns.assemble(columns.settle_block(number, flags) for number in range(len(columns.blocks)))
+    blocks, _, evidence = settled_both_ways(articles, ScanConfig())
     picked = np.array([0, 2, 3, 7, len(articles) - 1])
     got, expected = evidence.evidence_batch(picked), blocks.evidence_batch(picked)
     for name in ("sentence_offsets", "shingle_offsets", "shingles", "term_offsets", "term_values", "active",

@@ -8,7 +8,6 @@ import pytest
 from factories import wire_archive
 
 from syndicate import ReaderOptions, read_articles, scan
-from syndicate import plan as plan_module
 from syndicate.engine import LocalEngine, make_engine
 from syndicate.errors import InputError
 
@@ -56,25 +55,13 @@ def ray_engine():
     engine.close()
 
 
-@pytest.fixture
-def through_every_step(monkeypatch):
-    monkeypatch.setattr(plan_module, "PART", 9)
-    monkeypatch.setattr(plan_module, "BATCH", 4)
-    monkeypatch.setattr(plan_module, "VERIFY_CHUNK", 16)
-    monkeypatch.setattr(plan_module, "INLINE_ROWS", 0)
-    monkeypatch.setattr(plan_module, "INLINE_PAIRS", 0)
-    monkeypatch.setattr(plan_module, "INLINE_ARTICLES", 0)
-    monkeypatch.setattr(plan_module, "FURNITURE_TASK", 2)
-    monkeypatch.setattr(plan_module, "BLOCKS_PER_TASK", 2)
-
-
 def output(result) -> dict:
     data = result.to_dict(quotes=True)
     data["stats"] = {k: v for k, v in data["stats"].items() if not k.startswith("seconds_")}
     return data
 
 
-def test_ray_gives_the_local_engines_clusters_and_links(ray_engine, through_every_step, seeds_dir):
+def test_ray_gives_the_local_engines_clusters_and_links(ray_engine, tiny_parts, seeds_dir):
     assert ray_engine.workers == 2
     for source in (wire_archive(), list(read_articles([seeds_dir]))):
         local = scan(source, workers=1)
@@ -83,12 +70,12 @@ def test_ray_gives_the_local_engines_clusters_and_links(ray_engine, through_ever
         assert output(on_ray) == output(local)
 
 
-def test_ray_gives_the_local_engines_output_on_helsinki(ray_engine, through_every_step, helsinki_csv):
+def test_ray_gives_the_local_engines_output_on_helsinki(ray_engine, tiny_parts, helsinki_csv):
     archive = list(read_articles([helsinki_csv], ReaderOptions(paragraph_sep=" ### ")))
     assert output(scan(archive, engine=ray_engine)) == output(scan(archive, workers=1))
 
 
-def test_ray_reports_a_repeated_id_like_the_local_engine(ray_engine, through_every_step):
+def test_ray_reports_a_repeated_id_like_the_local_engine(ray_engine, tiny_parts):
     articles = wire_archive()
     articles.append(articles[0])
     with pytest.raises(InputError, match="duplicate article id") as error:

@@ -10,7 +10,6 @@ import pytest
 from factories import wire_archive
 
 from syndicate import Archive, ReaderOptions, ScanConfig, read_articles, scan
-from syndicate import plan as plan_module
 from syndicate.engine import LocalEngine
 from syndicate.errors import InputError
 
@@ -21,20 +20,6 @@ def output(result) -> dict:
     data["stats"] = {k: v for k, v in data["stats"].items() if not k.startswith("seconds_")}
     data["info"] = {article_id: repr(result.info[article_id]) for article_id in result.info}
     return data
-
-
-@pytest.fixture
-def tiny_parts(monkeypatch):
-    """Parts of a few articles, and no step small enough to run in the driver: every path goes through the pool."""
-    monkeypatch.setattr(plan_module, "PART", 7)
-    monkeypatch.setattr(plan_module, "BATCH", 3)
-    monkeypatch.setattr(plan_module, "VERIFY_CHUNK", 5)
-    monkeypatch.setattr(plan_module, "INLINE_ROWS", 0)
-    monkeypatch.setattr(plan_module, "INLINE_PAIRS", 0)
-    monkeypatch.setattr(plan_module, "INLINE_ARTICLES", 0)
-    monkeypatch.setattr(plan_module, "FURNITURE_TASK", 2)
-    monkeypatch.setattr(plan_module, "BLOCKS_PER_TASK", 2)
-    monkeypatch.setattr(plan_module, "BANDS_PER_TASK", 3)
 
 
 def write_jsonl(articles, path: Path) -> Path:
