@@ -20,16 +20,19 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 
 from .article import Article
 from .cluster import UnionFind
+from .columns import SketchColumns
 from .config import ScanConfig
 from .normalise import words
 from .passages import GRADES, Grade, PassageAlignment, Unit, UnitSketch, align_units
-from .units import unit_sketch
+from .sketch import SignedBatch
+from .units import units_batch
 
 ParagraphOp = Literal["same", "edit", "move", "split", "merge", "regroup", "add", "delete"]
 WordOpName = Literal["equal", "insert", "delete", "replace"]
@@ -62,6 +65,11 @@ def tokenize(text: str, paragraph: int = 0) -> list[Token]:
     """
     tokens: list[Token] = []
     for chunk in _CHUNK.finditer(text):
+        if chunk.group().isascii():  # normalise() of ASCII is lower() and ` -> ': each original word is one word
+            offset = chunk.start()
+            tokens.extend(Token(paragraph, offset + m.start(), offset + m.end(), m.group().lower().replace("`", "'"))
+                          for m in _ORIGINAL_WORD.finditer(chunk.group()))
+            continue
         chunk_words = words(chunk.group())
         if not chunk_words:
             continue
@@ -206,35 +214,58 @@ def _joined(article: Article, indices: Sequence[int]) -> str | None:
 
 
 def align(source: Article, copy: Article, config: ScanConfig | None = None,
-          furniture: tuple[Sequence[bool], Sequence[bool]] | None = None) -> Alignment:
+          furniture: tuple[Sequence[bool], Sequence[bool]] | None = None,
+          template: np.ndarray | None = None) -> Alignment:
     """Align a copy with its source, sentence by sentence as detection does, shown paragraph by paragraph.
 
     `furniture` flags the paragraphs of each that are page furniture (a scan knows them): they are left out
-    of the alignment, as they are when the pair is verified, and shown as added or deleted.
+    of the alignment, as they are when the pair is verified, and shown as added or deleted. `template`: the
+    archive's template vocabulary (``ScanResult.template``), left out of the content terms as the scan does.
     """
     config = config or ScanConfig()
     masks = furniture or (None, None)
-    return _align(source, copy, unit_sketch(source.paragraphs, config.ngram, masks[0]),
-                  unit_sketch(copy.paragraphs, config.ngram, masks[1]), config)
+    sketch_source, sketch_copy = unit_sketches([source, copy], config, masks, template)
+    return _align(source, copy, sketch_source, sketch_copy, config)
 
 
 def align_copies(source: Article, copies: Sequence[Article], config: ScanConfig | None = None,
-                 furniture: Mapping[str, Sequence[bool]] | None = None) -> list[Alignment]:
-    """Each copy aligned with one source (its units made once); a copy whose paragraphs repeat another's reuses that
-    alignment (syndicated pages often carry the very same text). `furniture` maps article ids to paragraph flags."""
+                 furniture: Mapping[str, Sequence[bool]] | None = None,
+                 template: np.ndarray | None = None) -> list[Alignment]:
+    """Each copy aligned with one source (the units of all made in one batch); a copy whose paragraphs repeat
+    another's reuses that alignment (syndicated pages often carry the very same text). `furniture` maps article
+    ids to paragraph flags; `template` as in :func:`align`."""
     config = config or ScanConfig()
     furniture = furniture or {}
-    sketch_source = unit_sketch(source.paragraphs, config.ngram, furniture.get(source.id))
-    done: dict[tuple[tuple[str, ...], tuple[bool, ...]], Alignment] = {}
+    distinct: dict[tuple[tuple[str, ...], tuple[bool, ...]], Article] = {}
+    for copy in copies:
+        distinct.setdefault((copy.paragraphs, tuple(furniture.get(copy.id) or ())), copy)
+    firsts = list(distinct.values())
+    sketches = unit_sketches([source, *firsts], config, [furniture.get(a.id) for a in (source, *firsts)], template)
+    done = {key: _align(source, first, sketches[0], sketch, config)
+            for (key, first), sketch in zip(distinct.items(), sketches[1:], strict=True)}
     out = []
     for copy in copies:
-        mask = tuple(furniture.get(copy.id) or ())
-        known = done.get((copy.paragraphs, mask))
-        if known is None:
-            known = done[copy.paragraphs, mask] = _align(
-                source, copy, sketch_source, unit_sketch(copy.paragraphs, config.ngram, mask or None), config)
+        known = done[copy.paragraphs, tuple(furniture.get(copy.id) or ())]
         out.append(known if known.copy is copy else replace(known, copy=copy))
     return out
+
+
+def unit_sketches(articles: Sequence[Article], config: ScanConfig, furniture: Sequence[Sequence[bool] | None],
+                  template: np.ndarray | None = None) -> list[UnitSketch]:
+    """The articles' evidence made as a scan makes it (one batch through the scan's columns), without signing."""
+    units = units_batch([article.paragraphs for article in articles], config.ngram)
+    unsigned = SignedBatch(units=units, keys=np.empty((0, 0), dtype=np.uint64),
+                           document_keys=np.empty((0, 0), dtype=np.uint64), credits=[None] * len(articles),
+                           headlines=[() for _ in articles])
+    columns = SketchColumns()
+    columns.add(articles, unsigned)
+    flags = np.concatenate([np.asarray(mask, dtype=bool) if mask is not None and len(mask)
+                            else np.zeros(len(article.paragraphs), dtype=bool)
+                            for article, mask in zip(articles, furniture, strict=True)] or [np.zeros(0, bool)])
+    columns.settle(flags)
+    if template is not None:
+        columns.drop_terms(template)
+    return [columns.evidence(index)[1] for index in range(len(articles))]
 
 
 def _align(source: Article, copy: Article, sketch_source: UnitSketch, sketch_copy: UnitSketch,
@@ -366,8 +397,14 @@ def _wordless_pairs(source: Article, copy: Article, chain: list[_Block]) -> list
     return out
 
 
+@lru_cache(maxsize=8192)
+def _paragraph_tokens(text: str, paragraph: int) -> tuple[Token, ...]:
+    """tokenize, remembered: a cluster's source is aligned with every copy, paragraph by paragraph."""
+    return tuple(tokenize(text, paragraph))
+
+
 def _unmatched(op: ParagraphOp, article: Article, index: int) -> ParagraphPair:
-    tokens = tuple(tokenize(article.paragraphs[index], index))
+    tokens = _paragraph_tokens(article.paragraphs[index], index)
     if op == "delete":
         return ParagraphPair(op, (index,), (), None, source_tokens=tokens)
     return ParagraphPair(op, (), (index,), None, copy_tokens=tokens)
@@ -375,8 +412,8 @@ def _unmatched(op: ParagraphOp, article: Article, index: int) -> ParagraphPair:
 
 def _matched(op: ParagraphOp, source: Article, copy: Article, source_paragraphs: tuple[int, ...],
              copy_paragraphs: tuple[int, ...], grade: Grade) -> ParagraphPair:
-    source_tokens = tuple(t for i in source_paragraphs for t in tokenize(source.paragraphs[i], i))
-    copy_tokens = tuple(t for j in copy_paragraphs for t in tokenize(copy.paragraphs[j], j))
+    source_tokens = tuple(t for i in source_paragraphs for t in _paragraph_tokens(source.paragraphs[i], i))
+    copy_tokens = tuple(t for j in copy_paragraphs for t in _paragraph_tokens(copy.paragraphs[j], j))
     source_words = [t.word for t in source_tokens]
     copy_words = [t.word for t in copy_tokens]
     matcher = SequenceMatcher(None, source_words, copy_words, autojunk=False)

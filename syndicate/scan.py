@@ -101,6 +101,9 @@ class ScanResult:
     """The settings of the scan (views align copies with them)."""
     plan: dict[str, object] = field(default_factory=dict)
     """How the scan ran (engine, workers, task seconds, bytes spilled): not part of the output."""
+    template: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
+    """The archive's template vocabulary (sorted term hashes, see ScanConfig.template_term_share): views align
+    copies without it, as verification did."""
 
     def to_dict(self, quotes: bool = False) -> dict:
         data: dict = {
@@ -183,7 +186,8 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
                                  for step, seconds in runner.task_cpu_seconds.items()},
             "inline_steps": sorted(runner.inline_steps), "driver_cpu_seconds": driver_cpu}
     return ScanResult(articles=len(columns), clusters=clusters, info=LazyInfo(columns, info_of, known), stats=stats,
-                      quotes=[link for link in found if link.kind == QUOTES], config=config, plan=plan)
+                      quotes=[link for link in found if link.kind == QUOTES], config=config, plan=plan,
+                      template=template)
 
 
 @contextmanager

@@ -239,3 +239,33 @@ def test_the_rewrite_pairs_its_paraphrased_paragraphs_with_their_sources(seeds):
     summary = alignment.summary
     assert summary.source_in_passages > 0.8 and summary.grades["paraphrased"] > 0.5
     assert summary.source_reused > 0.3  # the words kept word for word inside those paraphrases
+
+
+def test_the_view_shows_the_shares_the_scan_decided_on_with_the_archive_s_template_vocabulary() -> None:
+    from test_simulate import _stories
+
+    from syndicate import scan
+    from syndicate.align import align_copies
+    from syndicate.simulate import SimulationConfig, simulate
+
+    simulation = simulate(_stories(60), SimulationConfig(stories=30, seed=11, min_paragraphs=6, min_words=100))
+    by_id = {article.id: article for article in simulation.articles}
+    result = scan(simulation.articles)
+    assert len(result.template) > 0  # the simulated outlets' shared vocabulary
+    compared = 0
+    for cluster in result.clusters:
+        source = by_id[cluster.source]
+        # Near-identical re-sends take their shares from whole shingle sets (their lines may all be furniture).
+        direct = {link.b if link.a == source.id else link.a: link for link in cluster.links
+                  if source.id in (link.a, link.b) and link.jaccard < result.config.near_identical}
+        copies = [by_id[member] for member in direct]
+        furniture = {a.id: result.info[a.id].furniture_mask(len(a.paragraphs)) for a in (source, *copies)}
+        for alignment in align_copies(source, copies, result.config, furniture, result.template):
+            link = direct[alignment.copy.id]
+            assert alignment.summary.source_in_passages == pytest.approx(link.share_of(source.id), abs=1e-9)
+            assert alignment.summary.copy_in_passages == pytest.approx(link.share_of(alignment.copy.id), abs=1e-9)
+            if link.a == source.id:  # a link's grades are shares of its first article's words
+                grades = {grade: getattr(link, grade) for grade in alignment.summary.grades}
+                assert alignment.summary.grades == pytest.approx(grades, abs=1e-9)  # 2 differ without the template
+            compared += 1
+    assert compared >= 50

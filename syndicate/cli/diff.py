@@ -160,7 +160,7 @@ def show_command(
         kinds = member_kinds(cluster)
         copies = [by_id[m] for m in shown if m != source.id and copy in (None, m)]
         furniture = {a.id: result.info[a.id].furniture_mask(len(a.paragraphs)) for a in (source, *copies)}
-        alignments = sorted_copies(align_copies(source, copies, result.config, furniture), kinds)
+        alignments = sorted_copies(align_copies(source, copies, result.config, furniture, result.template), kinds)
         headlines = {member: result.info[member].headline for member in shown}
         if view.format is DiffFormat.json:
             _write_json({"cluster": cluster.id, "source": source.id, "source_reason": cluster.source_reason,

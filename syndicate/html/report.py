@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from ..align import align_copies
 from ..article import Article, parse_date
 from ..config import ScanConfig
@@ -136,7 +138,9 @@ class _ClusterJob:
     folder: Path
     inputs: tuple[str, ...]
     scan_config: ScanConfig
-    """The scan's settings: a copy is shown aligned as the scan aligned it."""
+    """The scan's settings: a copy is shown aligned as the scan aligned it…"""
+    template: np.ndarray
+    """…without the archive's template vocabulary."""
 
 
 _job: _ClusterJob | None = None
@@ -161,7 +165,8 @@ def _build(result: ScanResult, archive: Archive, folder: Path, inputs: Sequence[
     seconds["composites"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    job = _ClusterJob(result.clusters, members, info, agencies, composite_pages, folder, tuple(inputs), result.config)
+    job = _ClusterJob(result.clusters, members, info, agencies, composite_pages, folder, tuple(inputs), result.config,
+                      result.template)
     kept = _write_cluster_pages(job, workers)
     seconds["clusters"] = time.perf_counter() - started
 
@@ -229,7 +234,8 @@ def _cluster_page(index: int) -> tuple[int, dict[str, float]]:
     source = _job.articles[cluster.source or cluster.members[0]]
     copies = [_job.articles[m] for m in (*cluster.members, *cluster.partial) if m != source.id]
     alignments = align_copies(source, copies, _job.scan_config, {
-        article.id: _job.info[article.id].furniture_mask(len(article.paragraphs)) for article in (source, *copies)})
+        article.id: _job.info[article.id].furniture_mask(len(article.paragraphs)) for article in (source, *copies)},
+        _job.template)
     page = cluster_html(cluster, source, alignments, info=_job.info, agency=_job.agencies[cluster.id],
                         composites=_job.composites, inputs=_job.inputs)
     _write(_job.folder / cluster_page(cluster.id), page)
