@@ -43,6 +43,10 @@ MATCHED_OPS = frozenset({"same", "edit", "move", "split", "merge", "regroup"})
 # --- words with their original spans -------------------------------------------------------------
 
 _CHUNK = re.compile(r"\S+")
+_PLAIN_PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                                    "\u2014": "-"})
+"""Curly quotes and dashes, which NFKC leaves alone and normalise() folds one character for one: a chunk that is
+ASCII once they are folded takes tokenize's fast path."""
 _ORIGINAL_WORD = re.compile(r"[^\W_]+(?:['\u2018\u2019\u201a\u201b\u2032`\u00b4][^\W_]+)*")
 
 
@@ -65,10 +69,11 @@ def tokenize(text: str, paragraph: int = 0) -> list[Token]:
     """
     tokens: list[Token] = []
     for chunk in _CHUNK.finditer(text):
-        if chunk.group().isascii():  # normalise() of ASCII is lower() and ` -> ': each original word is one word
+        plain = chunk.group().translate(_PLAIN_PUNCTUATION)
+        if plain.isascii():  # normalise() of ASCII is lower() and ` -> ': each original word is one word
             offset = chunk.start()
             tokens.extend(Token(paragraph, offset + m.start(), offset + m.end(), m.group().lower().replace("`", "'"))
-                          for m in _ORIGINAL_WORD.finditer(chunk.group()))
+                          for m in _ORIGINAL_WORD.finditer(plain))
             continue
         chunk_words = words(chunk.group())
         if not chunk_words:

@@ -269,3 +269,11 @@ def test_the_view_shows_the_shares_the_scan_decided_on_with_the_archive_s_templa
                 assert alignment.summary.grades == pytest.approx(grades, abs=1e-9)  # 2 differ without the template
             compared += 1
     assert compared >= 50
+
+
+def test_tokens_of_text_with_curly_quotes_dashes_and_accents_are_its_normalised_words() -> None:
+    text = "“Hezbollah’s chief” met Hamas—and Islamic Jihad – in Beyrouth, Café ‘Aruri’ said ″OK″."
+    tokens = tokenize(text, 3)
+    assert [t.word for t in tokens] == words(text)
+    assert [text[t.start:t.end] for t in tokens][:4] == ["Hezbollah’s", "chief", "met", "Hamas"]
+    assert all(t.paragraph == 3 for t in tokens)
