@@ -125,8 +125,6 @@ def without_terms(term_offsets: np.ndarray, terms: np.ndarray, dropped: np.ndarr
     """Per-sentence terms (``terms[term_offsets[s]:term_offsets[s + 1]]``) with the sorted `dropped` left out."""
     if not len(dropped):
         return term_offsets, terms
-    keep = ~np.isin(terms, dropped)
-    owner = np.repeat(np.arange(len(term_offsets) - 1), np.diff(term_offsets))
-    offsets = np.zeros(len(term_offsets), dtype=term_offsets.dtype)
-    np.cumsum(np.bincount(owner[keep], minlength=len(term_offsets) - 1), out=offsets[1:])
-    return offsets, terms[keep]
+    gone = np.flatnonzero(np.isin(terms, dropped))
+    offsets = term_offsets - np.searchsorted(gone, term_offsets).astype(term_offsets.dtype)
+    return offsets, np.delete(terms, gone)
