@@ -91,6 +91,13 @@ def sorted_terms(words: Iterable[str]) -> np.ndarray:
     return np.unique(np.array(content_terms(words), dtype=np.uint32))
 
 
+def held_terms(terms: np.ndarray) -> np.ndarray:
+    """The distinct content terms among an article's `terms` that the template vocabulary counts (numbers never do),
+    sorted, as int64: what the persistent index counts per article."""
+    terms = np.asarray(terms, dtype=np.uint32)
+    return np.unique(terms[(terms & np.uint32(NUMBER)) == 0]).astype(np.int64)
+
+
 def template_terms(articles: int, terms: np.ndarray, holders: np.ndarray, share: float, least: int) -> np.ndarray:
     """The content terms (numbers never) that `holders` articles of `articles` hold, at or above `share` of the
     archive and `least` articles: the vocabulary of its templates, sorted (see ScanConfig.template_term_share)."""

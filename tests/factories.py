@@ -22,6 +22,24 @@ def article(id: str, paragraphs: list[str], outlet: str | None = None, date: str
     return Article(id=id, paragraphs=tuple(paragraphs), outlet=outlet, date=date)
 
 
+def brief(rng: random.Random, number: int) -> Article:
+    """A one-template brief: the template's words in the template's order, a different name in every slot (so two
+    briefs share no 5-word shingle: only their content terms could align them)."""
+    def name() -> str:
+        return rng.choice(NAMES)
+
+    return article(f"brief-{number}", [
+        f"{name()} issuing {name()} eurobond {name()} paying {name()} coupon {name()} priced {name()} yield "
+        f"{name()} manager {name()} said.",
+        f"{name()} bond {name()} denominations {name()} listed {name()} concession {name()} underwriting "
+        f"{name()} fees {name()} combined.",
+        f"{name()} payment {name()} date {name()} issue {name()} settlement {name()} clearing {name()} agent."])
+
+
+NAMES = ("Alpha", "Nordic", "Credit", "Finance", "Pacific", "Union", "Investment", "Capital", "Trust", "Royal",
+         "Mortgage", "Energy", "Export", "Holdings", "Industrial", "Bank", "Securities", "Continental")
+
+
 FURNITURE = "Subscribe to our newsletter for the latest headlines delivered to your inbox every single morning."
 
 

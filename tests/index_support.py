@@ -8,11 +8,15 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from factories import article, paragraph, story
 
 from syndicate import Article
+from syndicate.columns import SketchColumns
+from syndicate.index import Index
 from syndicate.read import read_articles
+from syndicate.terms import NUMBER
 
 REDIS_ENV = "SYNDICATE_TEST_REDIS"
 FURNITURE = [
@@ -45,6 +49,19 @@ def scenario() -> tuple[list[Article], list[Article]]:
         indexed[7],
     ]
     return indexed, checked
+
+
+def assert_term_counts_are_a_recount(index: Index) -> None:
+    """The stored term counts are what the scan's own counting (SketchColumns.term_holders) finds over the stored
+    articles' arrays: every content term that is not a number with its holders, and no other term stored."""
+    entries = index._store.load(list(index.ids()))
+    columns = SketchColumns()
+    columns.add_stored([entry.article for entry in entries], [entry.evidence for entry in entries])
+    terms, holders = columns.term_holders()
+    words = (terms & np.uint32(NUMBER)) == 0
+    terms, holders = terms[words].astype(np.int64), holders[words]
+    assert index._store.term_holders(terms).tolist() == holders.tolist()
+    assert index.stats()["terms"] == len(terms)
 
 
 @pytest.fixture(name="target", params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])

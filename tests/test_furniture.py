@@ -3,9 +3,9 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from factories import article, paragraph, story
+from factories import article, brief, paragraph, story
 
-from syndicate import Article, ScanConfig, scan
+from syndicate import ScanConfig, scan
 
 FURNITURE = [
     "Sign up for our newsletter to get the best stories delivered to your inbox every morning.",
@@ -63,27 +63,9 @@ def test_story_threshold_is_configurable() -> None:
     assert scan(copies, ScanConfig(story_containment=1.0)).clusters == []
 
 
-def _brief(rng: random.Random, number: int) -> Article:
-    """A one-template brief: the template's words in the template's order, a different name in every slot (so two
-    briefs share no 5-word shingle: only their content terms could align them)."""
-    def name() -> str:
-        return rng.choice(NAMES)
-
-    return article(f"brief-{number}", [
-        f"{name()} issuing {name()} eurobond {name()} paying {name()} coupon {name()} priced {name()} yield "
-        f"{name()} manager {name()} said.",
-        f"{name()} bond {name()} denominations {name()} listed {name()} concession {name()} underwriting "
-        f"{name()} fees {name()} combined.",
-        f"{name()} payment {name()} date {name()} issue {name()} settlement {name()} clearing {name()} agent."])
-
-
-NAMES = ("Alpha", "Nordic", "Credit", "Finance", "Pacific", "Union", "Investment", "Capital", "Trust", "Royal",
-         "Mortgage", "Energy", "Export", "Holdings", "Industrial", "Bank", "Securities", "Continental")
-
-
 def test_template_vocabulary_is_learnt_and_one_template_briefs_do_not_read_as_rewrites() -> None:
     rng = random.Random(3)
-    briefs = [_brief(rng, n) for n in range(60)]
+    briefs = [brief(rng, n) for n in range(60)]
     resent = article("brief-0-resent", list(briefs[0].paragraphs))
     result = scan([*briefs, resent])
     assert result.stats["template_terms"] >= 15  # eurobond, issuing, priced, manager, denominations…

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import random
+import sqlite3
 from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import COPY_AFP, INDEPENDENT, REWRITE_AFP, SOURCE_AFP
-from factories import VOCABULARY, article, story
-from index_support import FURNITURE, scenario, seed_articles, site_story, target_fixture  # noqa: F401  (fixture `target`)
+from factories import VOCABULARY, article, brief, story
+from index_support import (  # noqa: F401  (fixture `target`)
+    FURNITURE,
+    assert_term_counts_are_a_recount,
+    scenario,
+    seed_articles,
+    site_story,
+    target_fixture,
+)
 
 from syndicate import Article, InputError, ScanConfig, scan
 from syndicate.columns import SketchColumns
 from syndicate.furniture import learn_furniture_columns
-from syndicate.index import IdConflictError, Index, IndexStoreError
+from syndicate.index import IdConflictError, Index, IndexStoreError, Verdict
 from syndicate.normalise import paragraph_fingerprint
 from syndicate.sign import SCHEME, MinHasher, fold32
 from syndicate.sketch import sign_batch
@@ -155,7 +164,31 @@ def test_wire_text_in_many_outlets_stays_evidence(target: str) -> None:
 
 def test_index_answers_as_scan_does(target: str) -> None:
     """One implementation: every link the index reports is a link scan finds over the same articles."""
-    indexed, checked = scenario()
+    _assert_index_answers_as_scan(target, *scenario())
+
+
+@pytest.mark.parametrize("briefs", [49, 60])
+def test_index_answers_as_scan_does_where_the_template_vocabulary_counts(target: str, briefs: int) -> None:
+    """One-template briefs: a scan learns their template words (held by 50 articles or more) and links only the
+    re-send; the index drops the same words, counting the checked article in and its stored namesake out. With 49
+    briefs indexed, a new brief is the 50th holder (template), but a replacement of a stored brief is not, and its
+    template words in the template's order read as a paraphrase of brief-0 (as brief-24's do)."""
+    rng = random.Random(3)
+    indexed = [brief(rng, n) for n in range(briefs + 1)]
+    replacement = Article(id="brief-7", paragraphs=indexed.pop(24).paragraphs)
+    checked = [article("brief-0-resent", list(indexed[0].paragraphs)), brief(rng, 99), replacement]
+    verdicts = _assert_index_answers_as_scan(target, indexed, checked)
+    assert [(m.id, m.kind) for m in verdicts["brief-0-resent"].matches] == [("brief-0", "copy")]
+    assert verdicts["brief-99"].matches == ()
+    assert [(m.id, m.kind) for m in verdicts["brief-7"].matches] == ([("brief-0", "rewrite")] if briefs == 49 else [])
+    with Index.open(target) as index:
+        added = index.check_and_add(checked[1])
+        assert added.added and added.matches == verdicts["brief-99"].matches
+
+
+def _assert_index_answers_as_scan(target: str, indexed: list[Article], checked: list[Article]) -> dict[str, Verdict]:
+    """Check each of `checked` against an index of `indexed`, and scan `indexed` (its namesake out) with it: the
+    index reports exactly the scan's links of the checked article, with their kinds and shares."""
     with Index.open(target) as index:
         index.add_many(indexed, batch_size=3)
         verdicts = {a.id: index.check(a) for a in checked}
@@ -171,6 +204,7 @@ def test_index_answers_as_scan_does(target: str) -> None:
                 assert link.kind == match.kind
                 shares = (link.share_of(probe.id), link.share_of(match.id))
                 assert (match.new_in_match, match.match_in_new) == pytest.approx(shares)
+    return verdicts
 
 
 def test_refuses_an_index_built_with_other_parameters(target: str) -> None:
@@ -324,3 +358,41 @@ def test_template_resends_are_found_as_scan_finds_them(target: str) -> None:
         assert index.stats()["furniture_fingerprints"] == len(FURNITURE)
         verdict = index.check(resend)
     assert verdict.duplicate and [(m.id, m.kind) for m in verdict.matches] == [("template-1", "copy")]
+
+
+def test_term_counts_follow_adds_replaces_and_removes(target: str) -> None:
+    """Each content term's count of holding articles is what a recount of the stored articles gives, after bulk
+    adds, a replacement, removals and a check-and-add (numbers are not counted)."""
+    indexed, checked = scenario()
+    numbers = article("figures", ["Shares rose 12 percent to 345 dollars on volume of 6789 lots in Tokyo trading."])
+    with Index.open(target) as index:
+        index.add_many([*indexed, numbers], batch_size=3)
+        assert_term_counts_are_a_recount(index)
+        assert index.stats()["terms"] > 0
+        index.add(article("other-1", story(500)), replace=True)
+        assert_term_counts_are_a_recount(index)
+        index.add_many([checked[1], article("wire", story(501))], replace=True)
+        assert_term_counts_are_a_recount(index)
+        assert index.remove_many(["site-2", "figures", "absent"]) == ["absent"]
+        assert_term_counts_are_a_recount(index)
+        assert index.check_and_add(checked[3]).added
+        assert_term_counts_are_a_recount(index)
+        index.remove_many(list(index.ids()))
+        assert index.stats()["terms"] == 0
+
+
+def test_a_format_3_index_says_rebuild(target: str) -> None:
+    """An index from before the term counts is refused, with what to do."""
+    Index.open(target).close()
+    if target.startswith("redis"):
+        import redis
+
+        client = redis.Redis.from_url(target.split("?")[0])
+        client.hset(target.split("namespace=")[1] + ":meta", "format", "3")
+        client.close()
+    else:
+        with sqlite3.connect(target) as connection:
+            connection.execute("PRAGMA user_version = 3")
+        connection.close()
+    with pytest.raises(IndexStoreError, match=r"format 3.*reads format 4.*rebuild"):
+        Index.open(target)

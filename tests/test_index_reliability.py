@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 import redis
 from factories import article, story
-from index_support import fresh_namespace_url, redis_url, target_fixture  # noqa: F401  (fixture `target`)
+from index_support import (  # noqa: F401  (fixture `target`)
+    assert_term_counts_are_a_recount,
+    fresh_namespace_url,
+    redis_url,
+    target_fixture,
+)
 
 from syndicate.index import Index, IndexDamagedError, IndexStoreError
 
@@ -56,7 +61,8 @@ def _kill_during_add(target: str, source: Path, delay: float, batch: int) -> int
 
 def _sigkill_at_random_moments(target: str, tmp_path: Path, kills: int, latest: float) -> None:
     """Each run re-adds the archive (what it committed before is 'already indexed') and is killed at a random
-    moment; after every kill the index passes the integrity check and holds every article reported committed."""
+    moment; after every kill the index passes the integrity check, holds every article reported committed, and its
+    term counts are a recount of the articles it holds."""
     source, records = _archive(tmp_path)
     rng = random.Random(14)
     reported = 0
@@ -72,8 +78,9 @@ def _sigkill_at_random_moments(target: str, tmp_path: Path, kills: int, latest: 
         except IndexStoreError as error:  # killed before it created the index
             assert "no such index" in str(error) and reported == 0, error
             continue
-        with opened as index:  # what `syndicate index check` runs
+        with opened as index:  # what `syndicate index check` runs (the term counts against a recount, too)
             assert index.integrity_problems() == [], f"kill {kill}"
+            assert_term_counts_are_a_recount(index)
             held = list(index.ids())
             assert held[:reported] == [r["id"] for r in records[:reported]], f"kill {kill}"
             assert held == [r["id"] for r in records[: len(held)]]
@@ -304,3 +311,15 @@ def test_a_stored_article_altered_behind_our_back_fails_its_checksum(tmp_path: P
         with pytest.raises(IndexDamagedError, match="damaged"):
             index.check(article("probe", story(1)))
         assert [p for p in index.integrity_problems() if "checksum" in p]
+
+
+def test_a_term_count_altered_behind_our_back_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "counts.db"
+    with Index.open(path) as index:
+        index.add_many([article(f"s{i}", story(i)) for i in range(3)])
+        assert index.integrity_problems() == []
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE terms SET holders = holders + 1 WHERE term = (SELECT min(term) FROM terms)")
+    connection.close()
+    with Index.open(path, create=False) as index:
+        assert index.integrity_problems() == ["1 term counts differ from a recount of the stored articles"]

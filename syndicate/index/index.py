@@ -19,7 +19,10 @@ involves, pulled from a backend (:mod:`.sqlite_store` or :mod:`.redis_store`):
    all furniture), as a scan proposes them (band key and band number; at most ``max_bucket`` per
    bucket, oldest first);
 4. ``verify`` of each candidate, from its stored evidence arrays, its own furniture paragraphs
-   left out of the alignment.
+   left out of the alignment, and the template vocabulary left out of both articles' content terms:
+   the store counts, per content term, the stored articles that hold it (updated with the articles
+   themselves), so the terms of the pair that a scan of the index with the checked article in would
+   call template (``learn_template_terms``) are known from a few counts.
 
 Ids are never replaced implicitly: adding an id the index holds with the same text is a no-op
 ("already indexed"), with different text an error unless ``replace=True``.
@@ -44,6 +47,7 @@ from ..errors import InputError, SyndicateError
 from ..furniture import learn_furniture_columns
 from ..sign import SCHEME, MinHasher, shared_hasher
 from ..sketch import SignedBatch, sign_batch
+from ..terms import held_terms, template_terms
 from ..units import units_batch
 from ..verify import QUOTES, Link, verify
 from .store import FORMAT_VERSION, Entry, IndexStoreError, Store, bucket_keys, carried_fingerprints
@@ -196,9 +200,10 @@ class Index:
         """
         signed = self._sign([article])
         with self._store.reading():
-            if self._held_as_is(article):
+            stored = self._store.load([article.id])
+            if stored and stored[0].article.paragraphs == article.paragraphs:
                 return Verdict(id=article.id, matches=(), already_indexed=True)
-            return self._assess(signed)
+            return self._assess(signed, stored)
 
     def check_and_add(self, article: Article, *, replace: bool = False) -> Verdict:
         """Check, and add the article if it is not a duplicate, atomically: two workers checking the
@@ -210,7 +215,7 @@ class Index:
                 return Verdict(id=article.id, matches=(), already_indexed=True, added=False)
             if stored and not replace:
                 raise _id_conflict(article.id)
-            verdict = self._assess(signed)
+            verdict = self._assess(signed, stored)
             if verdict.duplicate:
                 return Verdict(id=article.id, matches=verdict.matches, added=False)
             self._add_batch(signed, replace=replace)
@@ -302,10 +307,6 @@ class Index:
 
     # --- the steps ----------------------------------------------------------------------------------
 
-    def _held_as_is(self, article: Article) -> bool:
-        stored = self._store.load([article.id])
-        return bool(stored) and stored[0].article.paragraphs == article.paragraphs
-
     def _sign(self, articles: list[Article]) -> _Signed:
         return _Signed.of(articles, sign_batch(articles, self.config, self._hasher), self.config)
 
@@ -393,10 +394,25 @@ class Index:
             touched = {f for entry in entries for f in entry.carried_fingerprints()}
             self._store.set_furniture(touched, self._rejudge(touched, gone))
 
-    def _assess(self, signed: _Signed) -> Verdict:
+    def _template(self, terms: np.ndarray, joining: list[np.ndarray], leaving: list[Entry]) -> np.ndarray:
+        """The template vocabulary among `terms` (sorted int64), as a scan of the stored articles, with articles
+        holding the `joining` terms in and the `leaving` entries out, would learn it (see
+        ScanConfig.template_term_share): their stored holders, adjusted, against the threshold. Only these
+        terms' counts are read; the article count only when a term could reach the threshold."""
+        holders = self._store.term_holders(terms)
+        for held, sign in chain(((held, 1) for held in joining), ((entry.held_terms(), -1) for entry in leaving)):
+            holders += sign * np.isin(terms, held, assume_unique=True)
+        least, share = self.config.template_term_articles, self.config.template_term_share
+        if not len(holders) or holders.max() < least:
+            return np.empty(0, dtype=np.uint32)
+        articles = self._store.count() + len(joining) - len(leaving)
+        return template_terms(articles, terms.astype(np.uint32), holders, share, least)
+
+    def _assess(self, signed: _Signed, namesake: list[Entry]) -> Verdict:
         """Furniture of the article (a batch of one: stored verdicts, and its other recurring paragraphs judged
-        now), then its candidates, each verified from its stored evidence arrays. Its stored namesake, if any,
-        is no candidate."""
+        now), then its candidates, each verified from its stored evidence arrays, the template vocabulary of the
+        index with this article in (and its stored `namesake`, if any, out) left out of both sides' terms. Its
+        stored namesake is no candidate."""
         article, arrays = signed.articles[0], signed.arrays[0]
         carried = signed.carried(0)
         known = self._store.furniture(carried)
@@ -412,6 +428,11 @@ class Index:
         others = SketchColumns()
         others.add_stored([entry.article for entry in candidates], [entry.evidence for entry in candidates])
         _settle(others, their_furniture)
+        held = held_terms(arrays["terms"])
+        template = self._template(np.unique(np.concatenate([held, *(entry.held_terms() for entry in candidates)])),
+                                  [held], namesake)
+        signed.columns.drop_terms(template)
+        others.drop_terms(template)
         new = signed.columns.evidence(0)
         matches = []
         for index, entry in enumerate(candidates):

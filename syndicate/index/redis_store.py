@@ -4,7 +4,8 @@ The layout is :mod:`.store`'s, in Redis types, under a namespace ``NS`` (default
 ``NS:meta`` (hash), ``NS:seq`` (counter), ``NS:ids`` (sorted set: id → seq, oldest first),
 ``NS:a:SEQ`` (hash: id, record, arrays, checksum), ``NS:b:BUCKET`` and ``NS:fp:FINGERPRINT``
 (sets of seqs; BUCKET and FINGERPRINT are the 8 big-endian bytes of the same integers SQLite
-stores), ``NS:furniture`` (set) and ``NS:lock``.
+stores), ``NS:furniture`` (set), ``NS:terms`` (hash: the 4 big-endian bytes of a content term → how many
+stored articles hold it; a term none holds is no field) and ``NS:lock``.
 
 **Writes are fenced and atomic.** A writer holds a short lease (``NS:lock`` = a random token,
 ``LEASE_MS``), renewed by a thread while it works, so a crashed writer blocks others for
@@ -28,7 +29,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from .store import BackendBase, Entry, EntryCache, IndexDamagedError, IndexStoreError, entry_from_stored, signed
+from .store import (
+    BackendBase,
+    Entry,
+    EntryCache,
+    IndexDamagedError,
+    IndexStoreError,
+    entry_from_stored,
+    recount_problems,
+    signed,
+    term_counts,
+)
 
 LEASE_MS = 10_000
 """A writer's lease. Renewed every third of it while the writer works; a dead writer's expires."""
@@ -59,6 +70,14 @@ while i <= #ARGV do
     end
     if #batch > 0 then redis.call(cmd, key, unpack(batch)) end
     i = i + 4
+  elseif op == 'H' then
+    local key, fields, counts = ns .. ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+    for k = 0, #fields / 4 - 1 do
+      local field = string.sub(fields, k * 4 + 1, k * 4 + 4)
+      local by = struct.unpack('>i4', counts, k * 4 + 1)
+      if redis.call('HINCRBY', key, field, by) <= 0 then redis.call('HDEL', key, field) end
+    end
+    i = i + 4
   else
     local argc = tonumber(ARGV[i + 1])
     local args = {{}}
@@ -71,7 +90,8 @@ end
 return 1
 """
 """Apply a write section's operations, fenced: F = one command per (key, seq) pair, M = one command on
-one key with many 8-byte members, C = one command (ARGC, NAME, KEY, ARGS…)."""
+one key with many 8-byte members, H = HINCRBY on one hash, a field (4 bytes) by a count (4 bytes, signed) at a
+time, a field that reaches 0 deleted, C = one command (ARGC, NAME, KEY, ARGS…)."""
 
 RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -191,6 +211,12 @@ class RedisStore(BackendBase):
         if len(members):
             self._ops += ["M", name, key, np.asarray(members, dtype=">i8").tobytes()]
 
+    def _count_terms(self, entries: list[Entry], sign: int) -> None:
+        """Add (`sign` 1) or take (-1) the entries' held terms to or from the term counts."""
+        terms, counts = term_counts(entry.held_terms() for entry in entries)
+        if len(terms):
+            self._ops += ["H", b"terms", terms.astype(">u4").tobytes(), (sign * counts).astype(">i4").tobytes()]
+
     @contextmanager
     def reading(self) -> Iterator[None]:
         """Checks take no lock; they stop if the index's settings vanished from the server."""
@@ -225,6 +251,7 @@ class RedisStore(BackendBase):
                               "arrays", arrays, "checksum", checksum)
                 self._command("ZADD", b"ids", seq, entry.article.id)
             self._pairs("SADD", [e.buckets for e in entries], [_carried(e) for e in entries], seqs)
+            self._count_terms(entries, 1)
 
     def _pairs(self, command: str, buckets: list, carried: list, seqs: np.ndarray) -> None:
         for prefix, blocks in ((b"b:", buckets), (b"fp:", carried)):
@@ -241,6 +268,7 @@ class RedisStore(BackendBase):
             for entry in entries:
                 self._command("DEL", b"a:" + str(entry.seq).encode())
                 self._command("ZREM", b"ids", entry.article.id)
+            self._count_terms(entries, -1)
 
     def load(self, ids: Iterable[str]) -> list[Entry]:
         wanted = list(dict.fromkeys(ids))
@@ -316,6 +344,15 @@ class RedisStore(BackendBase):
                                            _as_bytes(np.array(signed(np.array(wanted, dtype=np.uint64)))))
         return {f for f, flag in zip(wanted, flags, strict=True) if flag}
 
+    def term_holders(self, terms: np.ndarray) -> np.ndarray:
+        wanted = np.asarray(terms, dtype=np.int64)
+        if not len(wanted):
+            return np.empty(0, dtype=np.int64)
+        raw = wanted.astype(">u4").tobytes()
+        with self._guard():
+            counts = self._redis.hmget(self._key(b"terms"), [raw[i : i + 4] for i in range(0, len(raw), 4)])
+        return np.array([int(count) if count is not None else 0 for count in counts], dtype=np.int64)
+
     def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
         furniture = set(furniture)
         cleared = sorted(set(judged) - furniture)
@@ -348,23 +385,31 @@ class RedisStore(BackendBase):
                 "read_only": 0,
                 "articles": self._redis.zcard(self._key(b"ids")),
                 "furniture_fingerprints": self._redis.scard(self._key(b"furniture")),
+                "terms": self._redis.hlen(self._key(b"terms")),
                 "server_used_memory_bytes": self._redis.info("memory").get("used_memory", 0),
             }
 
     def integrity_problems(self, full: bool) -> list[str]:
-        """Every listed article loads and passes its checksum; with ``full``, every bucket and carrier
-        entry points to a stored article (a scan of the namespace's keys)."""
+        """Every listed article loads and passes its checksum, and the term counts equal a recount of them; with
+        ``full``, every bucket and carrier entry points to a stored article (a scan of the namespace's keys)."""
         problems: list[str] = []
         with self._guard():
             ids = list(self.ids())
+            held = []
             for start in range(0, len(ids), 256):
                 chunk = ids[start : start + 256]
                 try:
-                    loaded = {entry.article.id for entry in self.load(chunk)}
+                    entries = self.load(chunk)
                 except IndexDamagedError as error:
                     problems.append(str(error))
                     continue
+                held += [entry.held_terms() for entry in entries]
+                loaded = {entry.article.id for entry in entries}
                 problems.extend(f"id {i!r} listed but its article is missing" for i in chunk if i not in loaded)
+            if not problems:
+                stored = self._redis.hgetall(self._key(b"terms"))
+                counts = {int.from_bytes(term, "big"): int(count) for term, count in stored.items()}
+                problems += recount_problems(counts, held)
             if full:
                 stored = {int(seq) for _, seq in self._redis.zrange(self._key(b"ids"), 0, -1, withscores=True)}
                 for prefix in (b"b:", b"fp:"):

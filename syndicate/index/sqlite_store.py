@@ -37,7 +37,9 @@ from .store import (
     IndexDamagedError,
     IndexStoreError,
     entry_from_stored,
+    recount_problems,
     signed,
+    term_counts,
     unsigned_one,
 )
 
@@ -62,6 +64,7 @@ CREATE TABLE buckets (bucket INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY
 CREATE TABLE carriers (
     fingerprint INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (fingerprint, article)) WITHOUT ROWID;
 CREATE TABLE furniture (fingerprint INTEGER PRIMARY KEY);
+CREATE TABLE terms (term INTEGER PRIMARY KEY, holders INTEGER NOT NULL);
 """
 
 
@@ -261,6 +264,10 @@ class SQLiteStore(BackendBase):
                         [entry.buckets for entry in entries], seqs)
             self._pairs("INSERT INTO carriers (fingerprint, article) VALUES (?, ?)",
                         [_carried(entry) for entry in entries], seqs)
+            terms, counts = term_counts(entry.held_terms() for entry in entries)
+            self._db.executemany("INSERT INTO terms (term, holders) VALUES (?, ?) ON CONFLICT (term) "
+                                 "DO UPDATE SET holders = holders + excluded.holders",
+                                 zip(terms.tolist(), counts.tolist(), strict=True))
 
     def _pairs(self, statement: str, keys: list[np.ndarray | None], seqs: Iterable[int]) -> None:
         """(key, seq) rows sorted by key: inserting in key order keeps the B-tree writes local."""
@@ -284,6 +291,10 @@ class SQLiteStore(BackendBase):
                 self._db.executemany("DELETE FROM carriers WHERE fingerprint = ? AND article = ?",
                                      ((key, seq) for key in _carried(entry).tolist()))
                 self._db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
+            terms, counts = term_counts(entry.held_terms() for entry in entries)
+            self._db.executemany("UPDATE terms SET holders = holders - ? WHERE term = ?",
+                                 zip(counts.tolist(), terms.tolist(), strict=True))
+            self._db.executemany("DELETE FROM terms WHERE term = ? AND holders <= 0", ((t,) for t in terms.tolist()))
 
     def load(self, ids: Iterable[str]) -> list[Entry]:
         wanted = list(dict.fromkeys(ids))
@@ -350,6 +361,15 @@ class SQLiteStore(BackendBase):
                 marked.update(unsigned_one(row[0]) for row in rows)
         return marked
 
+    def term_holders(self, terms: np.ndarray) -> np.ndarray:
+        wanted = np.asarray(terms, dtype=np.int64)
+        found: dict[int, int] = {}
+        with self._guard():
+            for chunk in _chunks(wanted.tolist()):
+                found.update(self._db.execute(
+                    f"SELECT term, holders FROM terms WHERE term IN ({', '.join('?' * len(chunk))})", chunk))
+        return np.array([found.get(term, 0) for term in wanted.tolist()], dtype=np.int64)
+
     def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
         furniture = set(furniture)
         cleared = sorted(set(judged) - furniture)
@@ -387,11 +407,13 @@ class SQLiteStore(BackendBase):
                 "bucket_rows": one("SELECT count(*) FROM buckets"),
                 "carrier_rows": one("SELECT count(*) FROM carriers"),
                 "furniture_fingerprints": one("SELECT count(*) FROM furniture"),
+                "terms": one("SELECT count(*) FROM terms"),
                 "bytes": one("PRAGMA page_count") * one("PRAGMA page_size"),
             }
 
     def integrity_problems(self, full: bool) -> list[str]:
-        """SQLite's own integrity check (``full``), then the links between our tables and every checksum."""
+        """SQLite's own integrity check (``full``), then the links between our tables, every checksum, and the term
+        counts against a recount of the stored articles."""
         problems: list[str] = []
         with self._guard():
             if full:
@@ -405,11 +427,14 @@ class SQLiteStore(BackendBase):
                 count = self._db.execute(sql).fetchone()[0]
                 if count:
                     problems.append(f"{count} {table} rows point to no article")
+            held = []
             for seq, record, arrays, stored in self._db.execute("SELECT seq, record, arrays, checksum FROM articles"):
                 try:
-                    entry_from_stored(seq, record, arrays, stored, self.location)
+                    held.append(entry_from_stored(seq, record, arrays, stored, self.location).held_terms())
                 except IndexDamagedError as error:
                     problems.append(str(error.__cause__ or error).join((f"article #{seq}: ", "")))
+            if not problems:
+                problems += recount_problems(dict(self._db.execute("SELECT term, holders FROM terms")), held)
         return problems
 
     def close(self) -> None:

@@ -12,7 +12,10 @@ Layout (format version ``FORMAT_VERSION``), the same on SQLite and on Redis:
   (:func:`bucket_keys`; whole-article bands are numbered after the chunk bands): one integer, the
   same key on both backends, and the scan's 32-bit band keys;
 * **carriers**: (paragraph fingerprint, seq) for every paragraph with shingles;
-* **furniture**: the fingerprints judged furniture.
+* **furniture**: the fingerprints judged furniture;
+* **terms**: content term (numbers left out) → how many stored articles hold it, each article once
+  (:func:`~syndicate.terms.held_terms` of its evidence), changed in the same write section as the
+  articles that add or remove them: what the template vocabulary is learnt from.
 
 Arrays are stored with :func:`encode_arrays`: each with its name, dtype and shape, in
 little-endian bytes, so a new array (sentence units, quote flags…) needs no new codec.
@@ -37,8 +40,9 @@ import xxhash
 from ..article import Article, article_from_record, article_record
 from ..errors import SyndicateError
 from ..sign import fold32
+from ..terms import held_terms
 
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 """Bumped whenever the layout changes; an index of another version is refused with what to do."""
 
 
@@ -132,6 +136,10 @@ class Entry:
     def carried_fingerprints(self) -> list[int]:
         return carried_fingerprints(self.evidence["shingle_sizes"], self.fingerprints)
 
+    def held_terms(self) -> np.ndarray:
+        """Its distinct content terms, numbers left out (what the stored term counts count)."""
+        return held_terms(self.evidence["terms"])
+
     def arrays(self) -> dict[str, np.ndarray]:
         return {**self.evidence, "banded": self.banded.astype(np.int32)}
 
@@ -169,6 +177,24 @@ def entry_from_stored(seq: int, record: str | bytes, arrays: bytes, stored_check
 def carried_fingerprints(shingle_sizes: np.ndarray, fingerprints: np.ndarray) -> list[int]:
     """Distinct fingerprints of the paragraphs that have shingles (the ones furniture learning counts)."""
     return sorted({int(f) for f in fingerprints[np.asarray(shingle_sizes) > 0].tolist()})
+
+
+def term_counts(held: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Every term of these articles' `held` terms (one sorted array each) and how many of them hold it: what a write
+    section adds to (or takes from) the stored counts, one row per term."""
+    blocks = list(held)
+    if not blocks:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.unique(np.concatenate(blocks).astype(np.int64), return_counts=True)
+
+
+def recount_problems(stored: Mapping[int, int], entries_held: Iterable[np.ndarray]) -> list[str]:
+    """How the `stored` term counts differ from a recount over every stored article's held terms (empty: none)."""
+    terms, counts = term_counts(entries_held)
+    expected = dict(zip(terms.tolist(), counts.tolist(), strict=True))
+    wrong = sum(stored.get(term, 0) != count for term, count in expected.items())
+    wrong += sum(term not in expected for term in stored)
+    return [f"{wrong} term counts differ from a recount of the stored articles"] if wrong else []
 
 
 def bucket_keys(band_keys: np.ndarray, first_band: int = 0) -> np.ndarray:
@@ -210,11 +236,13 @@ class Store(Protocol):
         ...
 
     def put(self, entries: list[Entry]) -> None:
-        """Store new entries (their ids are not stored: replacing is remove, then put), oldest first."""
+        """Store new entries (their ids are not stored: replacing is remove, then put), oldest first, and add their
+        held terms to the term counts."""
         ...
 
     def remove(self, entries: list[Entry]) -> None:
-        """Remove stored entries (as loaded, with their buckets filled in)."""
+        """Remove stored entries (as loaded, with their buckets filled in), and take their held terms from the term
+        counts."""
         ...
 
     def load(self, ids: Iterable[str]) -> list[Entry]:
@@ -230,6 +258,10 @@ class Store(Protocol):
         ...
 
     def furniture(self, fingerprints: Iterable[int]) -> set[int]: ...
+
+    def term_holders(self, terms: np.ndarray) -> np.ndarray:
+        """Per term of `terms` (int64), how many stored articles hold it (0 for a term none holds)."""
+        ...
 
     def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
         """Record the verdicts on `judged`: those in `furniture` are furniture, the others are not."""
