@@ -42,6 +42,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.measure import drop_redis_namespace
 from benchmarks.reuters import available, read_reuters
 from syndicate import Article
 from syndicate.index import Index
@@ -255,21 +256,12 @@ def main() -> None:
         if backend == "sqlite":
             run["cli"] = cli_latency(target, next(a for a, is_copy in workload if is_copy), runs=20)
         else:
-            _drop_namespace(args.redis, namespace)
+            drop_redis_namespace(args.redis, namespace)
         results["runs"].append(run)
         print(json.dumps({k: v for k, v in run.items() if k != "index"}), flush=True)
     out = args.workdir / "check_latency.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"wrote {out}", file=sys.stderr)
-
-
-def _drop_namespace(url: str, namespace: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url.split("?")[0])
-    keys = iter(client.scan_iter(match=f"{namespace}*", count=5000))
-    while chunk := list(itertools.islice(keys, 5000)):
-        client.delete(*chunk)
 
 
 if __name__ == "__main__":

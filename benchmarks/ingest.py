@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.measure import drop_redis_namespace
 from benchmarks.reuters import DEFAULT_DIR, available, read_reuters
 from syndicate import Article
 from syndicate.index import Index
@@ -111,7 +112,7 @@ def main() -> None:
             if backend == "sqlite":
                 size_bytes = Path(target).stat().st_size
             else:
-                _drop_namespace(url, namespace)
+                drop_redis_namespace(url, namespace)
                 size_bytes = None
             print(json.dumps({"backend": backend, "run": run, "seconds": round(seconds[-1], 2),
                               "articles_per_second": round(len(articles) / seconds[-1])}), flush=True)
@@ -123,17 +124,6 @@ def main() -> None:
     out = args.workdir / "ingest.json"
     out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
-
-
-def _drop_namespace(url: str, namespace: str) -> None:
-    import itertools
-
-    import redis
-
-    client = redis.Redis.from_url(url.split("?")[0])
-    keys = iter(client.scan_iter(match=f"{namespace}:*", count=5000))
-    while chunk := list(itertools.islice(keys, 5000)):
-        client.delete(*chunk)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Run a measurement in a fresh forked process: its own peak RSS, results back as JSON (never pickle)."""
+"""Measurement helpers: a run in a fresh forked process (its own peak RSS, results back as JSON, never pickle), and
+the clean-up of a benchmark's Redis index."""
 
 from __future__ import annotations
 
@@ -102,3 +103,15 @@ def in_child(task: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     result["peak_pss_mb"] = round(sampler.peak_pss_kb / 1024, 1)
     result["peak_anon_mb"] = round(sampler.peak_driver_anon_kb / 1024, 1)
     return result
+
+
+def drop_redis_namespace(url: str, namespace: str) -> None:
+    """Delete every key of an index namespace on the Redis server at `url` (a benchmark's index, once measured)."""
+    import itertools
+
+    import redis
+
+    client = redis.Redis.from_url(url.split("?")[0])
+    keys = iter(client.scan_iter(match=f"{namespace}:*", count=5000))
+    while chunk := list(itertools.islice(keys, 5000)):
+        client.delete(*chunk)
