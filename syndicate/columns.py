@@ -229,13 +229,6 @@ class SketchColumns:
         start = self._paragraph_starts[number]
         return start + int(block.paragraph_offsets[local]), start + int(block.paragraph_offsets[local + 1])
 
-    def paragraph_start(self, block_number: int) -> int:
-        """The scan-wide number of the block's first paragraph."""
-        return self._paragraph_starts[block_number]
-
-    def article_start(self, block_number: int) -> int:
-        return self._starts[block_number]
-
     def ids(self) -> Iterator[str]:
         for block in self.blocks:
             yield from block.ids

@@ -46,7 +46,6 @@ from .shingle import (
     ASCII_UNIT_TOKENS,
     MARK,
     WORD_MULTIPLIER,
-    Shingles,
     ascii_mapped,
     fingerprints_of_text,
     fmix64,
@@ -415,16 +414,6 @@ class UnitBatch:
     def chunk_shingle_offsets(self) -> np.ndarray:
         """Offsets of each chunk's shingles in ``shingles`` (a chunk's sentences are contiguous)."""
         return self.shingle_offsets[self.chunk_offsets]
-
-    def paragraph_shingles(self) -> Shingles:
-        """Each paragraph's distinct shingles (its sentences' together), sorted, with its word count."""
-        paragraph = np.repeat(self.sentence_paragraph, np.diff(self.shingle_offsets)).astype(np.uint64)
-        values, owner = sort_within_owner(self.shingles, paragraph)
-        distinct = np.ones(len(values), dtype=bool)
-        distinct[1:] = (values[1:] != values[:-1]) | (owner[1:] != owner[:-1])
-        offsets = np.zeros(len(self.fingerprints) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(owner[distinct].astype(np.int64), minlength=len(self.fingerprints)), out=offsets[1:])
-        return Shingles(values=values[distinct], offsets=offsets, word_counts=self.paragraph_words)
 
 
 _MARKS = (MARK, SENTENCE_MARK.encode(), SINGLE_QUOTE_MARK.encode(), b'"')
