@@ -139,7 +139,7 @@ def _attach(forest: UnionFind, links: list[Link], words: Mapping[str, int], mutu
     # A host must give a fair part of itself back: a digest holds a short story whole, but the story holds
     # only a sliver of the digest (of its best member).
     hosts = {core: {other for other, share in shares.items() if share >= mutual
-                    and max(inside.get((other, core), {0: 0.0}).values()) >= HOST_SHARE}
+                    and max(inside.get((other, core), {}).values(), default=0.0) >= HOST_SHARE}
              for core, shares in carried.items()}
     joining = {core for core, others in hosts.items() if others}
     for core in sorted(joining):

@@ -95,14 +95,19 @@ def held_terms(terms: np.ndarray) -> np.ndarray:
     """The distinct content terms among an article's `terms` that the template vocabulary counts (numbers never do),
     sorted, as int64: what the persistent index counts per article."""
     terms = np.asarray(terms, dtype=np.uint32)
-    return np.unique(terms[(terms & np.uint32(NUMBER)) == 0]).astype(np.int64)
+    return np.unique(terms[_words(terms)]).astype(np.int64)
 
 
 def template_terms(articles: int, terms: np.ndarray, holders: np.ndarray, share: float, least: int) -> np.ndarray:
     """The content terms (numbers never) that `holders` articles of `articles` hold, at or above `share` of the
     archive and `least` articles: the vocabulary of its templates, sorted (see ScanConfig.template_term_share)."""
     limit = max(least, share * articles)
-    return np.sort(terms[(holders >= limit) & ((terms & np.uint32(NUMBER)) == 0)].astype(np.uint32))
+    return np.sort(terms[(holders >= limit) & _words(terms)].astype(np.uint32))
+
+
+def _words(terms: np.ndarray) -> np.ndarray:
+    """Which terms are words, not numbers (NUMBER bit clear): only words can be template vocabulary."""
+    return (terms & np.uint32(NUMBER)) == 0
 
 
 def term_holders(parts: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray, int]]) -> tuple[np.ndarray, np.ndarray]:
