@@ -396,3 +396,20 @@ def test_a_format_3_index_says_rebuild(target: str) -> None:
         connection.close()
     with pytest.raises(IndexStoreError, match=r"format 3.*reads format 4.*rebuild"):
         Index.open(target)
+
+
+def test_arrays_encoded_ahead_make_the_same_blob() -> None:
+    """A bulk add encodes each article's evidence in the worker that signed it and adds `banded` on the driver:
+    the blob must be the one encoding everything at once gives, and decode to the same arrays."""
+    from syndicate.index.store import EncodedArrays, decode_arrays, encode_arrays
+
+    evidence = {"fingerprints": np.array([2**64 - 1, 7], dtype=np.uint64), "owner": np.arange(5, dtype=np.int32),
+                "empty": np.empty(0, dtype=np.uint32), "grid": np.arange(6, dtype=np.int64).reshape(2, 3)}
+    banded = {"banded": np.array([0, 3], dtype=np.int32)}
+    blob = EncodedArrays.of(evidence).blob(banded)
+    assert blob == encode_arrays({**evidence, **banded})
+    decoded = decode_arrays(blob)
+    assert list(decoded) == [*evidence, "banded"]
+    for name, values in {**evidence, **banded}.items():
+        assert decoded[name].dtype == values.dtype and np.array_equal(decoded[name], values), name
+    assert EncodedArrays.of({}).blob(banded) == encode_arrays(banded)

@@ -50,7 +50,16 @@ from ..sketch import SignedBatch, sign_batch
 from ..terms import held_terms, template_terms
 from ..units import units_batch
 from ..verify import QUOTES, Link, verify
-from .store import FORMAT_VERSION, Entry, IndexStoreError, Store, bucket_keys, carried_fingerprints
+from .store import (
+    FORMAT_VERSION,
+    EncodedArrays,
+    Entry,
+    IndexStoreError,
+    Store,
+    article_json,
+    bucket_keys,
+    carried_fingerprints,
+)
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
@@ -235,8 +244,8 @@ class Index:
         open batch is dropped whole: the index never holds part of a batch.
         """
         report = AddReport()
-        for batch, signed in _signed_batches(_unique_ids(articles), self.config, workers, batch_size):
-            done = self._add_batch(_Signed.of(batch, signed, self.config), replace=replace)
+        for batch, (signed, encoded) in _signed_batches(_unique_ids(articles), self.config, workers, batch_size):
+            done = self._add_batch(_Signed.of(batch, signed, self.config, encoded), replace=replace)
             report.added += done.added
             report.already_indexed += done.already_indexed
             report.replaced += done.replaced
@@ -335,7 +344,8 @@ class Index:
             self._store.set_furniture(judged | leaving, furniture | self._rejudge(leaving, gone))
             banded, buckets = signed.bucketed(furniture)
             self._store.put([Entry(article=articles[index], evidence=signed.arrays[index], banded=banded[index],
-                                   buckets=buckets[index]) for index in fresh])
+                                   buckets=buckets[index], encoded=signed.encoded and signed.encoded[index])
+                             for index in fresh])
         report.added = len(fresh)
         report.replaced = [entry.article.id for entry in replaced]
         return report
@@ -459,9 +469,12 @@ class _Signed:
     chunk_sized: np.ndarray
     """Per chunk: whether it has shingles (one without proposes nothing)."""
     chunk_bands: int
+    encoded: list[tuple[str, EncodedArrays]] | None = None
+    """Per article, its record and evidence arrays encoded for storage, when a worker did it (see _sign)."""
 
     @classmethod
-    def of(cls, articles: list[Article], signed: SignedBatch, config: ScanConfig) -> _Signed:
+    def of(cls, articles: list[Article], signed: SignedBatch, config: ScanConfig,
+           encoded: list[tuple[str, EncodedArrays]] | None = None) -> _Signed:
         columns = SketchColumns()
         columns.add(articles, signed)
         units = signed.units
@@ -470,7 +483,8 @@ class _Signed:
         return cls(articles=articles, signed=signed, columns=columns,
                    arrays=[columns.article_arrays(index) for index in range(len(articles))],
                    chunk_starts=np.searchsorted(article, np.arange(len(articles) + 1)), chunk_paragraph=paragraph,
-                   chunk_sized=np.diff(units.chunk_shingle_offsets()) > 0, chunk_bands=config.bands_rows[0])
+                   chunk_sized=np.diff(units.chunk_shingle_offsets()) > 0, chunk_bands=config.bands_rows[0],
+                   encoded=encoded)
 
     def carried(self, index: int) -> list[int]:
         return carried_fingerprints(self.arrays[index]["shingle_sizes"], self.arrays[index]["fingerprints"])
@@ -543,9 +557,14 @@ def _id_conflict(article_id: str) -> IdConflictError:
                            "implicitly (give --replace to replace it)")
 
 
+_Prepared = tuple[SignedBatch, list[tuple[str, EncodedArrays]]]
+"""A batch signed, with each article's record JSON and evidence arrays encoded for storage."""
+
+
 def _signed_batches(articles: Iterable[Article], config: ScanConfig, workers: int | None,
-                    size: int) -> Iterator[tuple[tuple[Article, ...], SignedBatch]]:
-    """Each batch of `size` articles with its signed arrays, in input order (signed by the engine's workers)."""
+                    size: int) -> Iterator[tuple[tuple[Article, ...], _Prepared]]:
+    """Each batch of `size` articles with its signed arrays and its articles encoded for storage, in input order
+    (by the engine's workers)."""
     iterator = iter(articles)
     batches = iter(lambda: tuple(islice(iterator, size)), ())
     head = list(islice(batches, 2))
@@ -560,8 +579,13 @@ def _signed_batches(articles: Iterable[Article], config: ScanConfig, workers: in
         yield handed.popleft(), signed
 
 
-def _sign(config: ScanConfig, batch: tuple[Article, ...]) -> SignedBatch:
-    return sign_batch(batch, config, shared_hasher(config.num_perm, config.seed))
+def _sign(config: ScanConfig, batch: tuple[Article, ...]) -> _Prepared:
+    """A batch signed, and each article's record and evidence arrays encoded: the part of storing it that does not
+    depend on the index, done beside the driver's writes."""
+    signed = sign_batch(batch, config, shared_hasher(config.num_perm, config.seed))
+    arrays = _Signed.of(list(batch), signed, config).arrays
+    return signed, [(article_json(article), EncodedArrays.of(evidence))
+                    for article, evidence in zip(batch, arrays, strict=True)]
 
 
 def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:

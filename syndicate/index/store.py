@@ -61,14 +61,33 @@ _HEADER = struct.Struct("<I")
 
 def encode_arrays(arrays: Mapping[str, np.ndarray]) -> bytes:
     """Arrays as one blob: a JSON header [[name, dtype, shape], …], then each array's little-endian bytes."""
-    header, payload = [], []
-    for name, values in arrays.items():
-        values = np.asarray(values)
-        little = values.astype(values.dtype.newbyteorder("<"), copy=False)
-        header.append([name, little.dtype.str, list(values.shape)])
-        payload.append(np.ascontiguousarray(little).tobytes())
-    head = json.dumps(header, separators=(",", ":")).encode()
-    return b"".join([_HEADER.pack(len(head)), head, *payload])
+    return EncodedArrays.of(arrays).blob()
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedArrays:
+    """Some arrays of a blob encoded ahead of the rest (a bulk add encodes each article's evidence in the worker
+    that signed it; the driver adds the arrays that depend on the whole index, then the blob is whole)."""
+
+    header: str
+    """Their header entries, comma-separated JSON: ``["name","<u8",[3]],…``."""
+    payload: bytes
+
+    @classmethod
+    def of(cls, arrays: Mapping[str, np.ndarray]) -> EncodedArrays:
+        header, payload = [], []
+        for name, values in arrays.items():
+            values = np.asarray(values)
+            little = values.astype(values.dtype.newbyteorder("<"), copy=False)
+            header.append([name, little.dtype.str, list(values.shape)])
+            payload.append(np.ascontiguousarray(little).tobytes())
+        return cls(json.dumps(header, separators=(",", ":"))[1:-1], b"".join(payload))
+
+    def blob(self, more: Mapping[str, np.ndarray] | None = None) -> bytes:
+        """The blob of these arrays and then `more` (see :func:`encode_arrays`)."""
+        parts = [self, EncodedArrays.of(more)] if more else [self]
+        head = f"[{','.join(part.header for part in parts if part.header)}]".encode()
+        return b"".join([_HEADER.pack(len(head)), head, *(part.payload for part in parts)])
 
 
 def decode_arrays(blob: bytes) -> dict[str, np.ndarray]:
@@ -127,6 +146,8 @@ class Entry:
     """Insertion sequence number (0 until stored)."""
     buckets: np.ndarray | None = field(default=None, compare=False)
     """int64 bucket keys: given when writing, recomputed from the text for removal (not stored)."""
+    encoded: tuple[str, EncodedArrays] | None = field(default=None, compare=False)
+    """The record JSON and evidence arrays already encoded (by the worker that signed the article), or None."""
 
     @property
     def fingerprints(self) -> np.ndarray:
@@ -145,7 +166,11 @@ class Entry:
 
     def record(self) -> tuple[str, bytes, int]:
         """(record JSON, arrays blob, checksum) as stored."""
-        record, arrays = article_json(self.article), encode_arrays(self.arrays())
+        if self.encoded is None:
+            record, arrays = article_json(self.article), encode_arrays(self.arrays())
+        else:
+            record, evidence = self.encoded
+            arrays = evidence.blob({"banded": self.banded.astype(np.int32)})
         return record, arrays, checksum(record, arrays)
 
 
