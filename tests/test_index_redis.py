@@ -144,3 +144,28 @@ def test_a_server_that_lost_the_settings_stops_writers_and_checks(url: str) -> N
     assert client.keys(ns + b"*") == []
     result = CliRunner().invoke(app, ["check", "--db", url, "-", "--id", "x"], input="Some text of an article.")
     assert result.exit_code == 2 and "no such index" in result.stderr
+
+
+def test_buckets_live_in_sharded_sorted_sets_that_remove_empties_and_check_audits(url: str) -> None:
+    client, ns = _client(url)
+    with Index.open(url) as index:
+        index.add_many([article("kept", story(1)), article("gone", story(2))])
+        shards = list(client.scan_iter(match=ns + b"z:*"))
+        assert shards and not list(client.scan_iter(match=ns + b"b:*"))  # no set per bucket any more
+        assert all(len(member) == 12 for key in shards for member in client.zrange(key, 0, -1))
+        assert index.remove_many(["gone"]) == []
+        seqs = {int.from_bytes(m[8:], "big") for key in client.scan_iter(match=ns + b"z:*")
+                for m in client.zrange(key, 0, -1)}
+        assert seqs == {1}  # "kept" is seq 1; "gone"'s rows went with it
+        assert index.integrity_problems() == []
+        client.zadd(ns + b"z:\x00\x07", {(7).to_bytes(8, "big") + (99).to_bytes(4, "big"): 0})  # no article 99
+        assert index.integrity_problems() == ["1 bucket entries point to no article"]
+
+
+def test_an_index_of_the_older_redis_layout_is_refused_with_what_to_do(url: str) -> None:
+    client, ns = _client(url)
+    with Index.open(url) as index:
+        index.add(article("a", story(1)))
+    client.hdel(ns + b"meta", "redis_layout")  # what a set-per-bucket index holds
+    with pytest.raises(IndexStoreError, match=r"older Redis layout.*rebuild"):
+        Index.open(url)

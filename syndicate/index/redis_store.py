@@ -2,9 +2,11 @@
 
 The layout is :mod:`.store`'s, in Redis types, under a namespace ``NS`` (default ``syndicate``):
 ``NS:meta`` (hash), ``NS:seq`` (counter), ``NS:ids`` (sorted set: id → seq, oldest first),
-``NS:a:SEQ`` (hash: id, record, arrays, checksum), ``NS:b:BUCKET`` and ``NS:fp:FINGERPRINT``
-(sets of seqs; BUCKET and FINGERPRINT are the 8 big-endian bytes of the same integers SQLite
-stores), ``NS:furniture`` (set), ``NS:terms`` (hash: the 4 big-endian bytes of a content term → how many
+``NS:a:SEQ`` (hash: id, record, arrays, checksum), ``NS:z:SHARD`` (the buckets: sorted sets, all
+scores 0, of 12-byte members BUCKET + SEQ, so one bucket's members are a lexicographic range in seq
+order; SHARD is the bucket's low 16 bits, 2 bytes), ``NS:fp:FINGERPRINT`` (sets of seqs; BUCKET and
+FINGERPRINT are the 8 big-endian bytes of the same integers SQLite stores, SEQ 4 big-endian bytes),
+``NS:furniture`` (set), ``NS:terms`` (hash: the 4 big-endian bytes of a content term → how many
 stored articles hold it; a term none holds is no field) and ``NS:lock``.
 
 **Writes are fenced and atomic.** A writer holds a short lease (``NS:lock`` = a random token,
@@ -13,6 +15,9 @@ seconds, not minutes. Everything a write section changes is buffered and applied
 by one Lua script, which first checks that the lease still holds this writer's token and that
 the index's settings still exist; Redis runs a script whole, so a batch of a thousand
 articles is one round trip, and a writer that dies, or loses its lease, changes nothing.
+A batch's bucket rows go in one ZADD per shard it touches (65,536 shards), not one command per
+row: a bulk add of 4,096 articles runs at most 65,536 commands for them instead of 1.3 million,
+and small sorted sets are stored packed (listpack), a few bytes per entry.
 A writer that finds the settings gone (a restart without persistence) stops with an error
 instead of writing into an empty server. Reads are pipelined, a round trip per step.
 """
@@ -41,6 +46,11 @@ from .store import (
     term_counts,
 )
 
+LAYOUT = "2"
+"""How the buckets are spelt in Redis (1: a set per bucket; 2: sorted sets per shard). An index of another
+layout is refused with what to do (the shared format version says what is stored, this how Redis holds it)."""
+SHARD_BITS = 16
+_MEMBER = np.dtype([("bucket", ">i8"), ("seq", ">u4")])
 LEASE_MS = 10_000
 """A writer's lease. Renewed every third of it while the writer works; a dead writer's expires."""
 LOCK_WAIT_SECONDS = 60.0
@@ -70,6 +80,21 @@ while i <= #ARGV do
     end
     if #batch > 0 then redis.call(cmd, key, unpack(batch)) end
     i = i + 4
+  elseif op == 'Z' then
+    local cmd, prefix, shards, counts, members = ARGV[i + 1], ns .. ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+    local at = 0
+    for g = 0, #shards / 2 - 1 do
+      local key = prefix .. string.sub(shards, g * 2 + 1, g * 2 + 2)
+      local args = {{}}
+      for k = at, at + struct.unpack('>I4', counts, g * 4 + 1) - 1 do
+        if cmd == 'ZADD' then args[#args + 1] = '0' end
+        args[#args + 1] = string.sub(members, k * 12 + 1, k * 12 + 12)
+        if #args >= 1000 then redis.call(cmd, key, unpack(args)); args = {{}} end
+      end
+      if #args > 0 then redis.call(cmd, key, unpack(args)) end
+      at = at + struct.unpack('>I4', counts, g * 4 + 1)
+    end
+    i = i + 6
   elseif op == 'H' then
     local key, fields, counts = ns .. ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
     for k = 0, #fields / 4 - 1 do
@@ -89,7 +114,8 @@ while i <= #ARGV do
 end
 return 1
 """
-"""Apply a write section's operations, fenced: F = one command per (key, seq) pair, M = one command on
+"""Apply a write section's operations, fenced: F = one command per (key, seq) pair, Z = ZADD/ZREM of 12-byte
+members to sorted sets, one command per shard (2-byte shard names, a 4-byte count each), M = one command on
 one key with many 8-byte members, H = HINCRBY on one hash, a field (4 bytes) by a count (4 bytes, signed) at a
 time, a field that reaches 0 deleted, C = one command (ARGC, NAME, KEY, ARGS…)."""
 
@@ -231,10 +257,15 @@ class RedisStore(BackendBase):
     def read_meta(self) -> dict[str, str] | None:
         with self._guard():
             raw = self._redis.hgetall(self._key(b"meta"))
-        return {k.decode(): v.decode() for k, v in raw.items()} or None
+        meta = {k.decode(): v.decode() for k, v in raw.items()}
+        if meta and meta.get("redis_layout") != LAYOUT:
+            raise IndexStoreError(f"{self.location}: an index of an older Redis layout (a set per bucket); this "
+                                  "version reads the layout of sorted sets per shard: rebuild it with "
+                                  "`syndicate index add` into a new namespace")
+        return meta or None
 
     def create(self, meta: dict[str, str]) -> None:
-        fields = [item for pair in sorted(meta.items()) for item in pair]
+        fields = [item for pair in sorted({**meta, "redis_layout": LAYOUT}.items()) for item in pair]
         self._command("HSET", b"meta", *fields)
 
     # --- articles -----------------------------------------------------------------------------------
@@ -250,21 +281,32 @@ class RedisStore(BackendBase):
                 self._command("HSET", b"a:" + str(seq).encode(), "id", entry.article.id, "record", record,
                               "arrays", arrays, "checksum", checksum)
                 self._command("ZADD", b"ids", seq, entry.article.id)
-            self._pairs("SADD", [e.buckets for e in entries], [_carried(e) for e in entries], seqs)
+            self._pairs(adding=True, buckets=[e.buckets for e in entries], carried=[_carried(e) for e in entries],
+                        seqs=seqs)
             self._count_terms(entries, 1)
 
-    def _pairs(self, command: str, buckets: list, carried: list, seqs: np.ndarray) -> None:
-        for prefix, blocks in ((b"b:", buckets), (b"fp:", carried)):
-            keys = [np.asarray(b if b is not None else [], dtype=np.int64) for b in blocks]
-            if keys:
-                self._fanout(command, prefix, np.concatenate(keys), np.repeat(seqs, [len(k) for k in keys]))
+    def _pairs(self, *, adding: bool, buckets: list, carried: list, seqs: np.ndarray) -> None:
+        """Add or remove the (bucket, seq) rows (sorted sets by shard) and the (fingerprint, seq) rows (a set per
+        fingerprint) of the entries with these seqs."""
+        bucket_keys, bucket_seqs = _rows(buckets, seqs)
+        if len(bucket_keys):
+            shard = (bucket_keys & ((1 << SHARD_BITS) - 1)).astype(np.int64)
+            order = np.argsort(shard, kind="stable")
+            shards, counts = np.unique(shard[order], return_counts=True)
+            members = np.empty(len(order), dtype=_MEMBER)
+            members["bucket"], members["seq"] = bucket_keys[order], bucket_seqs[order]
+            self._ops += ["Z", "ZADD" if adding else "ZREM", b"z:", shards.astype(">u2").tobytes(),
+                          counts.astype(">u4").tobytes(), members.tobytes()]
+        fingerprints, carrier_seqs = _rows(carried, seqs)
+        self._fanout("SADD" if adding else "SREM", b"fp:", fingerprints, carrier_seqs)
 
     def remove(self, entries: list[Entry]) -> None:
         if not entries:
             return
         with self.writing():
             seqs = np.array([entry.seq for entry in entries], dtype=np.int64)
-            self._pairs("SREM", [e.buckets for e in entries], [_carried(e) for e in entries], seqs)
+            self._pairs(adding=False, buckets=[e.buckets for e in entries], carried=[_carried(e) for e in entries],
+                        seqs=seqs)
             for entry in entries:
                 self._command("DEL", b"a:" + str(entry.seq).encode())
                 self._command("ZREM", b"ids", entry.article.id)
@@ -304,11 +346,11 @@ class RedisStore(BackendBase):
         keys = np.unique(np.asarray(buckets, dtype=np.int64))
         with self._guard():
             pipe = self._redis.pipeline(transaction=False)
-            for key in _as_bytes(keys):
-                pipe.smembers(self._key(b"b:" + key))
-            seqs: set[int] = set()
-            for members in pipe.execute():
-                seqs.update(sorted(map(int, members))[:max_bucket])
+            for key, shard in zip(_as_bytes(keys), _shard_names(keys), strict=True):
+                # the bucket's oldest members: its range of the shard, in seq order
+                pipe.zrangebylex(self._key(b"z:" + shard), b"[" + key, b"[" + key + b"\xff" * 4, start=0,
+                                 num=max_bucket)
+            seqs = {int.from_bytes(member[8:], "big") for members in pipe.execute() for member in members}
             ids = self._ids_of(seqs)
         return [ids[seq] for seq in sorted(ids)]
 
@@ -412,16 +454,18 @@ class RedisStore(BackendBase):
                 problems += recount_problems(counts, held)
             if full:
                 stored = {int(seq) for _, seq in self._redis.zrange(self._key(b"ids"), 0, -1, withscores=True)}
-                for prefix in (b"b:", b"fp:"):
+                for prefix, name in ((b"z:", "bucket"), (b"fp:", "fp")):
                     orphans = 0
                     keys = self._redis.scan_iter(match=self._key(prefix) + b"*", count=1000)
                     while chunk := list(islice(keys, 1000)):
                         pipe = self._redis.pipeline(transaction=False)
                         for key in chunk:
-                            pipe.smembers(key)
-                        orphans += sum(int(seq) not in stored for members in pipe.execute() for seq in members)
+                            pipe.zrange(key, 0, -1) if prefix == b"z:" else pipe.smembers(key)
+                        seqs = ([int.from_bytes(member[8:], "big") for members in pipe.execute() for member in members]
+                                if prefix == b"z:" else [int(seq) for members in pipe.execute() for seq in members])
+                        orphans += sum(seq not in stored for seq in seqs)
                     if orphans:
-                        problems.append(f"{orphans} {prefix[:-1].decode()} entries point to no article")
+                        problems.append(f"{orphans} {name} entries point to no article")
         return problems
 
     def close(self) -> None:
@@ -433,6 +477,20 @@ def _as_bytes(keys: np.ndarray) -> list[bytes]:
     """Each int64 key as its 8 big-endian bytes (the Redis spelling of a SQLite integer key)."""
     raw = np.asarray(keys, dtype=">i8").tobytes()
     return [raw[i : i + 8] for i in range(0, len(raw), 8)]
+
+
+def _shard_names(keys: np.ndarray) -> list[bytes]:
+    """Each bucket's shard: its low SHARD_BITS bits, 2 big-endian bytes."""
+    raw = (np.asarray(keys, dtype=np.int64) & ((1 << SHARD_BITS) - 1)).astype(">u2").tobytes()
+    return [raw[i : i + 2] for i in range(0, len(raw), 2)]
+
+
+def _rows(blocks: list[np.ndarray | None], seqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(key, seq) rows: each entry's keys with its seq."""
+    keys = [np.asarray(b if b is not None else [], dtype=np.int64) for b in blocks]
+    if not keys:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(keys), np.repeat(seqs, [len(k) for k in keys])
 
 
 def _carried(entry: Entry) -> np.ndarray:
