@@ -1,15 +1,16 @@
 """Bulk ingest speed of `Index.add_many` on Reuters-21578, against the code before the bulk path, in one run.
 
 Method: the 19,043 Reuters-21578 stories with a body are read into memory first (reading is not
-timed). Each run adds them to a fresh index with ``Index.add_many`` (default batch size, one
-process, as ``syndicate index add`` does on 2 cores) and is timed from opening the index to
-closing it. The baseline is the code at ``--baseline-ref`` (git archive of that commit into a
-temporary directory, run in a subprocess on the first ``--baseline-size`` stories, because it
-is slow); the new code runs on the same first stories too, so the ratio compares like with like.
+timed). Each run adds them to a fresh index with ``Index.add_many`` (default batch size; signing
+processes as ``--workers`` says, by default as ``syndicate index add`` picks them: one per idle
+core) and is timed from opening the index to closing it. The baseline is the code at
+``--baseline-ref`` (git archive of that commit into a temporary directory, run in a subprocess on
+the first ``--baseline-size`` stories, with its default workers); the new code runs on the same
+first stories too, so the ratio compares like with like.
 Redis runs against a server given with ``--redis`` (a namespace is created and deleted).
 
     python benchmarks/ingest.py                                   # SQLite, baseline a760d14 (core before the port)
-    python benchmarks/ingest.py --redis redis://127.0.0.1:6379/0 --runs 3
+    python benchmarks/ingest.py --redis redis://127.0.0.1:6379/0 --runs 3 --workers 2
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.measure import drop_redis_namespace
 from benchmarks.reuters import DEFAULT_DIR, available, read_reuters
 from syndicate import Article
+from syndicate.engine import default_workers
 from syndicate.index import Index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,10 +51,10 @@ print(time.perf_counter() - started)
 """
 
 
-def timed_add(target: str, articles: list[Article]) -> float:
+def timed_add(target: str, articles: list[Article], workers: int | None = None) -> float:
     started = time.perf_counter()
     with Index.open(target) as index:
-        report = index.add_many(articles)
+        report = index.add_many(articles, workers=workers)
     seconds = time.perf_counter() - started
     assert report.added == len(articles), report
     return seconds
@@ -76,6 +78,8 @@ def main() -> None:
     parser.add_argument("--baseline-size", type=int, default=3000)
     parser.add_argument("--redis", help="redis:// URL of a server to measure too")
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument("--workers", type=int, help="signing processes (default: as `syndicate index add`, one per "
+                        "idle core, which a benchmark's own previous run can make 1 on 2 cores)")
     args = parser.parse_args()
     if not available():
         sys.exit("Reuters-21578 not found in ../shared/data/reuters21578")
@@ -84,7 +88,8 @@ def main() -> None:
     load = os.getloadavg()
     results: dict = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                                 f"Python {platform.python_version()}", "stories": len(articles),
-                     "load_average_at_start": [round(x, 2) for x in load]}
+                     "load_average_at_start": [round(x, 2) for x in load],
+                     "workers": args.workers if args.workers is not None else f"default ({default_workers()} at start)"}
 
     def sqlite_target(name: str) -> str:
         path = args.workdir / f"ingest-{name}.db"
@@ -95,7 +100,7 @@ def main() -> None:
     if args.baseline_ref:
         size = args.baseline_size
         old = baseline_seconds(args.baseline_ref, size)
-        new = timed_add(sqlite_target("same-as-baseline"), articles[:size])
+        new = timed_add(sqlite_target("same-as-baseline"), articles[:size], args.workers)
         results["baseline"] = {"ref": args.baseline_ref, "stories": size, "old_articles_per_second": round(size / old),
                                "new_articles_per_second": round(size / new), "speedup": round(old / new, 1)}
         print(json.dumps(results["baseline"]), flush=True)
@@ -108,7 +113,7 @@ def main() -> None:
             else:
                 namespace = f"bench-ingest-{os.getpid()}-{run}"
                 target = f"{url}{'&' if '?' in url else '?'}namespace={namespace}"
-            seconds.append(timed_add(target, articles))
+            seconds.append(timed_add(target, articles, args.workers))
             if backend == "sqlite":
                 size_bytes = Path(target).stat().st_size
             else:

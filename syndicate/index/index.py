@@ -557,8 +557,8 @@ def _id_conflict(article_id: str) -> IdConflictError:
                            "implicitly (give --replace to replace it)")
 
 
-_Prepared = tuple[SignedBatch, list[tuple[str, EncodedArrays]]]
-"""A batch signed, with each article's record JSON and evidence arrays encoded for storage."""
+_Prepared = tuple[SignedBatch, list[tuple[str, EncodedArrays]] | None]
+"""A batch signed, with each article's record JSON and evidence arrays encoded for storage (or None)."""
 
 
 def _signed_batches(articles: Iterable[Article], config: ScanConfig, workers: int | None,
@@ -575,14 +575,20 @@ def _signed_batches(articles: Iterable[Article], config: ScanConfig, workers: in
             handed.append(batch)
             yield batch
 
-    for signed in LocalEngine(workers).map(_sign, config, tasks(), inline=len(head) < 2):
+    engine = LocalEngine(workers)
+    inline = len(head) < 2 or engine.workers <= 1
+    # Encoding for storage is worth moving only into a worker; in this process the driver encodes as it stores.
+    for signed in engine.map(_sign, (config, not inline), tasks(), inline=inline):
         yield handed.popleft(), signed
 
 
-def _sign(config: ScanConfig, batch: tuple[Article, ...]) -> _Prepared:
-    """A batch signed, and each article's record and evidence arrays encoded: the part of storing it that does not
-    depend on the index, done beside the driver's writes."""
+def _sign(context: tuple[ScanConfig, bool], batch: tuple[Article, ...]) -> _Prepared:
+    """A batch signed and, when `context` says to encode, each article's record and evidence arrays encoded: the
+    part of storing it that does not depend on the index, done in a worker beside the driver's writes."""
+    config, encode = context
     signed = sign_batch(batch, config, shared_hasher(config.num_perm, config.seed))
+    if not encode:
+        return signed, None
     arrays = _Signed.of(list(batch), signed, config).arrays
     return signed, [(article_json(article), EncodedArrays.of(evidence))
                     for article, evidence in zip(batch, arrays, strict=True)]
