@@ -42,15 +42,46 @@ def available_cores() -> int:
 
 
 def default_workers() -> int:
-    """One worker per core that other work leaves idle: the cores minus the 1-minute load average, rounded,
+    """One worker per core that other work leaves idle: the cores minus the busy ones (:func:`busy_cores`), rounded,
     at least 1. On a 2-core machine shared with other jobs (load average 5-7), two workers scanned 100k
     articles slower than one (benchmarks/RESULTS.md, 6.2); idle, two use both cores."""
     cores = available_cores()
+    return max(1, min(cores, round(cores - busy_cores())))
+
+
+BUSY_SAMPLE_SECONDS = 0.1
+
+
+def busy_cores() -> float:
+    """How many cores other work keeps busy now: the share of CPU time not idle in /proc/stat over
+    BUSY_SAMPLE_SECONDS, times the machine's cores. Where there is no /proc/stat, the 1-minute load average
+    (which lags: for a minute after a scan it still counts the scan's own cores, so a second scan started then
+    would take one worker on an idle 2-core machine); 0 where neither exists."""
+    before = _cpu_times()
+    if before is not None:
+        time.sleep(BUSY_SAMPLE_SECONDS)
+        after = _cpu_times()
+        if after is not None and after[1] > before[1]:
+            idle, total = after[0] - before[0], after[1] - before[1]
+            return (1.0 - idle / total) * (os.cpu_count() or 1)
     try:
-        load = os.getloadavg()[0]
+        return os.getloadavg()[0]
     except (AttributeError, OSError):  # not on Unix
-        return cores
-    return max(1, min(cores, round(cores - load)))
+        return 0.0
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) CPU time of the whole machine from /proc/stat, in clock ticks (idle counts I/O wait; stolen
+    time, a hypervisor's other guests, counts as busy), or None where it cannot be read."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    ticks = [int(value) for value in fields[1:9]]  # user nice system idle iowait irq softirq steal
+    return ticks[3] + ticks[4], sum(ticks)
 
 
 class Engine(Protocol):
@@ -103,10 +134,17 @@ class LocalEngine:
     name = "local"
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = max(1, workers if workers is not None else default_workers())
+        self._workers = None if workers is None else max(1, workers)
         self.task_seconds: dict[str, float] = {}
         self.task_cpu_seconds: dict[str, float] = {}
         self.inline_steps: set[str] = set()
+
+    @property
+    def workers(self) -> int:
+        """The worker count, decided (by :func:`default_workers`, when not given) the first time a step needs it."""
+        if self._workers is None:
+            self._workers = default_workers()
+        return self._workers
 
     def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
         inline = inline or self.workers <= 1

@@ -179,7 +179,8 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
     members = {member for cluster in clusters for member in cluster.members}
     members |= {article_id for cluster in clusters for article_id in cluster.partial}
     known = {article_id: info_of(index) for index, article_id in enumerate(columns.ids()) if article_id in members}
-    plan = {"engine": runner.name, "workers": runner.workers, "spilled_bytes": spilled,
+    pooled = set(runner.task_seconds) - runner.inline_steps  # a scan too small for a pool used none
+    plan = {"engine": runner.name, "workers": runner.workers if pooled else 1, "spilled_bytes": spilled,
             "task_seconds": {step: round(seconds - busy_before.get(step, 0.0), 4)
                              for step, seconds in runner.task_seconds.items()},
             "task_cpu_seconds": {step: round(seconds - cpu_before.get(step, 0.0), 4)

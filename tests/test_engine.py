@@ -84,10 +84,49 @@ def test_ray_reports_a_repeated_id_like_the_local_engine(ray_engine, tiny_parts)
 
 
 def test_the_default_leaves_busy_cores_alone(monkeypatch):
+    """Busy cores are read from /proc/stat over a short sample: 16 cores, 3.4 of them busy, leave 13 (rounded)."""
+    from syndicate import engine as engine_module
+
+    samples = iter([(1000, 2000), (1000 + 126, 2000 + 160)])  # idle 126 of 160 ticks: 21.25 % busy
+    monkeypatch.setattr(engine_module, "available_cores", lambda: 16)
+    monkeypatch.setattr(engine_module.os, "cpu_count", lambda: 16)
+    monkeypatch.setattr(engine_module, "_cpu_times", lambda: next(samples))
+    monkeypatch.setattr(engine_module, "BUSY_SAMPLE_SECONDS", 0.0)
+    monkeypatch.setattr(engine_module.os, "getloadavg", lambda: (40.0, 0.0, 0.0))  # lagging: not what is read
+    assert engine_module.default_workers() == 13
+    samples = iter([(0, 0), (0, 100)])  # nothing idle
+    assert engine_module.default_workers() == 1
+
+
+def test_without_proc_stat_the_default_falls_back_to_the_load_average(monkeypatch):
     from syndicate import engine as engine_module
 
     monkeypatch.setattr(engine_module, "available_cores", lambda: 16)
+    monkeypatch.setattr(engine_module, "_cpu_times", lambda: None)
     monkeypatch.setattr(engine_module.os, "getloadavg", lambda: (3.4, 0.0, 0.0))
-    assert engine_module.default_workers() == 13 == LocalEngine().workers
+    assert engine_module.default_workers() == 13
     monkeypatch.setattr(engine_module.os, "getloadavg", lambda: (40.0, 0.0, 0.0))
     assert engine_module.default_workers() == 1
+
+
+def test_the_worker_count_is_decided_only_when_a_step_needs_a_pool(monkeypatch):
+    """A batch or a scan too small for a pool never pays for sampling the machine's load."""
+    from syndicate import engine as engine_module
+
+    decided = []
+    monkeypatch.setattr(engine_module, "default_workers", lambda: decided.append(1) or 2)
+    engine = LocalEngine()
+    assert [value for value, _ in engine.map(scaled, 10, [1, 2], inline=True)] == [10, 20]
+    assert not decided
+    assert engine.workers == 2 and decided == [1]
+    assert LocalEngine(3).workers == 3 and decided == [1]
+
+
+def test_proc_stat_reads_as_idle_and_total_ticks():
+    from syndicate.engine import _cpu_times
+
+    times = _cpu_times()
+    if times is None:
+        pytest.skip("no /proc/stat here")
+    idle, total = times
+    assert 0 <= idle <= total and total > 0
