@@ -121,7 +121,7 @@ def reuters_lsh(config: ScanConfig, max_posting: int, articles: Iterable[Article
 
     engine = LocalEngine(1)
     with Spill(False) as spill:
-        columns, keys = plan.sketch_all(plan.parts_of(articles or reuters.read_reuters()), config, engine, spill,
+        columns, keys = plan.sketch_all(articles or reuters.read_reuters(), config, engine, spill,
                                         lambda *a: None)
         _, flags, _, evidence_columns = plan.evidence_of(columns, config, engine, spill)
         candidates = plan.candidates(columns, keys, flags, config, engine)

@@ -47,8 +47,12 @@ class Archive:
         return ", ".join(names)
 
     def articles(self) -> Iterator[Article]:
-        """Every article, paths first, then the index (as often as asked, standard input included)."""
+        """Every article, paths first, then the index (as often as asked, standard input included). Files alone
+        come as the :class:`~syndicate.read.ArticleStream` itself, whose JSONL a scan's workers read."""
         self.stream = None
+        if self.index is None and self.paths and "-" not in map(str, self.paths):
+            self.stream = read_articles(self.paths, self.options)
+            return self.stream
         articles = self._read_paths()
         return articles if self.index is None else chain(articles, self.index.articles())
 

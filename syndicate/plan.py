@@ -8,8 +8,9 @@
     pairs, by chunks ──verify──▶ links                       (workers, reading the evidence in place)
     links ──cluster, source──▶ clusters                      (driver)
 
-The driver reads the input (syndicate/read.py: encodings, skipped records and repeated ids are
-decided there, once, in input order) and hands the articles out in parts. Each step is a
+JSONL files are read by the workers, a byte range of whole lines each (syndicate/read.py: the driver
+only counts lines, then accounts for each range in input order: skipped records, repeated ids, errors);
+other inputs are read by the driver and handed out in parts of articles. Each step is a
 module-level function of a read-only context and one task, so a local process pool or Ray can run
 it. Nothing a step computes depends on how the work was cut: article numbers are input order, a
 band's buckets are whole within a task, candidate pairs are a set (merged and sorted), and verified
@@ -32,6 +33,7 @@ from .engine import Engine
 from .errors import InputError
 from .furniture import judge_recurring, learn_template_terms, recurring_paragraphs
 from .lsh import candidate_codes, decode_pairs
+from .read import ArticleStream, ByteRange, RangeRead, ReaderOptions, ReadHere, read_range
 from .sign import fold32, shared_hasher
 from .sketch import sign_batch
 from .spill import Spill, release_free_memory
@@ -41,6 +43,8 @@ BATCH = 1024
 """Articles signed per numpy pass: large enough that numpy calls dominate, small enough to stay in cache."""
 PART = 4096
 """Articles per sketch task."""
+PART_BYTES = 4 << 20
+"""Bytes of JSONL per read-and-sketch task (about 4,000 news articles)."""
 BANDS_PER_TASK = 4
 VERIFY_CHUNK = 8192
 """Candidate pairs per verify task."""
@@ -72,6 +76,8 @@ class SketchedPart:
     chunk_article: np.ndarray
     document_keys: np.ndarray
     """Band-major (document bands x articles) whole-article band keys, folded to 32 bits."""
+    read: RangeRead | None = None
+    """For a part a worker read itself: what the reading found."""
 
 
 def sketch_part(config: ScanConfig, articles: tuple[Article, ...]) -> SketchedPart:
@@ -102,6 +108,15 @@ def sketch_part(config: ScanConfig, articles: tuple[Article, ...]) -> SketchedPa
         articles_before += len(batch)
     return SketchedPart(blocks, _band_major(keys, config.bands_rows[0]), _joined(paragraphs), _joined(owners),
                         _band_major(documents, config.document_bands[0]))
+
+
+def read_and_sketch(context: tuple[ScanConfig, ReaderOptions], part: ByteRange) -> SketchedPart:
+    """A sketch task that reads its articles first: only the range travels, not the text."""
+    config, options = context
+    articles, read = read_range(part, options)
+    sketched = sketch_part(config, tuple(articles))
+    sketched.read = read
+    return sketched
 
 
 def _band_major(rows: list[np.ndarray], bands: int) -> np.ndarray:
@@ -221,15 +236,33 @@ def parts_of(articles: Iterable[Article]) -> Iterator[tuple[Article, ...]]:
         yield part
 
 
-def sketch_all(parts: Iterable[tuple[Article, ...]], config: ScanConfig, engine: Engine, spill: Spill,
+def sketch_all(articles: Iterable[Article], config: ScanConfig, engine: Engine, spill: Spill,
                report: Report) -> tuple[SketchColumns, Keys]:
-    """Every part sketched (by the engine), kept in input order; a repeated id is an error where it is met."""
-    parts = iter(parts)
+    """Every article sketched (by the engine, a part per task), kept in input order; a repeated id is an error
+    where it is met. An :class:`~syndicate.read.ArticleStream` of JSONL files is read by the workers, a byte
+    range each; should a range need reading here (:class:`~syndicate.read.ReadHere`: a file not in UTF-8), the
+    stream is read again from its start, in this process."""
+    ranges = articles.ranges(PART_BYTES) if isinstance(articles, ArticleStream) else None
+    try:
+        if ranges is not None:
+            assert isinstance(articles, ArticleStream)
+            return _sketched(read_and_sketch, (config, articles.worker_options), ranges, engine, spill, report,
+                             articles.settle)
+    except ReadHere:
+        assert isinstance(articles, ArticleStream)
+        articles = articles.read_here()
+    return _sketched(sketch_part, config, parts_of(articles), engine, spill, report)
+
+
+def _sketched(step: Callable, context: object, parts: Iterator, engine: Engine, spill: Spill, report: Report,
+              settle: Callable[[RangeRead], bool] | None = None) -> tuple[SketchColumns, Keys]:
     head = list(islice(parts, 2))
     columns = SketchColumns()
     keys = Keys([], [], [], [])
     seen: set[str] = set()
-    for sketched in engine.map(sketch_part, config, chain(head, parts), inline=len(head) < 2):
+    for sketched in engine.map(step, context, chain(head, parts), inline=len(head) < 2):
+        if settle is not None and not settle(sketched.read):
+            continue
         paragraphs_before, articles_before = columns.paragraphs, len(columns)
         for block in sketched.blocks:
             for article_id in block.ids:

@@ -28,7 +28,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
@@ -150,6 +150,8 @@ class ArticleStream(Iterator[Article]):
         self._current: _Stream | None = None
         self._listings = {path: _Listing.of(path) for path in self._paths if isinstance(path, Path) and path.is_dir()}
         self._articles = self._read()
+        self._started = False
+        self._ranges = _RangeLedger()
         self.bytes_total: int | None = None if "-" in self._paths else sum(
             self._listings[path].size if path in self._listings else _size(path)
             for path in self._paths if isinstance(path, Path))
@@ -164,7 +166,109 @@ class ArticleStream(Iterator[Article]):
         return self._done_bytes + (self._current.consumed if self._current else 0)
 
     def __next__(self) -> Article:
+        self._started = True
         return next(self._articles)
+
+    # --- read by workers: byte ranges of JSONL files, accounted for here in input order ---
+
+    def ranges(self, part_bytes: int) -> Iterator[ByteRange] | None:
+        """The inputs cut into byte ranges of whole lines, about `part_bytes` each, for workers to read
+        (:func:`read_range`) and this stream to account for in order (:meth:`settle`): where every input is a
+        non-empty JSONL file (or a directory of nothing else) in UTF-8 without a byte-order mark, and no
+        ``encoding`` is forced. None
+        otherwise, or once the stream has been read here: it is then read in order, as an iterator.
+
+        Only the driver's newline count (for line numbers) reads every byte; the workers decode, parse and
+        build the articles. The result is the stream's exactly: the same articles, ids, line numbers, errors
+        and skipped records, in the same order."""
+        if self._started or self._options.encoding is not None or "-" in self._paths:
+            return None
+        files: list[tuple[int, Path]] = []
+        for argument, path in enumerate(self._paths):
+            assert isinstance(path, Path)
+            listing = self._listings.get(path)
+            if listing is not None:
+                if not listing.articles or listing.mostly_other_files():
+                    return None
+                files += [(argument, child) for child in listing.articles]
+            else:
+                files.append((argument, path))
+        for _, path in files:
+            format = _format_of(path) or self._options.input_format
+            if format is not InputFormat.jsonl or not path.is_file() or _size(path) == 0:
+                return None
+            try:
+                with path.open("rb") as handle:
+                    bom = _bom_encoding(handle.read(4))
+            except OSError:
+                return None
+            if bom is not None:  # the stream decodes a file with a byte-order mark as a whole (_wide_lines)
+                return None
+        self._started = True
+        return _byte_ranges(files, part_bytes)
+
+    @property
+    def worker_options(self) -> ReaderOptions:
+        """The options a worker reads a range with: these, less the callbacks (which stay here)."""
+        return replace(self._options, on_skip=None, on_notice=None)
+
+    def settle(self, read: RangeRead) -> bool:
+        """Account for a range a worker read, as reading here would have, in input order: report its skipped
+        records, reject an id used before (with its file and line), raise its error or pass over the rest of
+        its file (with ``skip_bad``), check the fields named by options once a file ends, and that every input
+        yielded an article. True when the range's articles are kept; False for a range of a file whose reading
+        ended earlier. :class:`ReadHere` when the range cannot be taken as it was read (see there)."""
+        part, ledger, options = read.part, self._ranges, self._options
+        self._done_bytes += part.stop - part.start
+        kept = part.path not in ledger.ended
+        if kept:
+            if read.not_utf8:
+                raise ReadHere(f"{part.path}: a line is not UTF-8")
+            events = sorted([(error.line or 0, error) for error in read.skipped] +
+                            list(zip(read.lines, read.ids, strict=True)), key=lambda event: event[0])
+            for line, event in events:
+                if isinstance(event, InputError):
+                    ledger.skip(event, options)
+                elif event in ledger.seen:
+                    if options.skip_bad:
+                        raise ReadHere(f"{part.path}:{line}: an id used twice is passed over")
+                    raise InputError(part.path, _used_twice(event), line)
+                else:
+                    ledger.seen.add(event)
+            ledger.found[part.argument] = ledger.found.get(part.argument, 0) + len(read.ids)
+            ledger.keys.setdefault(part.path, set()).update(read.keys_seen)
+            if read.error is not None:
+                ledger.end_file(part.path, read.error, options)
+            elif part.ends_file:
+                try:
+                    _require_fields(ledger.keys.pop(part.path), part.path, None, options, every_record=False)
+                except InputError as error:
+                    ledger.end_file(part.path, error, options)
+        if part.ends_argument and not ledger.found.get(part.argument):
+            raise InputError(str(self._paths[part.argument]), self._nothing_read(self._paths[part.argument]))
+        return kept
+
+    def read_here(self) -> ArticleStream:
+        """This stream, started over to be read here in order (after :class:`ReadHere`); the records already
+        reported skipped are not reported again."""
+        already, report = self._ranges.skips, self._options.on_skip
+
+        def skip_once(error: InputError) -> None:
+            nonlocal already
+            if already:
+                already -= 1
+            elif report is not None:
+                report(error)
+
+        self._options = replace(self._options, on_skip=skip_once)
+        self._done_bytes, self._current, self._ranges = 0, None, _RangeLedger()
+        self._articles = self._read()
+        self._started = True
+        return self
+
+    def _nothing_read(self, path: str | Path) -> str:
+        return (self._listings[path].nothing_read() if path in self._listings else
+                "no readable article" + (" (every record was skipped)" if self._options.skip_bad else ""))
 
     def _read(self) -> Iterator[Article]:
         options = self._options
@@ -173,8 +277,7 @@ class ArticleStream(Iterator[Article]):
             found = 0
             for item in self._records(path):
                 if item.article.id in seen:
-                    error = InputError(item.source, f"article id {item.article.id!r} is used twice (ids must be "
-                                                    "unique across the inputs of one run)", item.line)
+                    error = InputError(item.source, _used_twice(item.article.id), item.line)
                     if not options.skip_bad:
                         raise error
                     _skip(error, options)
@@ -183,9 +286,7 @@ class ArticleStream(Iterator[Article]):
                 found += 1
                 yield item.article
             if not found:
-                raise InputError("<stdin>" if path == "-" else str(path),
-                                 self._listings[path].nothing_read() if path in self._listings else
-                                 "no readable article" + (" (every record was skipped)" if options.skip_bad else ""))
+                raise InputError("<stdin>" if path == "-" else str(path), self._nothing_read(path))
 
     def _records(self, path: str | Path) -> Iterator[_Read]:
         if path == "-":
@@ -252,6 +353,10 @@ class _Read:
 def _skip(error: InputError, options: ReaderOptions) -> None:
     if options.on_skip is not None:
         options.on_skip(error)
+
+
+def _used_twice(article_id: str) -> str:
+    return f"article id {article_id!r} is used twice (ids must be unique across the inputs of one run)"
 
 
 def _suffix(path: Path) -> str:
@@ -505,19 +610,24 @@ def _read_jsonl(stream: _Stream, stem: str, options: ReaderOptions) -> Iterator[
         if not line.strip():
             continue
         try:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(source, f"malformed JSON: {error.msg} (column {error.colno})", number) from error
-            if isinstance(record, Mapping):
-                keys_seen.update(map(str, record))
-            yield _Read(record_to_article(record, source, number, options, fallback_id=f"{stem}-{number}"),
-                        source, number)
+            yield _Read(_jsonl_article(line, source, number, stem, options, keys_seen), source, number)
         except InputError as error:
             if not options.skip_bad:
                 raise
             _skip(error, options)
     _require_fields(keys_seen, source, None, options, every_record=False)
+
+
+def _jsonl_article(line: str, source: str, number: int, stem: str, options: ReaderOptions,
+                   keys_seen: set[str]) -> Article:
+    """The article on a JSONL line (the fields it has are added to `keys_seen`)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(source, f"malformed JSON: {error.msg} (column {error.colno})", number) from error
+    if isinstance(record, Mapping):
+        keys_seen.update(map(str, record))
+    return record_to_article(record, source, number, options, fallback_id=f"{stem}-{number}")
 
 
 def _read_csv(stream: _Stream, stem: str, options: ReaderOptions, delimiter: str = ",") -> Iterator[_Read]:
@@ -678,6 +788,145 @@ READERS: dict[InputFormat, Callable[[_Stream, str, ReaderOptions], Iterator[_Rea
     InputFormat.txt: _read_txt, InputFormat.jsonl: _read_jsonl, InputFormat.csv: _read_csv,
     InputFormat.tsv: _read_tsv, InputFormat.html: _read_html, InputFormat.warc: _read_warc,
 }
+
+
+# --- JSONL files by byte ranges, read in workers ---------------------------------------------------
+
+
+class ReadHere(Exception):
+    """A range that cannot be taken as a worker read it: a line that is not UTF-8 (the stream detects the file's
+    encoding from that line on, or finds the file mixes encodings), or an id used twice under ``skip_bad`` (the
+    stream passes the second over; the worker has sketched it). The caller reads the stream here instead
+    (:meth:`ArticleStream.read_here`); not an input error."""
+
+
+@dataclass(frozen=True, slots=True)
+class ByteRange:
+    """Whole lines of a JSONL file: bytes [start, stop), the first of them line `first_line`."""
+
+    path: str
+    stem: str
+    """The file name without its suffix: records without an id are called STEM-LINE."""
+    start: int
+    stop: int
+    first_line: int
+    argument: int
+    """Which of the stream's inputs the file is (or is in)."""
+    ends_file: bool
+    ends_argument: bool
+
+
+@dataclass
+class RangeRead:
+    """What reading a range found, besides its articles: all the stream needs to account for it in order."""
+
+    part: ByteRange
+    ids: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    """Per article: its line."""
+    skipped: list[InputError] = field(default_factory=list)
+    error: InputError | None = None
+    """The error the reading stopped at: a record's (without ``skip_bad``) or a line's (too long, a NUL byte);
+    with ``skip_bad`` the rest of the file is then passed over, as the stream does."""
+    keys_seen: set[str] = field(default_factory=set)
+    not_utf8: bool = False
+    """The reading stopped at a line that is not UTF-8 (see ReadHere)."""
+
+
+@dataclass
+class _RangeLedger:
+    """What the stream has accounted for of the ranges read so far."""
+
+    seen: set[str] = field(default_factory=set)
+    found: dict[int, int] = field(default_factory=dict)
+    """Per input: articles read."""
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    """Per file: the fields its records have had so far."""
+    ended: set[str] = field(default_factory=set)
+    """Files whose reading ended on an error passed over (``skip_bad``)."""
+    skips: int = 0
+
+    def skip(self, error: InputError, options: ReaderOptions) -> None:
+        self.skips += 1
+        _skip(error, options)
+
+    def end_file(self, path: str, error: InputError, options: ReaderOptions) -> None:
+        if not options.skip_bad:
+            raise error
+        self.ended.add(path)
+        self.keys.pop(path, None)
+        self.skip(error, options)
+
+
+def _byte_ranges(files: list[tuple[int, Path]], part_bytes: int) -> Iterator[ByteRange]:
+    """Each file cut after the last newline of every `part_bytes`, counting lines on the way."""
+    for number, (argument, path) in enumerate(files):
+        last_of_argument = number + 1 == len(files) or files[number + 1][0] != argument
+        cuts = list(_cuts(path, part_bytes))
+        for order, (start, stop, first_line) in enumerate(cuts):
+            ends_file = order + 1 == len(cuts)
+            yield ByteRange(str(path), path.stem, start, stop, first_line, argument, ends_file,
+                            ends_file and last_of_argument)
+
+
+def _cuts(path: Path, part_bytes: int) -> Iterator[tuple[int, int, int]]:
+    start, line, carry = 0, 1, b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(part_bytes):
+            data = carry + chunk
+            end = data.rfind(b"\n") + 1
+            if end == 0:  # one line longer than a part
+                carry = data
+                continue
+            yield start, start + end, line
+            line += data.count(b"\n", 0, end)
+            start, carry = start + end, data[end:]
+    if carry:
+        yield start, start + len(carry), line
+
+
+def read_range(part: ByteRange, options: ReaderOptions) -> tuple[list[Article], RangeRead]:
+    """The articles of a range, and what the reading found (see RangeRead): line for line what the stream reads
+    from a UTF-8 JSONL file, stopping where the stream would stop or detect another encoding."""
+    with open(part.path, "rb") as handle:
+        handle.seek(part.start)
+        data = handle.read(part.stop - part.start)
+    read, articles = RangeRead(part), []
+    lines = data.split(b"\n")
+    ended = lines[-1] == b""  # else the file's last line has no newline
+    if ended:
+        lines.pop()
+    limit, source = options.max_article_bytes, part.path
+    for offset, raw in enumerate(lines):
+        number = part.first_line + offset
+        newline = ended or offset + 1 < len(lines)
+        size = len(raw) + newline  # with its newline, as the stream reads a line
+        try:
+            if size > limit:  # the stream reads at most limit + 1 bytes of a line
+                raise InputError(source, _too_large(min(size, limit + 1), options), number)
+            _reject_nul(b"\x00" in raw, source, number)
+        except InputError as error:
+            read.error = error
+            break
+        try:
+            line = raw.decode("utf-8") + "\n" * newline
+        except UnicodeDecodeError:
+            read.not_utf8 = True
+            break
+        if not line.strip():
+            continue
+        try:
+            article = _jsonl_article(line, source, number, part.stem, options, read.keys_seen)
+        except InputError as error:
+            if not options.skip_bad:
+                read.error = error
+                break
+            read.skipped.append(error)
+            continue
+        articles.append(article)
+        read.ids.append(article.id)
+        read.lines.append(number)
+    return articles, read
 
 
 # --- standard input --------------------------------------------------------------------------------
@@ -855,5 +1104,6 @@ def _outlet_from_url(meta: dict[str, str | None]) -> dict[str, str | None]:
     return meta
 
 
-__all__: Sequence[str] = ["ArticleStream", "InputFormat", "ReaderOptions", "detect_encoding", "page_article",
-                          "read_articles", "record_to_article", "sniff_format"]
+__all__: Sequence[str] = ["ArticleStream", "ByteRange", "InputFormat", "RangeRead", "ReadHere", "ReaderOptions",
+                          "detect_encoding", "page_article", "read_articles", "read_range", "record_to_article",
+                          "sniff_format"]

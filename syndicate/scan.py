@@ -21,7 +21,7 @@ from .cluster import group_links
 from .columns import LazyInfo, SketchColumns
 from .config import ScanConfig
 from .engine import Engine, LocalEngine
-from .plan import candidates, evidence_of, parts_of, sketch_all, verify_all
+from .plan import candidates, evidence_of, sketch_all, verify_all
 from .sketch import pick_headline
 from .source import MemberFacts, choose_source
 from .spill import Spill
@@ -137,7 +137,7 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
     try:
         with Spill(spill, spill_dir) as spilling:
             with _timed(stats, "sketch", driver_cpu):
-                columns, keys = sketch_all(parts_of(articles), config, runner, spilling, report)
+                columns, keys = sketch_all(articles, config, runner, spilling, report)
             with _timed(stats, "furniture", driver_cpu):
                 furniture, flags, template, evidence = evidence_of(columns, config, runner, spilling)
             with _timed(stats, "candidates", driver_cpu):
