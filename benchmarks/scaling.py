@@ -5,10 +5,11 @@
 
 Each size scans a file of exactly that many articles (the first N lines of the archive, written once
 next to it) through ``syndicate.Archive([FILE]).scan(...)``, as ``syndicate scan FILE`` does: the
-driver reads the file and hands the articles to the workers in parts. Every (size, workers) run is a
-fresh process; runs are repeated in random order and the median is reported. Memory: ``peak_rss_mb``
-is the driver's VmHWM, ``peak_pss_mb`` the driver and its workers together (sampled PSS, shared pages
-counted once), ``peak_anon_mb`` the driver's anonymous memory (sampled; what spilling cannot hand back).
+driver counts the file's lines and hands out byte ranges, which the workers read and sketch. Every
+(size, workers) run is a fresh process; runs are repeated in random order and the median is reported.
+Memory: ``peak_rss_mb`` is the driver's VmHWM, ``peak_pss_mb`` the driver and its workers together
+(sampled PSS, shared pages counted once), ``peak_anon_mb`` the driver's anonymous memory (sampled; what
+spilling cannot hand back).
 
 **The model.** A stage's time with n workers is modelled as ``serial + work / n`` (Amdahl, per
 stage), both parts measured in the run with the most workers (see :func:`model`): in wall seconds
@@ -46,7 +47,7 @@ from .hotpath import machine
 from .measure import in_child
 
 DEFAULT_ARCHIVE = Path(__file__).resolve().parent / "out" / "synthetic-1m.jsonl"
-STAGES = {"sketch": ("sketch_part",), "furniture": ("judge_furniture", "settle_blocks"),
+STAGES = {"sketch": ("sketch_part", "read_and_sketch"), "furniture": ("judge_furniture", "settle_blocks"),
           "candidates": ("candidate_bands",), "verify": ("verify_pairs",), "cluster": ()}
 """Each stage of ScanResult.stats and the plan's steps that run inside it."""
 

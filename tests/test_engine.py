@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 from factories import wire_archive
 
 from syndicate import ReaderOptions, read_articles, scan
-from syndicate.engine import LocalEngine, make_engine
+from syndicate.engine import SPOOL_BYTES, LocalEngine, make_engine
 from syndicate.errors import InputError
 
 
@@ -37,6 +41,40 @@ def test_a_worker_error_reaches_the_driver_intact():
     with pytest.raises(InputError) as error:
         list(LocalEngine(2).map(failing, None, range(20)))
     assert (error.value.source, error.value.line) == ("part.jsonl", 5)
+
+
+def filled(context: int, task: int) -> np.ndarray:
+    return np.full(context, task % 251, dtype=np.uint8)
+
+
+def test_large_results_come_back_through_memory_files_that_are_then_gone():
+    spools = set(Path("/dev/shm").glob("syndicate-*")) if Path("/dev/shm").is_dir() else set()
+    size = 3 * SPOOL_BYTES
+    results = list(LocalEngine(2).map(filled, size, range(12)))
+    assert [(len(r), int(r[0]), int(r[-1])) for r in results] == [(size, t % 251, t % 251) for t in range(12)]
+    if Path("/dev/shm").is_dir():
+        assert set(Path("/dev/shm").glob("syndicate-*")) == spools
+
+
+STOPPED_EARLY = """
+import numpy as np
+from syndicate.engine import LocalEngine
+from test_engine import filled
+for size in (300_000, 3_000_000):  # through the pipe, and through a memory file
+    for _ in range(15):
+        for number, _ in enumerate(LocalEngine(2).map(filled, size, range(20))):
+            if number == 1:
+                break
+print("done")
+"""
+
+
+def test_a_step_stopped_with_large_results_in_flight_does_not_hang():
+    """Stopping early used to kill workers halfway through writing a result, and Pool.terminate() then waited
+    for the rest of it forever (about one time in two). In a child process, so a hang fails instead of stalling."""
+    child = subprocess.run([sys.executable, "-c", STOPPED_EARLY], capture_output=True, text=True, timeout=240,
+                           cwd=Path(__file__).parent)
+    assert child.returncode == 0 and child.stdout.strip() == "done", child.stderr
 
 
 def test_unknown_engines_and_misplaced_addresses_are_refused():
