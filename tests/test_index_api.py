@@ -413,3 +413,18 @@ def test_arrays_encoded_ahead_make_the_same_blob() -> None:
     for name, values in {**evidence, **banded}.items():
         assert decoded[name].dtype == values.dtype and np.array_equal(decoded[name], values), name
     assert EncodedArrays.of({}).blob(banded) == encode_arrays(banded)
+
+
+def test_a_bucket_proposes_only_its_oldest_members(target: str, seeds_dir: Path) -> None:
+    text = seed_articles(seeds_dir)[SOURCE_AFP].paragraphs
+    with Index.open(target) as index:
+        index.add_many([Article(id=f"copy-{n}", paragraphs=text) for n in range(5)])
+        store = index._store
+        (entry,) = store.load(["copy-3"])
+        (buckets,) = index._sign([entry.article]).buckets([entry.banded])
+        assert len(buckets) > 10
+        absent = np.random.default_rng(3).integers(-(2**62), 2**62, size=900)  # more keys than one statement holds
+        keys = np.concatenate([absent[:450], buckets, absent[450:]])
+        assert store.candidates(keys, 2) == ["copy-0", "copy-1"]
+        assert store.candidates(keys, 4) == ["copy-0", "copy-1", "copy-2", "copy-3"]
+        assert store.candidates(absent, 4) == []
