@@ -333,12 +333,12 @@ class SQLiteStore(BackendBase):
         keys = np.unique(np.asarray(buckets, dtype=np.int64)).tolist()
         seqs: set[int] = set()
         with self._guard():
-            for start in range(0, len(keys), _BUCKETS_PER_QUERY):
-                # The oldest `max_bucket` members of each bucket: a compound of one index range per bucket, which
-                # stops at the limit (2.1x faster than ranking the rows with a window function, on 1M articles).
-                chunk = keys[start : start + _BUCKETS_PER_QUERY]
-                rows = self._db.execute(" UNION ALL ".join([_OLDEST_IN_BUCKET] * len(chunk)),
-                                        [value for key in chunk for value in (key, max_bucket)])
+            for chunk in _chunks(keys):
+                # The oldest `max_bucket` members of each bucket, in one statement per chunk of keys.
+                rows = self._db.execute(
+                    "SELECT article FROM (SELECT article, row_number() OVER (PARTITION BY bucket ORDER BY article) "
+                    f"AS rank FROM buckets WHERE bucket IN ({', '.join('?' * len(chunk))})) WHERE rank <= ?",
+                    (*chunk, max_bucket))
                 seqs.update(row[0] for row in rows)
             return [article_id for _, article_id in sorted(self._ids_of(seqs).items())]
 
@@ -459,11 +459,6 @@ class SQLiteStore(BackendBase):
 
 def _carried(entry: Entry) -> np.ndarray:
     return np.array(signed(np.array(entry.carried_fingerprints(), dtype=np.uint64)), dtype=np.int64)
-
-
-_OLDEST_IN_BUCKET = "SELECT * FROM (SELECT article FROM buckets WHERE bucket = ? ORDER BY article LIMIT ?)"
-_BUCKETS_PER_QUERY = 400
-"""Buckets looked up in one compound statement (SQLite allows 500 terms in a compound SELECT)."""
 
 
 def _chunks(values: list) -> Iterator[list]:
