@@ -123,7 +123,7 @@ def reuters_lsh(config: ScanConfig, max_posting: int, articles: Iterable[Article
     with Spill(False) as spill:
         columns, keys = plan.sketch_all(articles or reuters.read_reuters(), config, engine, spill,
                                         lambda *a: None)
-        _, flags, _, evidence_columns = plan.evidence_of(columns, config, engine, spill)
+        _, flags, _, evidence_columns = plan.evidence_of(columns, keys, config, engine, spill)
         candidates = plan.candidates(columns, keys, flags, config, engine)
     candidate_codes = set((candidates[:, 0] << 32 | candidates[:, 1]).tolist())
     evidence = [evidence_columns.evidence(i) for i in range(len(evidence_columns))]

@@ -21,7 +21,7 @@ engine (tests/test_plan.py checks it).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, islice
 
 import numpy as np
@@ -31,12 +31,13 @@ from .columns import Block, EvidenceColumns, SketchColumns, build_block
 from .config import ScanConfig
 from .engine import Engine
 from .errors import InputError
-from .furniture import judge_recurring, learn_template_terms, recurring_paragraphs
+from .furniture import judge_recurring, recurring_paragraphs
 from .lsh import candidate_codes, decode_pairs
 from .read import ArticleStream, ByteRange, RangeRead, ReaderOptions, ReadHere, read_range
 from .sign import fold32, shared_hasher
 from .sketch import sign_batch
 from .spill import Spill, release_free_memory
+from .terms import summed_holders, template_terms, term_holders
 from .verify import Link, verify_batch
 
 BATCH = 1024
@@ -76,6 +77,8 @@ class SketchedPart:
     chunk_article: np.ndarray
     document_keys: np.ndarray
     """Band-major (document bands x articles) whole-article band keys, folded to 32 bits."""
+    held_terms: tuple[np.ndarray, np.ndarray]
+    """The part's content terms and how many of its articles hold each (the template vocabulary's counts)."""
     read: RangeRead | None = None
     """For a part a worker read itself: what the reading found."""
 
@@ -106,8 +109,11 @@ def sketch_part(config: ScanConfig, articles: tuple[Article, ...]) -> SketchedPa
         blocks.append(build_block(batch, signed))
         paragraphs_before += len(units.fingerprints)
         articles_before += len(batch)
+    starts = np.cumsum([0] + [len(block) for block in blocks])[:-1].tolist()
+    held = term_holders([(block.sentence_offsets, block.term_offsets, block.terms, start)
+                         for start, block in zip(starts, blocks, strict=True)])
     return SketchedPart(blocks, _band_major(keys, config.bands_rows[0]), _joined(paragraphs), _joined(owners),
-                        _band_major(documents, config.document_bands[0]))
+                        _band_major(documents, config.document_bands[0]), held)
 
 
 def read_and_sketch(context: tuple[ScanConfig, ReaderOptions], part: ByteRange) -> SketchedPart:
@@ -222,12 +228,19 @@ def _verify_batches(evidence: EvidenceColumns, pairs: np.ndarray) -> Iterator[tu
 
 @dataclass
 class Keys:
-    """The LSH keys of every part, as they arrived (see :class:`SketchedPart`), chunk numbers scan-wide."""
+    """What the driver keeps of every part besides its blocks, as they arrived (see :class:`SketchedPart`): the LSH
+    keys, chunk numbers scan-wide, and the term counts."""
 
-    chunk_keys: list[np.ndarray]
-    chunk_paragraph: list[np.ndarray]
-    chunk_article: list[np.ndarray]
-    document_keys: list[np.ndarray]
+    chunk_keys: list[np.ndarray] = field(default_factory=list)
+    chunk_paragraph: list[np.ndarray] = field(default_factory=list)
+    chunk_article: list[np.ndarray] = field(default_factory=list)
+    document_keys: list[np.ndarray] = field(default_factory=list)
+    held_terms: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    def term_holders(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every content term of the archive and how many articles hold it (what ``EvidenceColumns.term_holders``
+        counts, summed from the parts' counts)."""
+        return summed_holders(self.held_terms)
 
 
 def parts_of(articles: Iterable[Article]) -> Iterator[tuple[Article, ...]]:
@@ -258,7 +271,7 @@ def _sketched(step: Callable, context: object, parts: Iterator, engine: Engine, 
               settle: Callable[[RangeRead], bool] | None = None) -> tuple[SketchColumns, Keys]:
     head = list(islice(parts, 2))
     columns = SketchColumns()
-    keys = Keys([], [], [], [])
+    keys = Keys()
     seen: set[str] = set()
     for sketched in engine.map(step, context, chain(head, parts), inline=len(head) < 2):
         if settle is not None and not settle(sketched.read):
@@ -275,16 +288,17 @@ def _sketched(step: Callable, context: object, parts: Iterator, engine: Engine, 
         keys.chunk_paragraph.append(sketched.chunk_paragraph + paragraphs_before)
         keys.chunk_article.append(sketched.chunk_article + articles_before)
         keys.document_keys.append(spill.keep(sketched.document_keys, "documents"))
+        keys.held_terms.append(sketched.held_terms)
         if len(keys.chunk_keys) % TRIM_EVERY == 0:
             release_free_memory()  # what signing the parts left in the heap
         report("sketch", len(columns), None)
     return columns, keys
 
 
-def evidence_of(columns: SketchColumns, config: ScanConfig, engine: Engine,
+def evidence_of(columns: SketchColumns, keys: Keys, config: ScanConfig, engine: Engine,
                 spill: Spill) -> tuple[set[int], np.ndarray, np.ndarray, EvidenceColumns]:
-    """Furniture (fingerprints, and a flag per paragraph), the template vocabulary (left out of the evidence's
-    terms) and the evidence columns."""
+    """Furniture (fingerprints, and a flag per paragraph), the template vocabulary (from the parts' term counts;
+    left out of the evidence's terms) and the evidence columns."""
     inline = len(columns) < INLINE_ARTICLES
     carriers, sizes = recurring_paragraphs(columns)
     by_carrier = sorted(carriers, key=lambda fingerprint: carriers[fingerprint][0])  # a site's bundle in one task
@@ -296,7 +310,8 @@ def evidence_of(columns: SketchColumns, config: ScanConfig, engine: Engine,
               for first in range(0, len(columns.blocks), BLOCKS_PER_TASK)]
     active = _trimmed(engine.map(settle_blocks, (columns, flags), groups, inline=inline))
     evidence = columns.assemble(active, spill.allocate)
-    template = learn_template_terms(evidence, config)
+    template = template_terms(len(columns), *keys.term_holders(), config.template_term_share,
+                              config.template_term_articles)
     evidence.drop_terms(template)
     return furniture, flags, template, evidence
 

@@ -139,7 +139,7 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
             with _timed(stats, "sketch", driver_cpu):
                 columns, keys = sketch_all(articles, config, runner, spilling, report)
             with _timed(stats, "furniture", driver_cpu):
-                furniture, flags, template, evidence = evidence_of(columns, config, runner, spilling)
+                furniture, flags, template, evidence = evidence_of(columns, keys, config, runner, spilling)
             with _timed(stats, "candidates", driver_cpu):
                 pairs = candidates(columns, keys, flags, config, runner)
                 del keys

@@ -127,6 +127,20 @@ def term_holders(parts: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray, int]]
     return held[starts], np.diff(np.r_[starts, len(held)]).astype(np.int64)
 
 
+def summed_holders(parts: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Term counts of disjoint sets of articles (each from :func:`term_holders`), summed per term: the counts of
+    all the articles together."""
+    parts = list(parts)
+    if not parts:
+        return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)
+    terms = np.concatenate([part_terms for part_terms, _ in parts])
+    counts = np.concatenate([part_counts for _, part_counts in parts])
+    order = np.argsort(terms, kind="stable")
+    terms, counts = terms[order], counts[order]
+    starts = np.flatnonzero(_first_of_runs(terms))
+    return terms[starts], np.add.reduceat(counts, starts) if len(starts) else counts[:0]
+
+
 def _first_of_runs(sorted_values: np.ndarray) -> np.ndarray:
     first = np.ones(len(sorted_values), dtype=bool)
     first[1:] = sorted_values[1:] != sorted_values[:-1]

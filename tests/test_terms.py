@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndicate.terms import members, without_terms
+from syndicate.terms import members, summed_holders, term_holders, without_terms
 
 uint32 = st.integers(0, 2**32 - 1)
 
@@ -39,3 +41,28 @@ def test_without_terms_drops_exactly_the_dropped_terms_sentence_by_sentence(sent
     kept_offsets, kept = without_terms(offsets, terms, np.array(sorted(dropped), dtype=np.uint32))
     expected = [[t for t in sentence if t not in dropped] for sentence in sentences]
     assert [kept[kept_offsets[i] : kept_offsets[i + 1]].tolist() for i in range(len(sentences))] == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.lists(st.integers(0, 30), max_size=5), max_size=4), max_size=12),
+       st.lists(st.integers(0, 12), max_size=4))
+def test_summed_holders_of_parts_are_the_holders_of_the_whole(articles: list[list[list[int]]],
+                                                              cuts: list[int]) -> None:
+    """Articles (lists of sentences of terms) cut into parts anywhere: counting each part and summing gives what
+    counting them all does, and what a plain count of the articles holding each term gives."""
+    def part(chosen: list[list[list[int]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        sentences = [sentence for article in chosen for sentence in article]
+        sentence_offsets = np.cumsum([0, *map(len, chosen)]).astype(np.int64)
+        term_offsets = np.cumsum([0, *map(len, sentences)]).astype(np.int64)
+        return sentence_offsets, term_offsets, np.array([t for s in sentences for t in s], dtype=np.uint32), 0
+
+    bounds = sorted({0, len(articles), *(min(cut, len(articles)) for cut in cuts)})
+    parts = [term_holders([part(articles[a:b])]) for a, b in pairwise(bounds)]
+    terms, holders = summed_holders(parts)
+    whole_terms, whole_holders = term_holders([part(articles)])
+    assert terms.tolist() == whole_terms.tolist() and holders.tolist() == whole_holders.tolist()
+    plain: dict[int, int] = {}
+    for article in articles:
+        for term in {t for sentence in article for t in sentence}:
+            plain[term] = plain.get(term, 0) + 1
+    assert dict(zip(terms.tolist(), holders.tolist(), strict=True)) == plain
