@@ -21,7 +21,7 @@ digest quoting it.
 Templates recur at the scale of words too: a thousand eurobond briefs say "is issuing a … eurobond
 due … lead manager", a different company each time. A content term held by a good share of the
 archive (``template_term_share``, and ``template_term_articles`` articles at least) is template
-vocabulary and stops counting toward edited and paraphrased sentences (:func:`learn_template_terms`);
+vocabulary and stops counting toward edited and paraphrased sentences (:func:`~syndicate.terms.template_terms`);
 numbers never do, since they are the facts a rewrite keeps.
 """
 
@@ -34,14 +34,6 @@ import numpy as np
 
 from .columns import SketchColumns
 from .config import ScanConfig
-from .terms import template_terms
-
-
-def learn_template_terms(columns: SketchColumns, config: ScanConfig) -> np.ndarray:
-    """The archive's template vocabulary: content terms so common that sharing them says nothing of reuse (see
-    ScanConfig.template_term_share). Furniture at the scale of words."""
-    terms, holders = columns.term_holders()
-    return template_terms(len(columns), terms, holders, config.template_term_share, config.template_term_articles)
 
 
 def learn_furniture_columns(columns: SketchColumns, config: ScanConfig) -> set[int]:

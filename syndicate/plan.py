@@ -37,7 +37,7 @@ from .read import ArticleStream, ByteRange, RangeRead, ReaderOptions, ReadHere, 
 from .sign import fold32, shared_hasher
 from .sketch import sign_batch
 from .spill import Spill, release_free_memory
-from .terms import summed_holders, template_terms, term_holders
+from .terms import summed_holders, template_terms, term_holders, without_terms
 from .verify import Link, verify_batch
 
 BATCH = 1024
@@ -142,9 +142,14 @@ def judge_furniture(context: tuple[SketchColumns, ScanConfig], recurring: tuple[
     return judge_recurring(columns, config, *recurring)
 
 
-def settle_blocks(context: tuple[SketchColumns, np.ndarray], numbers: range) -> list[np.ndarray]:
-    columns, flags = context
-    return [columns.settle_block(number, flags) for number in numbers]
+def settle_blocks(context: tuple[SketchColumns, np.ndarray, np.ndarray],
+                  numbers: range) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per block: its per-sentence furniture flags, and its sentences' term offsets and terms without the template
+    vocabulary."""
+    columns, flags, template = context
+    return [(columns.settle_block(number, flags),
+             *without_terms(columns.blocks[number].term_offsets, columns.blocks[number].terms, template))
+            for number in numbers]
 
 
 # --- candidates: groups of bands -> pair codes ------------------------------------------------------------------
@@ -306,22 +311,26 @@ def evidence_of(columns: SketchColumns, keys: Keys, config: ScanConfig, engine: 
               for chunk in (by_carrier[i : i + FURNITURE_TASK] for i in range(0, len(by_carrier), FURNITURE_TASK))]
     furniture = set().union(*engine.map(judge_furniture, (columns, config), shares, inline=inline))
     flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
-    groups = [range(first, min(first + BLOCKS_PER_TASK, len(columns.blocks)))
-              for first in range(0, len(columns.blocks), BLOCKS_PER_TASK)]
-    active = _trimmed(engine.map(settle_blocks, (columns, flags), groups, inline=inline))
-    evidence = columns.assemble(active, spill.allocate)
     template = template_terms(len(columns), *keys.term_holders(), config.template_term_share,
                               config.template_term_articles)
-    evidence.drop_terms(template)
+    groups = [range(first, min(first + BLOCKS_PER_TASK, len(columns.blocks)))
+              for first in range(0, len(columns.blocks), BLOCKS_PER_TASK)]
+    settled = engine.map(settle_blocks, (columns, flags, template), groups, inline=inline)
+    evidence = columns.assemble(_settled(columns, settled), spill.allocate)
     return furniture, flags, template, evidence
 
 
-def _trimmed(groups: Iterable[list[np.ndarray]]) -> Iterator[np.ndarray]:
-    """Each block's flags; now and then, the pages of the blocks already assembled go back."""
+def _settled(columns: SketchColumns, groups: Iterable[list[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+             ) -> Iterator[np.ndarray]:
+    """Each block's flags, its terms replaced by those settled; now and then, the pages of the blocks already
+    assembled go back."""
+    blocks = iter(columns.blocks)
     for number, parts in enumerate(groups):
         if number % TRIM_EVERY == 0:
             release_free_memory()
-        yield from parts
+        for (active, term_offsets, terms), block in zip(parts, blocks, strict=False):
+            block.term_offsets, block.terms = term_offsets, terms
+            yield active
 
 
 def candidates(columns: SketchColumns, keys: Keys, flags: np.ndarray, config: ScanConfig,

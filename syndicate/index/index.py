@@ -22,7 +22,7 @@ involves, pulled from a backend (:mod:`.sqlite_store` or :mod:`.redis_store`):
    left out of the alignment, and the template vocabulary left out of both articles' content terms:
    the store counts, per content term, the stored articles that hold it (updated with the articles
    themselves), so the terms of the pair that a scan of the index with the checked article in would
-   call template (``learn_template_terms``) are known from a few counts.
+   call template (``terms.template_terms``) are known from a few counts.
 
 Ids are never replaced implicitly: adding an id the index holds with the same text is a no-op
 ("already indexed"), with different text an error unless ``replace=True``.
