@@ -92,6 +92,8 @@ def _cpu_times() -> tuple[int, int] | None:
 class Engine(Protocol):
     name: str
     workers: int
+    local_files: bool
+    """Whether the workers see this machine's files (then they read their share of a JSONL input themselves)."""
     task_seconds: dict[str, float]
     """Per step (function name): seconds its tasks took, summed over tasks wherever they ran. With the
     stages' wall times this measures what runs in parallel and what stays serial (benchmarks/scaling.py)."""
@@ -137,6 +139,7 @@ class LocalEngine:
     """Worker processes on this machine; `workers` None = :func:`default_workers`, 1 = everything in this process."""
 
     name = "local"
+    local_files = True
 
     def __init__(self, workers: int | None = None) -> None:
         self._workers = None if workers is None else max(1, workers)
@@ -281,6 +284,7 @@ class RayEngine:
             except (ConnectionError, RuntimeError, ValueError) as error:
                 raise SyndicateError(f"cannot start or join Ray at {address or 'this machine'}: {error}") from error
         self.workers = max(1, workers or int(ray.cluster_resources().get("CPU", 1)))
+        self.local_files = address is None  # a cluster's other nodes may not see the driver's files
         self.task_seconds: dict[str, float] = {}
         self.task_cpu_seconds: dict[str, float] = {}
         self.inline_steps: set[str] = set()

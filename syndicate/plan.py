@@ -258,9 +258,11 @@ def sketch_all(articles: Iterable[Article], config: ScanConfig, engine: Engine, 
                report: Report) -> tuple[SketchColumns, Keys]:
     """Every article sketched (by the engine, a part per task), kept in input order; a repeated id is an error
     where it is met. An :class:`~syndicate.read.ArticleStream` of JSONL files is read by the workers, a byte
-    range each; should a range need reading here (:class:`~syndicate.read.ReadHere`: a file not in UTF-8), the
-    stream is read again from its start, in this process."""
-    ranges = articles.ranges(PART_BYTES) if isinstance(articles, ArticleStream) else None
+    range each, where they see this machine's files (``engine.local_files``); should a range need reading here
+    (:class:`~syndicate.read.ReadHere`: a file not in UTF-8), the stream is read again from its start, in this
+    process."""
+    shared = isinstance(articles, ArticleStream) and engine.local_files
+    ranges = articles.ranges(PART_BYTES) if shared else None
     try:
         if ranges is not None:
             assert isinstance(articles, ArticleStream)

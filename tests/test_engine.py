@@ -12,6 +12,7 @@ import pytest
 from factories import wire_archive
 
 from syndicate import ReaderOptions, read_articles, scan
+from syndicate.article import write_jsonl
 from syndicate.engine import SPOOL_BYTES, LocalEngine, make_engine
 from syndicate.errors import InputError
 
@@ -111,6 +112,15 @@ def test_ray_gives_the_local_engines_clusters_and_links(ray_engine, tiny_parts, 
 def test_ray_gives_the_local_engines_output_on_helsinki(ray_engine, tiny_parts, helsinki_csv):
     archive = list(read_articles([helsinki_csv], ReaderOptions(paragraph_sep=" ### ")))
     assert output(scan(archive, engine=ray_engine)) == output(scan(archive, workers=1))
+
+
+def test_ray_workers_on_this_machine_read_jsonl_themselves(ray_engine, tiny_parts, tmp_path):
+    path = tmp_path / "wire.jsonl"
+    with path.open("w") as handle:
+        write_jsonl(wire_archive(), handle)
+    on_ray = scan(read_articles([path]), engine=ray_engine)
+    assert "read_and_sketch" in on_ray.plan["task_seconds"] and "read_and_sketch" not in on_ray.plan["inline_steps"]
+    assert output(on_ray) == output(scan(list(read_articles([path])), workers=1))
 
 
 def test_ray_reports_a_repeated_id_like_the_local_engine(ray_engine, tiny_parts):

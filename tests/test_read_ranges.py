@@ -199,3 +199,20 @@ def test_skipped_records_are_reported_once_in_input_order_when_a_scan_reads_agai
     scan(read_articles([path], ReaderOptions(skip_bad=True, on_skip=skipped.append)), engine=LocalEngine(2))
     assert [error.line for error in skipped] == [1, 5, 9, 13, 17, 21]
     assert "used twice" in skipped[-1].reason
+
+
+class _FarWorkers(LocalEngine):
+    """Workers that do not see this machine's files (as on a Ray cluster's other nodes)."""
+
+    local_files = False
+
+
+def test_workers_that_cannot_see_the_files_get_articles_read_here(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _archive(tmp_path, 60)
+    monkeypatch.setattr(plan_module, "PART_BYTES", 1000)
+    monkeypatch.setattr(plan_module, "PART", 7)
+    result = scan(read_articles([path]), engine=_FarWorkers(2))
+    assert "read_and_sketch" not in result.plan["task_seconds"]
+    assert "sketch_part" in result.plan["task_seconds"] and "sketch_part" not in result.plan["inline_steps"]
+    assert result.to_dict()["clusters"] == scan(read_articles([path]), engine=LocalEngine(2)).to_dict()["clusters"]
