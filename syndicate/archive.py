@@ -48,11 +48,14 @@ class Archive:
 
     def articles(self) -> Iterator[Article]:
         """Every article, paths first, then the index (as often as asked, standard input included). Files alone
-        come as the :class:`~syndicate.read.ArticleStream` itself, whose JSONL a scan's workers read."""
+        come as the :class:`~syndicate.read.ArticleStream` itself, whose JSONL a scan's workers read, and an index
+        alone as its :class:`~syndicate.index.StoredArticles`."""
         self.stream = None
         if self.index is None and self.paths and "-" not in map(str, self.paths):
             self.stream = read_articles(self.paths, self.options)
             return self.stream
+        if self.index is not None and not self.paths:
+            return self.index.articles()  # a scan's workers read a SQLite index's rows themselves
         articles = self._read_paths()
         return articles if self.index is None else chain(articles, self.index.articles())
 

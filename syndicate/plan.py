@@ -32,6 +32,7 @@ from .config import ScanConfig
 from .engine import Engine
 from .errors import InputError
 from .furniture import judge_recurring, recurring_paragraphs
+from .index.index import StoredArticles, StoredRange, read_stored_range
 from .lsh import candidate_codes, decode_pairs
 from .read import ArticleStream, ByteRange, RangeRead, ReaderOptions, ReadHere, read_range
 from .sign import fold32, shared_hasher
@@ -114,6 +115,11 @@ def sketch_part(config: ScanConfig, articles: tuple[Article, ...]) -> SketchedPa
                          for start, block in zip(starts, blocks, strict=True)])
     return SketchedPart(blocks, _band_major(keys, config.bands_rows[0]), _joined(paragraphs), _joined(owners),
                         _band_major(documents, config.document_bands[0]), held)
+
+
+def read_stored_and_sketch(config: ScanConfig, part: StoredRange) -> SketchedPart:
+    """A sketch task that reads its articles from the index first (a range of stored rows)."""
+    return sketch_part(config, tuple(read_stored_range(part)))
 
 
 def read_and_sketch(context: tuple[ScanConfig, ReaderOptions], part: ByteRange) -> SketchedPart:
@@ -258,9 +264,14 @@ def sketch_all(articles: Iterable[Article], config: ScanConfig, engine: Engine, 
                report: Report) -> tuple[SketchColumns, Keys]:
     """Every article sketched (by the engine, a part per task), kept in input order; a repeated id is an error
     where it is met. An :class:`~syndicate.read.ArticleStream` of JSONL files is read by the workers, a byte
-    range each, where they see this machine's files (``engine.local_files``); should a range need reading here
+    range each, where they see this machine's files (``engine.local_files``), and so are the articles of a SQLite
+    index (:class:`~syndicate.index.StoredArticles`), a run of rows each; should a byte range need reading here
     (:class:`~syndicate.read.ReadHere`: a file not in UTF-8), the stream is read again from its start, in this
     process."""
+    if isinstance(articles, StoredArticles) and engine.local_files:
+        stored = articles.ranges(PART)
+        if stored is not None:
+            return _sketched(read_stored_and_sketch, config, iter(stored), engine, spill, report)
     shared = isinstance(articles, ArticleStream) and engine.local_files
     ranges = articles.ranges(PART_BYTES) if shared else None
     try:

@@ -289,8 +289,11 @@ class Index:
     def ids(self) -> Iterator[str]:
         return self._store.ids()
 
-    def articles(self, chunk: int = 256) -> Iterator[Article]:
-        """Every stored article, oldest first, read a chunk at a time."""
+    def articles(self, chunk: int = 256) -> StoredArticles:
+        """Every stored article, oldest first, read a chunk at a time (or, by a scan's workers, a range each)."""
+        return StoredArticles(self, chunk)
+
+    def _each_article(self, chunk: int) -> Iterator[Article]:
         pending: list[str] = []
         for article_id in self._store.ids():
             pending.append(article_id)
@@ -552,6 +555,47 @@ def _agree_on_parameters(store: Store, wanted: dict[str, str], create: bool) -> 
                               "rebuild it or run with the same settings")
 
 
+@dataclass(frozen=True, slots=True)
+class StoredRange:
+    """The articles stored with seqs `first` to `last` in the SQLite index at `path`: a share a worker reads."""
+
+    path: str
+    first: int
+    last: int
+
+
+class StoredArticles(Iterator[Article]):
+    """Every stored article, oldest first (:meth:`Index.articles`); a scan's workers may read them instead, a range
+    each (:meth:`ranges`), rather than have this process read and send them."""
+
+    def __init__(self, index: Index, chunk: int) -> None:
+        self._index = index
+        self._articles = index._each_article(chunk)
+        self._started = False
+
+    def __next__(self) -> Article:
+        self._started = True
+        return next(self._articles)
+
+    def ranges(self, size: int) -> list[StoredRange] | None:
+        """The stored articles in runs of `size`, for :func:`read_stored_range`, where the index is a SQLite file;
+        None for Redis, or once reading here has begun."""
+        from .sqlite_store import SQLiteStore
+
+        store = self._index._store
+        if self._started or not isinstance(store, SQLiteStore):
+            return None
+        self._started = True
+        return [StoredRange(store.location, first, last) for first, last in store.seq_ranges(size)]
+
+
+def read_stored_range(part: StoredRange) -> list[Article]:
+    """The articles of a stored range, oldest first (in a worker: through a connection of its own)."""
+    from .sqlite_store import read_stored
+
+    return read_stored(part.path, part.first, part.last)
+
+
 def _id_conflict(article_id: str) -> IdConflictError:
     return IdConflictError(f"id {article_id!r} is already indexed with different text; it is never replaced "
                            "implicitly (give --replace to replace it)")
@@ -603,4 +647,5 @@ def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
         yield article
 
 
-__all__ = ["AddReport", "IdConflictError", "Index", "IndexStoreError", "Match", "Verdict", "parameters"]
+__all__ = ["AddReport", "IdConflictError", "Index", "IndexStoreError", "Match", "StoredArticles", "StoredRange",
+           "Verdict", "parameters", "read_stored_range"]

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..article import Article
 from .store import (
     FORMAT_VERSION,
     BackendBase,
@@ -39,6 +40,7 @@ from .store import (
     entry_from_stored,
     recount_problems,
     signed,
+    stored_article,
     term_counts,
     unsigned_one,
 )
@@ -396,6 +398,15 @@ class SQLiteStore(BackendBase):
 
     # --- inspection ---------------------------------------------------------------------------------
 
+    def seq_ranges(self, size: int) -> list[tuple[int, int]]:
+        """The stored articles' seqs in runs of `size` numbers, (first, last) each, oldest first: at most `size`
+        articles a run (fewer where articles were removed), found from the first and last seq alone."""
+        with self._guard():
+            low, high = self._db.execute("SELECT min(seq), max(seq) FROM articles").fetchone()
+        if low is None:
+            return []
+        return [(first, min(first + size - 1, high)) for first in range(low, high + 1, size)]
+
     def ids(self) -> Iterator[str]:
         last = 0
         while True:
@@ -459,6 +470,25 @@ class SQLiteStore(BackendBase):
 
 def _carried(entry: Entry) -> np.ndarray:
     return np.array(signed(np.array(entry.carried_fingerprints(), dtype=np.uint64)), dtype=np.int64)
+
+
+def read_stored(path: str, first: int, last: int) -> list[Article]:
+    """The articles stored with seqs `first` to `last`, oldest first, through a read-only connection of their own
+    (a worker process reads its share of an index this way: a connection never crosses a fork). Each row's
+    checksum is verified, as :meth:`SQLiteStore.load` does, without decoding its evidence arrays."""
+    try:
+        db = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+    except sqlite3.Error as error:
+        raise IndexStoreError(f"{path}: cannot open the index to read it: {error}") from error
+    try:
+        rows = db.execute("SELECT seq, record, arrays, checksum FROM articles WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                          (first, last)).fetchall()
+    except sqlite3.DatabaseError as error:
+        raise IndexDamagedError(f"{path}: cannot read stored articles #{first} to #{last} ({error}); run "
+                                "`syndicate index check`") from error
+    finally:
+        db.close()
+    return [stored_article(seq, record, arrays, stored, path) for seq, record, arrays, stored in rows]
 
 
 def _chunks(values: list) -> Iterator[list]:

@@ -180,10 +180,8 @@ EVIDENCE_ARRAYS = ("fingerprints", "shingle_sizes", "sentence_paragraph", "sente
 
 def entry_from_stored(seq: int, record: str | bytes, arrays: bytes, stored_checksum: int, where: str) -> Entry:
     """An Entry from its stored columns; IndexDamagedError naming the row if anything is off."""
+    article = stored_article(seq, record, arrays, stored_checksum, where)
     try:
-        if checksum(record, arrays) != stored_checksum:
-            raise ValueError("checksum mismatch")
-        article = article_from_json(record)
         data = decode_arrays(arrays)
         banded = data.pop("banded").astype(np.int64)
         if sorted(data) != sorted(EVIDENCE_ARRAYS):
@@ -197,6 +195,18 @@ def entry_from_stored(seq: int, record: str | bytes, arrays: bytes, stored_check
         raise IndexDamagedError(f"{where}: stored article #{seq} is damaged ({error}); "
                                 "run `syndicate index check`") from error
     return entry
+
+
+def stored_article(seq: int, record: str | bytes, arrays: bytes, stored_checksum: int, where: str) -> Article:
+    """The article of a stored row, its checksum verified (its evidence arrays are not decoded); IndexDamagedError
+    naming the row if anything is off."""
+    try:
+        if checksum(record, arrays) != stored_checksum:
+            raise ValueError("checksum mismatch")
+        return article_from_json(record)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+        raise IndexDamagedError(f"{where}: stored article #{seq} is damaged ({error}); "
+                                "run `syndicate index check`") from error
 
 
 def carried_fingerprints(shingle_sizes: np.ndarray, fingerprints: np.ndarray) -> list[int]:
