@@ -870,63 +870,66 @@ def _byte_ranges(files: list[tuple[int, Path]], part_bytes: int) -> Iterator[Byt
 
 
 def _cuts(path: Path, part_bytes: int) -> Iterator[tuple[int, int, int]]:
-    start, line, carry = 0, 1, b""
+    """(start, stop, first line) of each range: cut after the last newline of every `part_bytes` read (a line
+    longer than that makes a longer range). Holds one read at a time, however long a line is."""
+    start, first_line, position, newlines = 0, 1, 0, 0
     with path.open("rb") as handle:
         while chunk := handle.read(part_bytes):
-            data = carry + chunk
-            end = data.rfind(b"\n") + 1
-            if end == 0:  # one line longer than a part
-                carry = data
-                continue
-            yield start, start + end, line
-            line += data.count(b"\n", 0, end)
-            start, carry = start + end, data[end:]
-    if carry:
-        yield start, start + len(carry), line
+            last = chunk.rfind(b"\n")
+            if last >= 0:
+                yield start, position + last + 1, first_line
+                first_line += newlines + chunk.count(b"\n")
+                start, newlines = position + last + 1, 0
+            position += len(chunk)
+    if position > start:
+        yield start, position, first_line
 
 
 def read_range(part: ByteRange, options: ReaderOptions) -> tuple[list[Article], RangeRead]:
     """The articles of a range, and what the reading found (see RangeRead): line for line what the stream reads
     from a UTF-8 JSONL file, stopping where the stream would stop or detect another encoding."""
+    read, articles = RangeRead(part), []
+    limit, source = options.max_article_bytes, part.path
     with open(part.path, "rb") as handle:
         handle.seek(part.start)
-        data = handle.read(part.stop - part.start)
-    read, articles = RangeRead(part), []
-    lines = data.split(b"\n")
-    ended = lines[-1] == b""  # else the file's last line has no newline
-    if ended:
-        lines.pop()
-    limit, source = options.max_article_bytes, part.path
-    for offset, raw in enumerate(lines):
-        number = part.first_line + offset
-        newline = ended or offset + 1 < len(lines)
-        size = len(raw) + newline  # with its newline, as the stream reads a line
-        try:
-            if size > limit:  # the stream reads at most limit + 1 bytes of a line
-                raise InputError(source, _too_large(min(size, limit + 1), options), number)
-            _reject_nul(b"\x00" in raw, source, number)
-        except InputError as error:
-            read.error = error
-            break
-        try:
-            line = raw.decode("utf-8") + "\n" * newline
-        except UnicodeDecodeError:
-            read.not_utf8 = True
-            break
-        if not line.strip():
-            continue
-        try:
-            article = _jsonl_article(line, source, number, part.stem, options, read.keys_seen)
-        except InputError as error:
-            if not options.skip_bad:
+        for number, raw in enumerate(_lines_until(handle, part.stop - part.start, limit), start=part.first_line):
+            try:
+                if len(raw) > limit:  # read, as the stream reads a line, up to limit + 1 bytes
+                    raise InputError(source, _too_large(len(raw), options), number)
+                _reject_nul(b"\x00" in raw, source, number)
+            except InputError as error:
                 read.error = error
                 break
-            read.skipped.append(error)
-            continue
-        articles.append(article)
-        read.ids.append(article.id)
-        read.lines.append(number)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                read.not_utf8 = True
+                break
+            if not line.strip():
+                continue
+            try:
+                article = _jsonl_article(line, source, number, part.stem, options, read.keys_seen)
+            except InputError as error:
+                if not options.skip_bad:
+                    read.error = error
+                    break
+                read.skipped.append(error)
+                continue
+            articles.append(article)
+            read.ids.append(article.id)
+            read.lines.append(number)
     return articles, read
+
+
+def _lines_until(handle: IO[bytes], size: int, limit: int) -> Iterator[bytes]:
+    """The lines of the next `size` bytes, each with its newline, read up to `limit` + 1 bytes at a time (a longer
+    line comes back cut there, and is the last: the reader stops at it)."""
+    while size > 0:
+        raw = handle.readline(min(limit + 1, size))
+        if not raw:
+            return
+        size -= len(raw)
+        yield raw
 
 
 # --- standard input --------------------------------------------------------------------------------

@@ -216,3 +216,18 @@ def test_workers_that_cannot_see_the_files_get_articles_read_here(tmp_path: Path
     assert "read_and_sketch" not in result.plan["task_seconds"]
     assert "sketch_part" in result.plan["task_seconds"] and "sketch_part" not in result.plan["inline_steps"]
     assert result.to_dict()["clusters"] == scan(read_articles([path]), engine=LocalEngine(2)).to_dict()["clusters"]
+
+
+def test_a_line_longer_than_a_part_and_the_limit_is_one_range_and_the_streams_error(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    records = [json.dumps({"id": "before", "text": STORY}), json.dumps({"id": "long", "text": "word " * 5000}),
+               json.dumps({"id": "after", "text": STORY})]
+    path.write_text("\n".join(records) + "\n")
+    ranges = list(read_articles([path]).ranges(1000))
+    assert [part.first_line for part in ranges] == [1, 2]  # the long line and the next: one range of about 25 KB
+    assert ranges[1].stop - ranges[1].start > 25_000
+    for skip_bad in (False, True):
+        options = ReaderOptions(max_article_bytes=10_000, skip_bad=skip_bad)
+        expected = _in_order([path], options)
+        assert _by_ranges([path], options, 1000)[:3] == expected
+        assert "over the 0.0 MB limit" in (expected[2] or expected[1][0])
