@@ -9,8 +9,9 @@
     links ──cluster, source──▶ clusters                      (driver)
 
 JSONL files are read by the workers, a byte range of whole lines each (syndicate/read.py: the driver
-only counts lines, then accounts for each range in input order: skipped records, repeated ids, errors);
-other inputs are read by the driver and handed out in parts of articles. Each step is a
+only counts lines, then accounts for each range in input order: skipped records, repeated ids, errors),
+and so is a SQLite index, a run of rows each; other inputs are read by the driver and handed out in
+parts of articles. Each step is a
 module-level function of a read-only context and one task, so a local process pool or Ray can run
 it. Nothing a step computes depends on how the work was cut: article numbers are input order, a
 band's buckets are whole within a task, candidate pairs are a set (merged and sorted), and verified
@@ -268,20 +269,18 @@ def sketch_all(articles: Iterable[Article], config: ScanConfig, engine: Engine, 
     index (:class:`~syndicate.index.StoredArticles`), a run of rows each; should a byte range need reading here
     (:class:`~syndicate.read.ReadHere`: a file not in UTF-8), the stream is read again from its start, in this
     process."""
-    if isinstance(articles, StoredArticles) and engine.local_files:
+    if engine.local_files and isinstance(articles, StoredArticles):
         stored = articles.ranges(PART)
         if stored is not None:
             return _sketched(read_stored_and_sketch, config, iter(stored), engine, spill, report)
-    shared = isinstance(articles, ArticleStream) and engine.local_files
-    ranges = articles.ranges(PART_BYTES) if shared else None
-    try:
+    if engine.local_files and isinstance(articles, ArticleStream):
+        ranges = articles.ranges(PART_BYTES)
         if ranges is not None:
-            assert isinstance(articles, ArticleStream)
-            return _sketched(read_and_sketch, (config, articles.worker_options), ranges, engine, spill, report,
-                             articles.settle)
-    except ReadHere:
-        assert isinstance(articles, ArticleStream)
-        articles = articles.read_here()
+            try:
+                return _sketched(read_and_sketch, (config, articles.worker_options), ranges, engine, spill, report,
+                                 articles.settle)
+            except ReadHere:
+                articles = articles.read_here()
     return _sketched(sketch_part, config, parts_of(articles), engine, spill, report)
 
 
