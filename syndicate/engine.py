@@ -93,7 +93,8 @@ class Engine(Protocol):
     name: str
     workers: int
     local_files: bool
-    """Whether the workers see this machine's files (then they read their share of a JSONL input themselves)."""
+    """Whether the workers see this machine's files (then they read their share of a JSONL input, or of a SQLite
+    index, themselves)."""
     task_seconds: dict[str, float]
     """Per step (function name): seconds its tasks took, summed over tasks wherever they ran. With the
     stages' wall times this measures what runs in parallel and what stays serial (benchmarks/scaling.py)."""
