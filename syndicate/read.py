@@ -174,9 +174,9 @@ class ArticleStream(Iterator[Article]):
     def ranges(self, part_bytes: int) -> Iterator[ByteRange] | None:
         """The inputs cut into byte ranges of whole lines, about `part_bytes` each, for workers to read
         (:func:`read_range`) and this stream to account for in order (:meth:`settle`): where every input is a
-        non-empty JSONL file (or a directory of nothing else) in UTF-8 without a byte-order mark, and no
-        ``encoding`` is forced. None
-        otherwise, or once the stream has been read here: it is then read in order, as an iterator.
+        non-empty JSONL file (or a directory whose article files are all such) in UTF-8 without a byte-order
+        mark, and no ``encoding`` is forced. None otherwise, or once the stream has been read here: it is then
+        read in order, as an iterator.
 
         Only the driver's newline count (for line numbers) reads every byte; the workers decode, parse and
         build the articles. The result is the stream's exactly: the same articles, ids, line numbers, errors
