@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from itertools import chain
 from pathlib import Path
 from types import ModuleType
 from typing import IO
@@ -220,7 +221,7 @@ class ArticleStream(Iterator[Article]):
         ended earlier. :class:`ReadHere` when the range cannot be taken as it was read (see there)."""
         part, ledger, options = read.part, self._ranges, self._options
         self._done_bytes += part.stop - part.start
-        kept = part.path not in ledger.ended
+        kept = part.file not in ledger.ended
         if kept:
             if read.not_utf8:
                 raise ReadHere(f"{part.path}: a line is not UTF-8")
@@ -236,14 +237,14 @@ class ArticleStream(Iterator[Article]):
                 else:
                     ledger.seen.add(event)
             ledger.found[part.argument] = ledger.found.get(part.argument, 0) + len(read.ids)
-            ledger.keys.setdefault(part.path, set()).update(read.keys_seen)
+            ledger.keys.setdefault(part.file, set()).update(read.keys_seen)
             if read.error is not None:
-                ledger.end_file(part.path, read.error, options)
+                ledger.end_file(part.file, read.error, options)
             elif part.ends_file:
                 try:
-                    _require_fields(ledger.keys.pop(part.path), part.path, None, options, every_record=False)
+                    _require_fields(ledger.keys.pop(part.file), part.path, None, options, every_record=False)
                 except InputError as error:
-                    ledger.end_file(part.path, error, options)
+                    ledger.end_file(part.file, error, options)
         if part.ends_argument and not ledger.found.get(part.argument):
             raise InputError(str(self._paths[part.argument]), self._nothing_read(self._paths[part.argument]))
         return kept
@@ -810,6 +811,8 @@ class ByteRange:
     start: int
     stop: int
     first_line: int
+    file: int
+    """Which file of the inputs' it is, counting from 0 (a file given twice is read twice)."""
     argument: int
     """Which of the stream's inputs the file is (or is in)."""
     ends_file: bool
@@ -840,9 +843,9 @@ class _RangeLedger:
     seen: set[str] = field(default_factory=set)
     found: dict[int, int] = field(default_factory=dict)
     """Per input: articles read."""
-    keys: dict[str, set[str]] = field(default_factory=dict)
-    """Per file: the fields its records have had so far."""
-    ended: set[str] = field(default_factory=set)
+    keys: dict[int, set[str]] = field(default_factory=dict)
+    """Per file (its number): the fields its records have had so far."""
+    ended: set[int] = field(default_factory=set)
     """Files whose reading ended on an error passed over (``skip_bad``)."""
     skips: int = 0
 
@@ -850,11 +853,11 @@ class _RangeLedger:
         self.skips += 1
         _skip(error, options)
 
-    def end_file(self, path: str, error: InputError, options: ReaderOptions) -> None:
+    def end_file(self, file: int, error: InputError, options: ReaderOptions) -> None:
         if not options.skip_bad:
             raise error
-        self.ended.add(path)
-        self.keys.pop(path, None)
+        self.ended.add(file)
+        self.keys.pop(file, None)
         self.skip(error, options)
 
 
@@ -862,11 +865,13 @@ def _byte_ranges(files: list[tuple[int, Path]], part_bytes: int) -> Iterator[Byt
     """Each file cut after the last newline of every `part_bytes`, counting lines on the way."""
     for number, (argument, path) in enumerate(files):
         last_of_argument = number + 1 == len(files) or files[number + 1][0] != argument
-        cuts = list(_cuts(path, part_bytes))
-        for order, (start, stop, first_line) in enumerate(cuts):
-            ends_file = order + 1 == len(cuts)
-            yield ByteRange(str(path), path.stem, start, stop, first_line, argument, ends_file,
-                            ends_file and last_of_argument)
+        held: tuple[int, int, int] | None = None  # each range goes out once the next is found (or the file ends)
+        for cut in chain(_cuts(path, part_bytes), [None]):
+            if held is not None:
+                start, stop, first_line = held
+                yield ByteRange(str(path), path.stem, start, stop, first_line, number, argument, cut is None,
+                                cut is None and last_of_argument)
+            held = cut
 
 
 def _cuts(path: Path, part_bytes: int) -> Iterator[tuple[int, int, int]]:

@@ -96,10 +96,11 @@ files_of_lines = st.lists(st.lists(st.sampled_from(sorted(LINES)), min_size=0, m
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=files_of_lines, skip_bad=st.booleans(), part_bytes=st.sampled_from([1, 40, 200, 1 << 20]),
        newline_at_end=st.booleans(), latin1=st.booleans(), as_directory=st.booleans(),
-       outlet_field=st.booleans())
+       outlet_field=st.booleans(), repeat_first=st.booleans())
 def test_ranges_read_exactly_what_the_stream_reads(tmp_path_factory: pytest.TempPathFactory, files: list[list[str]],
                                                    skip_bad: bool, part_bytes: int, newline_at_end: bool,
-                                                   latin1: bool, as_directory: bool, outlet_field: bool) -> None:
+                                                   latin1: bool, as_directory: bool, outlet_field: bool,
+                                                   repeat_first: bool) -> None:
     folder = tmp_path_factory.mktemp("ranges")
     paths = []
     for number, kinds in enumerate(files):
@@ -110,6 +111,8 @@ def test_ranges_read_exactly_what_the_stream_reads(tmp_path_factory: pytest.Temp
         path.write_bytes(data)
         paths.append(path)
     inputs = [folder] if as_directory else paths
+    if repeat_first:  # the same input twice: read twice, its ids then used twice
+        inputs = inputs + inputs[:1]
     options = ReaderOptions(max_article_bytes=MAX_BYTES, skip_bad=skip_bad,
                             fields={"outlet": "outlet"} if outlet_field else {})
     expected = _in_order(inputs, options)
