@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from typing import Any, Protocol, TypeVar
 
 Context = TypeVar("Context")
@@ -252,11 +253,15 @@ def _run(task: object) -> Timed | bytes | _Spooled:
     data = pickle.dumps(_timed(step, context, task), protocol=pickle.HIGHEST_PROTOCOL)
     if spool is None or len(data) < SPOOL_BYTES:
         return data
+    path = None
     try:
         handle, path = tempfile.mkstemp(dir=spool)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-    except OSError:  # the in-memory file system is full: the pipe still works
+    except OSError:  # the in-memory file system is full (a container's 64 MB /dev/shm): the pipe still works
+        if path is not None:
+            with suppress(OSError):
+                os.unlink(path)
         return data
     return _Spooled(path)
 

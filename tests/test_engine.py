@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from factories import wire_archive
 
 from syndicate import ReaderOptions, read_articles, scan
+from syndicate import engine as engine_module
 from syndicate.article import write_jsonl
 from syndicate.engine import SPOOL_BYTES, LocalEngine, make_engine
 from syndicate.errors import InputError
@@ -55,6 +57,26 @@ def test_large_results_come_back_through_memory_files_that_are_then_gone():
     assert [(len(r), int(r[0]), int(r[-1])) for r in results] == [(size, t % 251, t % 251) for t in range(12)]
     if Path("/dev/shm").is_dir():
         assert set(Path("/dev/shm").glob("syndicate-*")) == spools
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to fill a write")
+def test_large_results_come_through_the_pipe_when_the_memory_file_system_is_full(monkeypatch, tmp_path):
+    spooled, calls, make_file = tmp_path / "spooled", tmp_path / "calls", tempfile.mkstemp
+    spooled.mkdir()
+
+    def full(dir: str | None = None) -> tuple[int, str]:  # a file whose writes fail: ENOSPC, as a full /dev/shm
+        handle, path = make_file(dir=spooled)
+        os.close(handle)
+        with calls.open("a") as log:
+            log.write(path + "\n")
+        return os.open("/dev/full", os.O_WRONLY), path
+
+    monkeypatch.setattr(engine_module.tempfile, "mkstemp", full)
+    size = 2 * SPOOL_BYTES
+    results = list(LocalEngine(2).map(filled, size, range(6)))
+    assert [(len(r), int(r[-1])) for r in results] == [(size, t) for t in range(6)]
+    assert len(calls.read_text().splitlines()) == 6  # every result tried the memory file system, failed, and
+    assert list(spooled.iterdir()) == []  # left nothing there
 
 
 STOPPED_EARLY = """
