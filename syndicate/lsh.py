@@ -98,7 +98,7 @@ def candidate_codes(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256,
         sizes = np.diff(np.r_[starts, len(sorted_keys)])
         # Buckets of up to max_bucket rows pair every member with every other, vectorised per bucket size
         # (buckets grouped by size with one sort: a scan over all buckets per size grew with the square of
-        # the archive); self-pairs (two paragraphs of one article) and repeats are dropped by _encode and np.unique.
+        # the archive); self-pairs (two paragraphs of one article) and repeats are dropped by _encode and the sort.
         small = (sizes >= 2) & (sizes <= max_bucket)
         by_size = np.argsort(sizes[small], kind="stable")
         small_starts, small_sizes = starts[small][by_size], sizes[small][by_size]
@@ -124,8 +124,28 @@ def candidate_codes(keys: np.ndarray, owners: np.ndarray, max_bucket: int = 256,
             found.append(_encode(a, b))
     if not found:
         return np.empty(0, dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
+    codes = np.concatenate(found)
+    codes.sort()
+    codes = without_repeats(codes)
     return codes[codes >= 0]
+
+
+def without_repeats(sorted_codes: np.ndarray) -> np.ndarray:
+    """A sorted array with each value once. With a sort before it, this is np.unique, whose hashed implementation
+    (numpy 2) took 25 s on the 28 million candidate codes of a 1M-article scan, against 1 s for a sort."""
+    if len(sorted_codes) < 2:
+        return sorted_codes
+    first = np.empty(len(sorted_codes), dtype=bool)
+    first[0] = True
+    np.not_equal(sorted_codes[1:], sorted_codes[:-1], out=first[1:])
+    return sorted_codes[first]
+
+
+def merged_codes(parts: list[np.ndarray]) -> np.ndarray:
+    """The distinct codes of several sorted arrays, sorted: a stable sort merges the sorted runs."""
+    if not parts:
+        return np.empty(0, dtype=np.int64)
+    return without_repeats(np.sort(np.concatenate(parts), kind="stable"))
 
 
 def _close_in_time(a: np.ndarray, b: np.ndarray, days: np.ndarray, window: float) -> np.ndarray:

@@ -34,7 +34,7 @@ from .engine import Engine
 from .errors import InputError
 from .furniture import judge_recurring, recurring_paragraphs
 from .index.index import StoredArticles, StoredRange, read_stored_range
-from .lsh import candidate_codes, decode_pairs
+from .lsh import candidate_codes, decode_pairs, merged_codes
 from .read import ArticleStream, ByteRange, RangeRead, ReaderOptions, ReadHere, read_range
 from .sign import fold32, shared_hasher
 from .sketch import sign_batch
@@ -190,7 +190,7 @@ def candidate_bands(inputs: CandidateInputs, bands: range) -> np.ndarray:
             column = np.concatenate([keys[band - chunk_bands] for keys in inputs.document_keys])
             owners = np.arange(len(column), dtype=np.int64)
         found.append(candidate_codes(column[:, None], owners, config.max_bucket, inputs.days, config.window_days))
-    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    return merged_codes(found)
 
 
 # --- verify: chunks of pairs -> links ---------------------------------------------------------------------------
@@ -359,7 +359,7 @@ def candidates(columns: SketchColumns, keys: Keys, flags: np.ndarray, config: Sc
     bands = config.bands_rows[0] + config.document_bands[0]
     groups = [range(first, min(first + BANDS_PER_TASK, bands)) for first in range(0, bands, BANDS_PER_TASK)]
     found = list(engine.map(candidate_bands, inputs, groups, inline=len(owners) < INLINE_ROWS))
-    codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    codes = merged_codes(found)
     return decode_pairs(codes)
 
 
