@@ -2,8 +2,8 @@
 
 Stages, in the data's order, each timed into ``ScanResult.stats``:
 sketch (read, normalise, shingle, sign) → furniture → candidates (paragraph LSH) →
-verify (exact) → cluster (union-find, probable source). How the work is cut into tasks and where
-they run is syndicate/plan.py and syndicate/engine.py.
+verify (exact) → cluster (union-find, probable source, the members' report facts). How the work
+is cut into tasks and where they run is syndicate/plan.py and syndicate/engine.py.
 """
 
 from __future__ import annotations
@@ -152,8 +152,19 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
     finally:
         if engine is None:
             runner.close()
-    with _timed(stats, "cluster", driver_cpu):
+    def info_of(index: int) -> ArticleInfo:
+        block, local = columns.locate(index)
+        first, last = columns.paragraph_span(index)
+        return ArticleInfo(block.meta["credit"][local], int(block.words[local]),
+                           pick_headline(columns.headlines(index), flags[first:last]),
+                           tuple(np.flatnonzero(flags[first:last]).tolist()),
+                           **{name: block.meta[name][local] for name in METADATA})
+
+    with _timed(stats, "cluster", driver_cpu):  # the clusters, and what reports show of their members
         clusters = _clusters(links, columns, active_words)
+        members = {member for cluster in clusters for member in cluster.members}
+        members |= {article_id for cluster in clusters for article_id in cluster.partial}
+        known = {article_id: info_of(index) for index, article_id in enumerate(columns.ids()) if article_id in members}
 
     stats.update(
         articles=len(columns),
@@ -167,18 +178,6 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
         quote_pairs=len(found) - len(links),
         clustered_articles=sum(len(c.members) for c in clusters),
     )
-
-    def info_of(index: int) -> ArticleInfo:
-        block, local = columns.locate(index)
-        first, last = columns.paragraph_span(index)
-        return ArticleInfo(block.meta["credit"][local], int(block.words[local]),
-                           pick_headline(columns.headlines(index), flags[first:last]),
-                           tuple(np.flatnonzero(flags[first:last]).tolist()),
-                           **{name: block.meta[name][local] for name in METADATA})
-
-    members = {member for cluster in clusters for member in cluster.members}
-    members |= {article_id for cluster in clusters for article_id in cluster.partial}
-    known = {article_id: info_of(index) for index, article_id in enumerate(columns.ids()) if article_id in members}
     pooled = set(runner.task_seconds) - runner.inline_steps  # a scan too small for a pool used none
     plan = {"engine": runner.name, "workers": runner.workers if pooled else 1, "spilled_bytes": spilled,
             "task_seconds": {step: round(seconds - busy_before.get(step, 0.0), 4)
