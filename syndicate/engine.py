@@ -207,15 +207,41 @@ SPOOL_BYTES = 1 << 20
 """Results larger than this (pickled) go through a file in memory rather than the pipe."""
 
 
+SPOOL_ROOT = "/dev/shm"
+
+
 def _spool_directory() -> str | None:
     """A private directory (mode 0700) on the in-memory file system where there is one, for a pool's large
-    results; None where there is none (they then come through the pipe)."""
-    if not os.path.isdir("/dev/shm"):
+    results; None where there is none (they then come through the pipe). Its name carries this process's id, so
+    that the directories of processes killed before they could remove theirs are removed here."""
+    if not os.path.isdir(SPOOL_ROOT):
         return None
+    _remove_orphans()
     try:
-        return tempfile.mkdtemp(prefix="syndicate-", dir="/dev/shm")
+        return tempfile.mkdtemp(prefix=f"syndicate-{os.getpid()}-", dir=SPOOL_ROOT)
     except OSError:
         return None
+
+
+def _remove_orphans() -> None:
+    """Remove the spool directories, ours (same user), of processes that no longer exist (killed with SIGKILL, say:
+    memory in /dev/shm outlives them until someone removes it)."""
+    try:
+        entries = list(os.scandir(SPOOL_ROOT))
+    except OSError:
+        return
+    for entry in entries:
+        parts = entry.name.split("-")
+        if len(parts) < 3 or parts[0] != "syndicate" or not parts[1].isdigit():
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid() or not entry.is_dir(follow_symlinks=False):
+                continue
+            os.kill(int(parts[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:  # another user's process, or the entry is gone: leave it
+            continue
 
 
 class _Spooled:

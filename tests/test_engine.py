@@ -79,6 +79,21 @@ def test_large_results_come_through_the_pipe_when_the_memory_file_system_is_full
     assert list(spooled.iterdir()) == []  # left nothing there
 
 
+def test_the_spool_directories_of_dead_processes_are_removed(monkeypatch, tmp_path):
+    monkeypatch.setattr(engine_module, "SPOOL_ROOT", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = tmp_path / f"syndicate-{dead.stdout.strip()}-abcd"
+    (orphan / "result").parent.mkdir()
+    (orphan / "result").write_bytes(b"x" * 100)
+    alive = tmp_path / f"syndicate-{os.getpid()}-efgh"  # a running scan's (this process's)
+    alive.mkdir()
+    other = tmp_path / "syndicate-notes"
+    other.mkdir()
+    results = list(LocalEngine(2).map(filled, 2 * SPOOL_BYTES, range(4)))
+    assert [int(r[0]) for r in results] == [0, 1, 2, 3]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
+
+
 STOPPED_EARLY = """
 import numpy as np
 from syndicate.engine import LocalEngine
