@@ -8,11 +8,11 @@ output whichever engine runs it, with however many workers.
 - :class:`LocalEngine`: a pool of worker processes, started for each step once its context exists.
   On Linux they are forked, so they see the context (the scan's columns, gigabytes at a million
   articles) copy-on-write, without copying or pickling it; elsewhere they are spawned and receive
-  it once each. Tasks travel through pipes; a large result (a part's sketch: 15 MB) is written by the
-  worker to a file in a private directory in memory (/dev/shm), which the driver reads in one call and
-  deletes, instead of pulling it through a pipe 64 KB at a time (0.75 s of the driver's CPU per 100k
-  articles). Results are pickled between our own processes only: nothing pickled is ever kept or read
-  from anywhere else. One worker, or a step too small to repay a pool, runs in this process.
+  it once each. Tasks and results travel through pipes, pickled between our own processes as
+  multiprocessing does; the arrays of a large result (a part's sketch: 15 MB) are written by the worker,
+  raw, to a file in a private directory in memory (/dev/shm), which the driver reads and deletes, instead
+  of pulling them through a pipe 64 KB at a time (0.75 s of the driver's CPU per 100k articles). Nothing
+  read from a file is unpickled. One worker, or a step too small to repay a pool, runs in this process.
 - :class:`RayEngine`: the same calls as Ray tasks. The context goes into the object store once
   (numpy arrays are then read in place by every worker of a node) and each worker process
   deserialises it once.
@@ -204,7 +204,7 @@ def process_context() -> multiprocessing.context.BaseContext:
 SETTLE_SECONDS = 600
 """The longest a stopped step waits for one task in flight (a task takes seconds)."""
 SPOOL_BYTES = 1 << 20
-"""Results larger than this (pickled) go through a file in memory rather than the pipe."""
+"""Results whose arrays hold more than this many bytes send them through a file in memory, not the pipe."""
 
 
 SPOOL_ROOT = "/dev/shm"
@@ -245,23 +245,26 @@ def _remove_orphans() -> None:
 
 
 class _Spooled:
-    """A result a worker left in a file of the pool's spool directory."""
+    """A large result: its structure pickled (it travels through the pool's pipe, as every result does) and its
+    arrays' raw bytes, in order, in a file of the pool's spool directory. Nothing read from the file is unpickled:
+    its bytes only fill arrays, as spilled arrays are read back from disk."""
 
-    __slots__ = ("path",)
+    __slots__ = ("path", "sizes", "structure")
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, structure: bytes, path: str, sizes: list[int]) -> None:
+        self.structure, self.path, self.sizes = structure, path, sizes
 
 
-def _received(result: Timed | bytes | _Spooled) -> Timed:
-    if isinstance(result, bytes):
-        return pickle.loads(result)
+def _received(result: Timed | _Spooled) -> Timed:
     if not isinstance(result, _Spooled):
         return result
+    buffers = [bytearray(size) for size in result.sizes]  # an array each: they are freed one by one
     with open(result.path, "rb") as handle:
-        data = handle.read()
+        for buffer in buffers:
+            if handle.readinto(buffer) != len(buffer):
+                raise OSError(f"{result.path}: a worker's result is shorter than it said")
     os.unlink(result.path)
-    return pickle.loads(data)  # written a moment ago by our own worker, into our private directory
+    return pickle.loads(result.structure, buffers=buffers)
 
 
 _installed: tuple[Step, object, str | None] | None = None
@@ -272,24 +275,30 @@ def _install(step: Step, context: object, spool: str | None = None) -> None:
     _installed = (step, context, spool)
 
 
-def _run(task: object) -> Timed | bytes | _Spooled:
-    """A task in a worker; its result pickled here (so its size is known), and spooled when large."""
+def _run(task: object) -> Timed | _Spooled:
+    """A task in a worker; a result whose arrays hold more than SPOOL_BYTES goes through a spool file."""
     assert _installed is not None, "worker not initialised"
     step, context, spool = _installed
-    data = pickle.dumps(_timed(step, context, task), protocol=pickle.HIGHEST_PROTOCOL)
-    if spool is None or len(data) < SPOOL_BYTES:
-        return data
+    result = _timed(step, context, task)
+    if spool is None:
+        return result
+    arrays: list[pickle.PickleBuffer] = []  # the arrays, left out of the pickle (protocol 5): no copy yet
+    structure = pickle.dumps(result, protocol=5, buffer_callback=arrays.append)
+    views = [array.raw() for array in arrays]
+    if sum(view.nbytes for view in views) < SPOOL_BYTES:
+        return result
     path = None
     try:
         handle, path = tempfile.mkstemp(dir=spool)
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            for view in views:
+                out.write(view)
     except OSError:  # the in-memory file system is full (a container's 64 MB /dev/shm): the pipe still works
         if path is not None:
             with suppress(OSError):
                 os.unlink(path)
-        return data
-    return _Spooled(path)
+        return result
+    return _Spooled(structure, path, [view.nbytes for view in views])
 
 
 class RayEngine:
