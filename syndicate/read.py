@@ -544,9 +544,7 @@ def _decoded_lines(stream: _Stream, options: ReaderOptions) -> Iterator[tuple[in
     number = 0
     while line := stream.readline(limit + 1):
         number += 1
-        if len(line) > limit:
-            raise InputError(source, _too_large(len(line), options), number)
-        _reject_nul(b"\x00" in line, source, number)
+        _check_line(line, source, number, options)
         try:
             text = line.decode(codec)
         except UnicodeDecodeError as error:
@@ -569,6 +567,14 @@ def _decoded_lines(stream: _Stream, options: ReaderOptions) -> Iterator[tuple[in
             codec = "utf-8"
         all_ascii = all_ascii and line.isascii()
         yield number, text
+
+
+def _check_line(line: bytes, source: str, number: int, options: ReaderOptions) -> None:
+    """A line read as ``readline(limit + 1)`` reads it: an error if it is longer than the article limit or holds a
+    NUL byte."""
+    if len(line) > options.max_article_bytes:
+        raise InputError(source, _too_large(len(line), options), number)
+    _reject_nul(b"\x00" in line, source, number)
 
 
 def _wide_lines(stream: _Stream, encoding: str, options: ReaderOptions) -> Iterator[tuple[int, str]]:
@@ -877,14 +883,14 @@ def _byte_ranges(files: list[tuple[int, Path]], part_bytes: int) -> Iterator[Byt
 def _cuts(path: Path, part_bytes: int) -> Iterator[tuple[int, int, int]]:
     """(start, stop, first line) of each range: cut after the last newline of every `part_bytes` read (a line
     longer than that makes a longer range). Holds one read at a time, however long a line is."""
-    start, first_line, position, newlines = 0, 1, 0, 0
+    start, first_line, position = 0, 1, 0
     with path.open("rb") as handle:
         while chunk := handle.read(part_bytes):
             last = chunk.rfind(b"\n")
-            if last >= 0:
+            if last >= 0:  # (a read with no newline adds none to count)
                 yield start, position + last + 1, first_line
-                first_line += newlines + chunk.count(b"\n")
-                start, newlines = position + last + 1, 0
+                first_line += chunk.count(b"\n")
+                start = position + last + 1
             position += len(chunk)
     if position > start:
         yield start, position, first_line
@@ -899,9 +905,7 @@ def read_range(part: ByteRange, options: ReaderOptions) -> tuple[list[Article], 
         handle.seek(part.start)
         for number, raw in enumerate(_lines_until(handle, part.stop - part.start, limit), start=part.first_line):
             try:
-                if len(raw) > limit:  # read, as the stream reads a line, up to limit + 1 bytes
-                    raise InputError(source, _too_large(len(raw), options), number)
-                _reject_nul(b"\x00" in raw, source, number)
+                _check_line(raw, source, number, options)
             except InputError as error:
                 read.error = error
                 break
