@@ -289,16 +289,17 @@ def _sketched(step: Callable, context: object, parts: Iterator, engine: Engine, 
     head = list(islice(parts, 2))
     columns = SketchColumns()
     keys = Keys()
-    seen: set[str] = set()
+    seen: set[str] | None = set() if settle is None else None  # settle() rejects repeated ids, with file and line
     for sketched in engine.map(step, context, chain(head, parts), inline=len(head) < 2):
         if settle is not None and not settle(sketched.read):
             continue
         paragraphs_before, articles_before = columns.paragraphs, len(columns)
         for block in sketched.blocks:
-            for article_id in block.ids:
-                if article_id in seen:
-                    raise InputError(article_id, "duplicate article id (ids must be unique within a scan)")
-                seen.add(article_id)
+            if seen is not None:
+                for article_id in block.ids:
+                    if article_id in seen:
+                        raise InputError(article_id, "duplicate article id (ids must be unique within a scan)")
+                    seen.add(article_id)
             block.values = spill.keep(block.values, "values")
             columns.append(block)
         keys.chunk_keys.append(spill.keep(sketched.chunk_keys, "keys"))
