@@ -436,23 +436,6 @@ class EvidenceColumns:
         """Every article's count of distinct shingles, and of sentences."""
         return np.diff(self.value_offsets), np.diff(self.sentence_offsets)
 
-    def term_holders(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every content term of the archive and how many articles hold it (each article counted once)."""
-        return term_holders(self._term_parts())
-
-    def _term_parts(self, articles: int = 8192) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, int]]:
-        """The term arrays a range of articles at a time, each numbered from its range's start (so that counting
-        holders never needs a code for every term of the archive at once)."""
-        terms = self.arrays["terms"]
-        for first in range(0, len(self), articles):
-            sentences = self.sentence_offsets[first : first + articles + 1]
-            bounds = self.term_offsets[sentences[0] : sentences[-1] + 1]
-            yield sentences - sentences[0], bounds - bounds[0], terms[bounds[0] : bounds[-1]], first
-
-    def drop_terms(self, dropped: np.ndarray) -> None:
-        """Leave the sorted terms `dropped` out of every sentence's content terms (template vocabulary)."""
-        self.term_offsets, self.arrays["terms"] = without_terms(self.term_offsets, self.arrays["terms"], dropped)
-
     def active_words(self) -> np.ndarray:
         """Per article: its words outside furniture paragraphs."""
         article = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.sentence_offsets))

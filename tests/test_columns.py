@@ -9,7 +9,7 @@ from factories import article, story
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndicate import Article, ScanConfig, scan
+from syndicate import Article, ScanConfig, plan, scan
 from syndicate.columns import EvidenceColumns, SketchColumns
 from syndicate.furniture import judge_recurring, learn_furniture_columns, recurring_paragraphs
 from syndicate.lsh import candidate_pairs
@@ -17,6 +17,7 @@ from syndicate.normalise import paragraph_fingerprint
 from syndicate.passages import UnitSketch
 from syndicate.sign import MinHasher, fold32
 from syndicate.sketch import headline_candidates, sign_batch
+from syndicate.terms import summed_holders
 from syndicate.units import unit_sketch
 
 BOILERPLATE = [
@@ -140,23 +141,27 @@ def test_folded_band_keys_propose_every_pair_the_full_keys_propose(rows, collide
 
 
 def test_term_holders_count_each_article_once_and_dropped_terms_leave_every_sentence():
+    """Counted and dropped as a scan does (each sketch task's counts summed; each settle task dropping a block's
+    terms), and as the index does (on the columns)."""
     config = ScanConfig()
     articles = mixed_archive()
     columns, blocks = columns_of(articles, config), columns_of(articles, config)
     no_furniture = np.zeros(len(columns.column("fingerprints")), dtype=bool)
     blocks.settle(no_furniture)
-    evidence = columns.assemble(columns.settle_block(n, no_furniture) for n in range(len(columns.blocks)))
     references = [unit_sketch(a.paragraphs, config.ngram) for a in articles]
     expected: dict[int, int] = {}
     for reference in references:
         for term in set(reference.term_values.tolist()):
             expected[term] = expected.get(term, 0) + 1
-    for held in (evidence, blocks):
-        terms, holders = held.term_holders()
+    parts = [plan.sketch_part(config, tuple(articles[start : start + 5])) for start in range(0, len(articles), 5)]
+    for terms, holders in (summed_holders([part.held_terms for part in parts]), blocks.term_holders()):
         assert dict(zip(terms.tolist(), holders.tolist(), strict=True)) == expected
     dropped = np.sort(np.array([term for term, count in expected.items() if count >= 3], dtype=np.uint32))
     assert len(dropped)  # the shared stories' words
-    evidence.drop_terms(dropped)
+    settled = plan.settle_blocks((columns, no_furniture, dropped), range(len(columns.blocks)))
+    for block, (_, term_offsets, terms) in zip(columns.blocks, settled, strict=True):
+        block.term_offsets, block.terms = term_offsets, terms
+    evidence = columns.assemble(active for active, _, _ in settled)
     blocks.drop_terms(dropped)
     for index, reference in enumerate(references):
         for held in (evidence, blocks):
