@@ -120,10 +120,10 @@ def term_holders(parts: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray, int]]
                                      np.diff(sentence_offsets))
         part = np.repeat(sentence_article, np.diff(term_offsets)) << np.uint64(32) | terms.astype(np.uint64)
         part.sort()
-        codes.append(part[_first_of_runs(part)])
+        codes.append(part[first_of_runs(part)])
     held = (np.concatenate(codes) & np.uint64(0xFFFFFFFF)).astype(np.uint32) if codes else np.empty(0, np.uint32)
     held.sort()
-    starts = np.flatnonzero(_first_of_runs(held))
+    starts = np.flatnonzero(first_of_runs(held))
     return held[starts], np.diff(np.r_[starts, len(held)]).astype(np.int64)
 
 
@@ -137,11 +137,12 @@ def summed_holders(parts: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.n
     counts = np.concatenate([part_counts for _, part_counts in parts])
     order = np.argsort(terms, kind="stable")
     terms, counts = terms[order], counts[order]
-    starts = np.flatnonzero(_first_of_runs(terms))
+    starts = np.flatnonzero(first_of_runs(terms))
     return terms[starts], np.add.reduceat(counts, starts) if len(starts) else counts[:0]
 
 
-def _first_of_runs(sorted_values: np.ndarray) -> np.ndarray:
+def first_of_runs(sorted_values: np.ndarray) -> np.ndarray:
+    """Per value of a sorted array: whether it differs from the one before (the first of its run)."""
     first = np.ones(len(sorted_values), dtype=bool)
     first[1:] = sorted_values[1:] != sorted_values[:-1]
     return first
