@@ -265,12 +265,12 @@ def test_an_older_index_format_says_what_to_do(tmp_path: Path) -> None:
 def _damage(path: Path, share: float, seed: int) -> None:
     """Overwrite a share of the file's pages, past the header page, with random bytes."""
     rng = random.Random(seed)
-    size = path.stat().st_size
-    pages = size // 4096
     with path.open("r+b") as handle:
+        page_size = int.from_bytes(handle.read(18)[16:18], "big")  # the database header's page size
+        pages = path.stat().st_size // page_size
         for page in rng.sample(range(1, pages), max(1, int(pages * share))):
-            handle.seek(page * 4096)
-            handle.write(rng.randbytes(4096))
+            handle.seek(page * page_size)
+            handle.write(rng.randbytes(page_size))
 
 
 def test_a_damaged_index_is_an_error_never_a_verdict(tmp_path: Path) -> None:
