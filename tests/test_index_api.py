@@ -273,6 +273,29 @@ def test_stored_furniture_is_what_a_scan_learns(target: str, batch_size: int) ->
     assert stored == expected
 
 
+def test_an_input_of_one_batch_is_signed_by_every_worker(target: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """An input that fits in one batch is cut into one batch per worker (each of SPLIT_SMALLEST articles or more):
+    two transactions, and the index they leave answers as one built in a single batch by one process."""
+    import syndicate.index.index as index_module
+
+    monkeypatch.setattr(index_module, "SPLIT_SMALLEST", 4)
+    indexed, checked = scenario()
+    wire = story(7, paragraphs=6)
+    everything = [*indexed, *(article(f"outlet{i}", [*wire[: 4 + i % 3], *story(30 + i, paragraphs=1)],
+                                      outlet=f"o{i}.com") for i in range(5))]
+    committed: list[int] = []
+    with Index.open(target) as index:
+        index.add_many(everything, workers=2, progress=lambda report: committed.append(report.committed))
+        split = ([v.to_dict() for v in map(index.check, checked)], _stored_furniture(index, everything))
+    with Index.open(tmp_path / "whole.db") as index:
+        index.add_many(everything, workers=1)
+        whole = ([v.to_dict() for v in map(index.check, checked)], _stored_furniture(index, everything))
+    assert len(committed) == 2 and abs(2 * committed[0] - len(everything)) <= 1 and committed[1] == len(everything)
+    assert split == whole
+    assert split[1] and any(verdict["verdict"] == "duplicate" for verdict in split[0])
+
+
 def _columns(articles: list[Article]) -> SketchColumns:
     config = ScanConfig()
     columns = SketchColumns()
