@@ -49,7 +49,7 @@ from ..sign import SCHEME, MinHasher, shared_hasher
 from ..sketch import SignedBatch, sign_batch
 from ..terms import held_terms, template_terms
 from ..units import units_batch
-from ..verify import QUOTES, Link, verify
+from ..verify import QUOTES, Link, verify_batch
 from .store import (
     FORMAT_VERSION,
     EncodedArrays,
@@ -437,26 +437,30 @@ class Index:
         questions = [f for f in carried if f not in known]
         learned = self._learn([(article, arrays)], self._carriers(questions, {article.id})) if questions else set()
         furniture = known | learned
-        _settle(signed.columns, furniture)
         (buckets,) = signed.bucketed(furniture)[1]
         candidates = self._store.load([i for i in self._store.candidates(buckets, self.config.max_bucket)
                                        if i != article.id])
+        if not candidates:
+            return Verdict(id=article.id, matches=())
         theirs = {f for entry in candidates for f in entry.carried_fingerprints()}
         their_furniture = self._store.furniture(theirs - set(questions)) | (learned & theirs)
-        others = SketchColumns()
-        others.add_stored([entry.article for entry in candidates], [entry.evidence for entry in candidates])
-        _settle(others, their_furniture)
+        # The checked article first, then its candidates: one block, verified as a scan verifies a batch of pairs.
+        pair = SketchColumns()
+        pair.add_stored([article, *(entry.article for entry in candidates)],
+                        [arrays, *(entry.evidence for entry in candidates)])
+        fingerprints = pair.column("fingerprints")
+        mine = len(arrays["fingerprints"])
+        pair.settle(np.concatenate([np.isin(fingerprints[:mine], _fingerprint_array(furniture)),
+                                    np.isin(fingerprints[mine:], _fingerprint_array(their_furniture))]))
         held = held_terms(arrays["terms"])
         template = self._template(np.unique(np.concatenate([held, *(entry.held_terms() for entry in candidates)])),
                                   [held], namesake)
-        signed.columns.drop_terms(template)
-        others.drop_terms(template)
-        new = signed.columns.evidence(0)
-        matches = []
-        for index, entry in enumerate(candidates):
-            link = verify(*new, *others.evidence(index), self.config)
-            if link is not None and link.kind != QUOTES:
-                matches.append(Match.of(link, entry.article))
+        pair.drop_terms(template)
+        others = np.arange(1, len(candidates) + 1)
+        links = verify_batch(list(pair.ids()), pair.evidence_batch(np.arange(len(candidates) + 1)),
+                             np.zeros_like(others), others, self.config)
+        matches = [Match.of(link, entry.article) for link, entry in zip(links, candidates, strict=True)
+                   if link is not None and link.kind != QUOTES]
         matches.sort(key=lambda m: (m.kind not in DUPLICATE_KINDS, -max(m.new_in_match, m.match_in_new), m.id))
         return Verdict(id=article.id, matches=tuple(matches))
 
@@ -526,11 +530,6 @@ class _Signed:
 
 def _fingerprint_array(fingerprints: set[int]) -> np.ndarray:
     return np.fromiter(fingerprints, dtype=np.uint64, count=len(fingerprints))
-
-
-def _settle(columns: SketchColumns, furniture: set[int]) -> None:
-    """Mark the columns' furniture paragraphs, given the furniture fingerprints."""
-    columns.settle(np.isin(columns.column("fingerprints"), _fingerprint_array(furniture)))
 
 
 def parameters(config: ScanConfig) -> dict[str, str]:
