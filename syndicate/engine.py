@@ -10,9 +10,10 @@ output whichever engine runs it, with however many workers.
   articles) copy-on-write, without copying or pickling it; elsewhere they are spawned and receive
   it once each. Tasks and results travel through pipes, pickled between our own processes as
   multiprocessing does; the arrays of a large result (a part's sketch: 15 MB) are written by the worker,
-  raw, to a file in a private directory in memory (/dev/shm), which the driver reads and deletes, instead
-  of pulling them through a pipe 64 KB at a time (0.75 s of the driver's CPU per 100k articles). Nothing
-  read from a file is unpickled. One worker, or a step too small to repay a pool, runs in this process.
+  raw, to a file in a private directory in memory (/dev/shm), which the driver maps (an array's pages become
+  its pages, copy-on-write: nothing is copied) and deletes, instead of pulling them through a pipe 64 KB at a
+  time (0.75 s of the driver's CPU per 100k articles). Nothing read from a file is unpickled. One worker, or a
+  step too small to repay a pool, runs in this process.
 - :class:`RayEngine`: the same calls as Ray tasks. The context goes into the object store once
   (numpy arrays are then read in place by every worker of a node) and each worker process
   deserialises it once.
@@ -21,6 +22,7 @@ output whichever engine runs it, with however many workers.
 from __future__ import annotations
 
 import gc
+import mmap
 import multiprocessing
 import os
 import pickle
@@ -246,8 +248,8 @@ def _remove_orphans() -> None:
 
 class _Spooled:
     """A large result: its structure pickled (it travels through the pool's pipe, as every result does) and its
-    arrays' raw bytes, in order, in a file of the pool's spool directory. Nothing read from the file is unpickled:
-    its bytes only fill arrays, as spilled arrays are read back from disk."""
+    arrays' raw bytes, in order, each on a page boundary, in a file of the pool's spool directory. Nothing read
+    from the file is unpickled: its bytes only back arrays, as spilled arrays are mapped back from disk."""
 
     __slots__ = ("path", "sizes", "structure")
 
@@ -256,15 +258,29 @@ class _Spooled:
 
 
 def _received(result: Timed | _Spooled) -> Timed:
+    """A result as the worker made it. A spooled one's arrays are mapped from its file, each on its own pages
+    (copy-on-write, so they stay writable), not read into memory: nothing is zero-filled or copied, and each
+    array's pages go back when that array is freed. The file is unlinked at once; its mappings keep it alive."""
     if not isinstance(result, _Spooled):
         return result
-    buffers = [bytearray(size) for size in result.sizes]  # an array each: they are freed one by one
+    buffers: list[memoryview | bytearray] = []
     with open(result.path, "rb") as handle:
-        for buffer in buffers:
-            if handle.readinto(buffer) != len(buffer):
-                raise OSError(f"{result.path}: a worker's result is shorter than it said")
+        if os.fstat(handle.fileno()).st_size < _spool_offsets(result.sizes)[-1]:
+            raise OSError(f"{result.path}: a worker's result is shorter than it said")
+        for size, offset in zip(result.sizes, _spool_offsets(result.sizes), strict=False):
+            buffers.append(memoryview(mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_COPY, offset=offset))
+                           if size else bytearray())
     os.unlink(result.path)
     return pickle.loads(result.structure, buffers=buffers)
+
+
+def _spool_offsets(sizes: list[int]) -> list[int]:
+    """Where each array starts in a spool file, and where the file ends: each array on a page boundary (where a
+    mapping may start), so that each can be mapped, and unmapped, on its own."""
+    offsets = [0]
+    for size in sizes:
+        offsets.append(offsets[-1] + -(-size // mmap.ALLOCATIONGRANULARITY) * mmap.ALLOCATIONGRANULARITY)
+    return offsets
 
 
 _installed: tuple[Step, object, str | None] | None = None
@@ -290,9 +306,12 @@ def _run(task: object) -> Timed | _Spooled:
     path = None
     try:
         handle, path = tempfile.mkstemp(dir=spool)
+        offsets = _spool_offsets([view.nbytes for view in views])
         with os.fdopen(handle, "wb") as out:
-            for view in views:
+            for view, offset in zip(views, offsets, strict=False):
+                out.seek(offset)
                 out.write(view)
+            out.truncate(offsets[-1])
     except OSError:  # the in-memory file system is full (a container's 64 MB /dev/shm): the pipe still works
         if path is not None:
             with suppress(OSError):

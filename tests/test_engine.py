@@ -58,6 +58,30 @@ def test_large_results_come_back_through_memory_files_that_are_then_gone(monkeyp
     assert list(tmp_path.iterdir()) == []  # the pool's directory went with it
 
 
+def several(context: None, task: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(task)
+    return {"odd": rng.integers(0, 255, SPOOL_BYTES + 7, dtype=np.uint8), "empty": np.empty(0, dtype=np.int32),
+            "words": rng.integers(-(2**62), 2**62, 1001), "grid": rng.random((3, 5, 7)),
+            "tail": np.arange(4097, dtype=np.uint16)}
+
+
+def test_a_spooled_result_comes_back_whole_and_writable(monkeypatch, tmp_path):
+    """Arrays of every size and shape, none a whole number of pages, come back equal (each mapped on its own
+    pages); each can be written without touching the others, or the next result."""
+    monkeypatch.setattr(engine_module, "SPOOL_ROOT", str(tmp_path))
+    results = list(LocalEngine(2).map(several, None, range(4)))
+    for task, result in enumerate(results):
+        expected = several(None, task)
+        assert list(result) == list(expected)
+        for name, array in result.items():
+            assert array.dtype == expected[name].dtype and np.array_equal(array, expected[name]), name
+        for array in result.values():
+            array.fill(0)
+        assert all(not array.any() for array in result.values())
+    assert np.array_equal(results[-1]["odd"], np.zeros(SPOOL_BYTES + 7, dtype=np.uint8))
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to fill a write")
 def test_large_results_come_through_the_pipe_when_the_memory_file_system_is_full(monkeypatch, tmp_path):
     spooled, calls, make_file = tmp_path / "spooled", tmp_path / "calls", tempfile.mkstemp
