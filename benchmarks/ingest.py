@@ -6,7 +6,7 @@ processes as ``--workers`` says, by default as ``syndicate index add`` picks the
 core) and is timed from opening the index to closing it. The baseline is the code at
 ``--baseline-ref`` (git archive of that commit into a temporary directory, run in a subprocess on
 the first ``--baseline-size`` stories, with its default workers); the new code runs on the same
-first stories too, so the ratio compares like with like.
+first stories too, so the ratio compares like with like: ``--baseline-runs`` of each, alternating, medians.
 Redis runs against a server given with ``--redis`` (a namespace is created and deleted).
 
     python benchmarks/ingest.py                                   # SQLite, baseline a760d14 (core before the port)
@@ -76,6 +76,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of the full archive per backend (median kept)")
     parser.add_argument("--baseline-ref", default="a760d14", help="commit to compare with ('' to skip)")
     parser.add_argument("--baseline-size", type=int, default=3000)
+    parser.add_argument("--baseline-runs", type=int, default=3, help="runs of each tree on the first stories, "
+                        "alternating (median kept)")
     parser.add_argument("--redis", help="redis:// URL of a server to measure too")
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--workers", type=int, help="signing processes (default: as `syndicate index add`, one per "
@@ -99,9 +101,13 @@ def main() -> None:
 
     if args.baseline_ref:
         size = args.baseline_size
-        old = baseline_seconds(args.baseline_ref, size)
-        new = timed_add(sqlite_target("same-as-baseline"), articles[:size], args.workers)
-        results["baseline"] = {"ref": args.baseline_ref, "stories": size, "old_articles_per_second": round(size / old),
+        olds, news = [], []
+        for _ in range(args.baseline_runs):  # alternating, so that the machine's drift reaches both alike
+            olds.append(baseline_seconds(args.baseline_ref, size))
+            news.append(timed_add(sqlite_target("same-as-baseline"), articles[:size], args.workers))
+        old, new = statistics.median(olds), statistics.median(news)
+        results["baseline"] = {"ref": args.baseline_ref, "stories": size, "old_runs": [round(s, 2) for s in olds],
+                               "new_runs": [round(s, 2) for s in news], "old_articles_per_second": round(size / old),
                                "new_articles_per_second": round(size / new), "speedup": round(old / new, 1)}
         print(json.dumps(results["baseline"]), flush=True)
     backends = [("sqlite", None)] + ([("redis", args.redis)] if args.redis else [])
