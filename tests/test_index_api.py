@@ -296,6 +296,26 @@ def test_an_input_of_one_batch_is_signed_by_every_worker(target: str, tmp_path: 
     assert split[1] and any(verdict["verdict"] == "duplicate" for verdict in split[0])
 
 
+def test_the_article_count_follows_every_writer(tmp_path: Path) -> None:
+    """SQLite keeps the count of articles between calls (count(*) walks the table): it must follow adds and removes
+    by another connection, this connection's own writes, and a write that failed and was rolled back."""
+    path = tmp_path / "counted.db"
+    stories = [article(f"s{i}", story(i, paragraphs=3)) for i in range(6)]
+    with Index.open(path) as reader, Index.open(path) as writer:
+        writer.add_many(stories[:2])
+        assert len(reader) == 2
+        writer.add_many(stories[2:4])
+        assert len(reader) == 4
+        writer.remove("s0")
+        assert len(reader) == 3
+        reader.add(stories[4])
+        assert len(reader) == 4 and len(writer) == 4
+        changed = article("s1", story(40, paragraphs=3))
+        with pytest.raises(IdConflictError):
+            reader.add_many([stories[5], changed], batch_size=2)  # the batch is rolled back whole
+        assert len(reader) == 4 and len(writer) == 4
+
+
 def _columns(articles: list[Article]) -> SketchColumns:
     config = ScanConfig()
     columns = SketchColumns()
