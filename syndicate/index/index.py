@@ -18,8 +18,9 @@ involves, pulled from a backend (:mod:`.sqlite_store` or :mod:`.redis_store`):
    article's chunk buckets, or sharing one of its whole-article buckets (near-identical re-sends, even
    all furniture), as a scan proposes them (band key and band number; at most ``max_bucket`` per
    bucket, oldest first);
-4. ``verify`` of each candidate, from its stored evidence arrays, its own furniture paragraphs
-   left out of the alignment, and the template vocabulary left out of both articles' content terms:
+4. ``verify_batch`` of the candidates (as a scan verifies a batch of pairs), from their stored evidence
+   arrays, furniture paragraphs left out of the alignment, and the template vocabulary left out of both
+   articles' content terms:
    the store counts, per content term, the stored articles that hold it (updated with the articles
    themselves), so the terms of the pair that a scan of the index with the checked article in would
    call template (``terms.template_terms``) are known from a few counts.
