@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -80,6 +81,23 @@ def test_a_spooled_result_comes_back_whole_and_writable(monkeypatch, tmp_path):
         assert all(not array.any() for array in result.values())
     assert np.array_equal(results[-1]["odd"], np.zeros(SPOOL_BYTES + 7, dtype=np.uint8))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_spooled_arrays_past_the_mapping_budget_are_read(monkeypatch, tmp_path):
+    """Only so many arrays are mapped at once (a process's mappings are limited); the rest are read, the same
+    values either way, and each mapping is counted off when its array is freed."""
+    monkeypatch.setattr(engine_module, "SPOOL_ROOT", str(tmp_path))
+    monkeypatch.setattr(engine_module, "MAP_SMALLEST", 4096)
+    monkeypatch.setattr(engine_module, "MAP_MOST", 3)
+    live_before = engine_module._mappings.live
+    results = list(LocalEngine(2).map(several, None, range(4)))
+    assert engine_module._mappings.live == live_before + 3  # 12 arrays over 4 KB came back: 3 mapped, 9 read
+    for task, result in enumerate(results):
+        for name, array in several(None, task).items():
+            assert np.array_equal(result[name], array), name
+    del results, result
+    gc.collect()
+    assert engine_module._mappings.live == live_before
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to fill a write")
