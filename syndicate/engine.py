@@ -21,11 +21,12 @@ output whichever engine runs it, with however many workers.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import gc
 import mmap
 import multiprocessing
 import os
-import pickle
 import shutil
 import sys
 import tempfile
@@ -35,7 +36,10 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol, TypeVar
+
+import numpy as np
 
 Context = TypeVar("Context")
 Task = TypeVar("Task")
@@ -249,14 +253,81 @@ def _remove_orphans() -> None:
 
 
 class _Spooled:
-    """A large result: its structure pickled (it travels through the pool's pipe, as every result does) and its
-    arrays' raw bytes, in order, each on a page boundary, in a file of the pool's spool directory. Nothing read
-    from the file is unpickled: its bytes only back arrays, as spilled arrays are mapped back from disk."""
+    """A large result: its structure, each array in it replaced by an :class:`_ArrayAt` (it travels through the
+    pool's pipe, as every result does), and its arrays' raw bytes, in order, each on a page boundary, in a file of
+    the pool's spool directory. Nothing read from the file is unpickled: its bytes only back arrays, as spilled
+    arrays are mapped back from disk."""
 
     __slots__ = ("path", "sizes", "structure")
 
-    def __init__(self, structure: bytes, path: str, sizes: list[int]) -> None:
+    def __init__(self, structure: object, path: str, sizes: list[int]) -> None:
         self.structure, self.path, self.sizes = structure, path, sizes
+
+
+@dataclass(frozen=True, slots=True)
+class _ArrayAt:
+    """An array of a spooled result: the `index`-th in its file, of this dtype and shape."""
+
+    index: int
+    dtype: np.dtype
+    shape: tuple[int, ...]
+
+
+_PLAIN = (str, bytes, int, float, bool, type(None))
+
+
+def _swapped(value: Any, swap: Callable[[Any], Any | None]) -> Any:
+    """`value` with each part that `swap` replaces (returns non-None for) replaced, through tuples (named ones
+    too), lists, dicts and dataclasses; everything else is kept as it is. What holds no replaced part is returned
+    itself, uncopied. A list or tuple that starts with a plain value (a block's ids, dates, outlets) is taken for
+    plain values and not walked: an array left inside a result still travels, through the pipe."""
+    swapped = swap(value)
+    if swapped is not None:
+        return swapped
+    kind = type(value)
+    if kind is list or kind is tuple or (issubclass(kind, tuple) and hasattr(kind, "_make")):
+        if not value or isinstance(value[0], _PLAIN):
+            return value
+        items = [_swapped(item, swap) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items if kind is list else tuple(items) if kind is tuple else kind._make(items)
+    if kind is dict:
+        entries = {key: _swapped(item, swap) for key, item in value.items()}
+        return value if all(entries[key] is item for key, item in value.items()) else entries
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+        changed = {name: new for name, item in fields.items() if (new := _swapped(item, swap)) is not item}
+        if not changed:
+            return value
+        out = copy.copy(value)
+        for name, new in changed.items():
+            object.__setattr__(out, name, new)  # frozen dataclasses too: `out` is a fresh copy
+        return out
+    return value
+
+
+def _detached(result: object) -> tuple[object, list[np.ndarray]]:
+    """A result's structure, its arrays (of plain values) replaced by _ArrayAt, and those arrays, contiguous."""
+    arrays: list[np.ndarray] = []
+
+    def detach(value: object) -> _ArrayAt | None:
+        if not isinstance(value, np.ndarray) or value.dtype.hasobject or value.dtype.itemsize == 0:
+            return None
+        arrays.append(np.ascontiguousarray(value))
+        return _ArrayAt(len(arrays) - 1, value.dtype, value.shape)
+
+    return _swapped(result, detach), arrays
+
+
+def _attached(structure: object, buffers: list[memoryview | bytearray]) -> Any:
+    """The result a _detached structure was made from, each array backed by its buffer (no copy)."""
+    def attach(value: object) -> np.ndarray | None:
+        if not isinstance(value, _ArrayAt):
+            return None
+        return np.frombuffer(buffers[value.index], dtype=value.dtype).reshape(value.shape)
+
+    return _swapped(structure, attach)
 
 
 def _received(result: Timed | _Spooled) -> Timed:
@@ -272,7 +343,7 @@ def _received(result: Timed | _Spooled) -> Timed:
         buffers = [_array_buffer(handle, size, offset)
                    for size, offset in zip(result.sizes, _spool_offsets(result.sizes), strict=False)]
     os.unlink(result.path)
-    return pickle.loads(result.structure, buffers=buffers)
+    return _attached(result.structure, buffers)
 
 
 MAP_SMALLEST = 1 << 18
@@ -348,11 +419,10 @@ def _run(task: object) -> Timed | _Spooled:
     result = _timed(step, context, task)
     if spool is None:
         return result
-    arrays: list[pickle.PickleBuffer] = []  # the arrays, left out of the pickle (protocol 5): no copy yet
-    structure = pickle.dumps(result, protocol=5, buffer_callback=arrays.append)
-    views = [array.raw() for array in arrays]
-    if sum(view.nbytes for view in views) < SPOOL_BYTES:
+    structure, arrays = _detached(result)
+    if sum(array.nbytes for array in arrays) < SPOOL_BYTES:
         return result
+    views = [memoryview(array.reshape(-1).view(np.uint8)) for array in arrays]
     path = None
     try:
         handle, path = tempfile.mkstemp(dir=spool)

@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -79,6 +81,46 @@ def test_a_spooled_result_comes_back_whole_and_writable(monkeypatch, tmp_path):
         for array in result.values():
             array.fill(0)
     assert list(tmp_path.iterdir()) == []
+
+
+class Pair(NamedTuple):
+    left: np.ndarray
+    right: int
+
+
+@dataclass(frozen=True, slots=True)
+class Nested:
+    grid: np.ndarray
+    parts: list
+    named: Pair
+    meta: dict
+    label: str
+
+
+def nested(context: None, task: int) -> Nested:
+    rng = np.random.default_rng(task)
+    return Nested(grid=np.asfortranarray(rng.random((300, 500))), parts=[rng.integers(0, 9, 1000), b"raw", None],
+                  named=Pair(np.arange(70_000, dtype=np.int32), task),
+                  meta={"when": np.array(["2026-01-01", "NaT"], dtype="datetime64[D]"),
+                        "objects": np.array([{"a": task}], dtype=object), "empty": np.zeros((3, 0))},
+                  label=f"t{task}")
+
+
+def test_a_spooled_result_keeps_its_shape_whatever_holds_its_arrays():
+    """Arrays inside frozen dataclasses, named tuples, lists and dicts come back in place, with their dtype and
+    shape (a Fortran-ordered one, dates, an empty 2-D one); an array of objects and other values travel as they
+    are; the large arrays came through the spool file (they do not own their memory)."""
+    for task, result in enumerate(LocalEngine(2).map(nested, None, range(3))):
+        expected = nested(None, task)
+        assert type(result) is Nested and type(result.named) is Pair
+        assert (result.label, result.named.right, result.parts[1:]) == (expected.label, task, [b"raw", None])
+        pairs = [(result.grid, expected.grid), (result.parts[0], expected.parts[0]),
+                 (result.named.left, expected.named.left),
+                 *((result.meta[k], v) for k, v in expected.meta.items() if k != "objects")]
+        for got, want in pairs:
+            assert got.dtype == want.dtype and got.shape == want.shape and got.tobytes() == want.tobytes()
+        assert result.meta["objects"][0] == {"a": task}
+        assert not result.grid.flags.owndata and not result.named.left.flags.owndata
 
 
 def test_spooled_arrays_past_the_mapping_budget_are_read(monkeypatch, tmp_path):
