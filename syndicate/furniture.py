@@ -34,6 +34,7 @@ import numpy as np
 
 from .columns import SketchColumns
 from .config import ScanConfig
+from .terms import first_of_runs
 
 
 def learn_furniture_columns(columns: SketchColumns, config: ScanConfig) -> set[int]:
@@ -69,7 +70,7 @@ def _carriers(fingerprints: np.ndarray, sizes: np.ndarray, article: np.ndarray,
     new_carrier = np.ones(len(rows), dtype=bool)
     new_carrier[1:] = (found[1:] != found[:-1]) | (carrier[1:] != carrier[:-1])
     rows, found, carrier = rows[new_carrier], found[new_carrier], carrier[new_carrier]
-    starts = np.flatnonzero(np.r_[True, found[1:] != found[:-1]]) if len(found) else np.empty(0, dtype=np.int64)
+    starts = np.flatnonzero(first_of_runs(found))
     counts = np.diff(np.r_[starts, len(found)])
     carriers: dict[int, list[int]] = {}
     paragraph_size: dict[int, int] = {}
