@@ -337,11 +337,11 @@ def _received(result: Timed | _Spooled) -> Timed:
     mappings keep it alive."""
     if not isinstance(result, _Spooled):
         return result
+    offsets = _spool_offsets(result.sizes)
     with open(result.path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size < _spool_offsets(result.sizes)[-1]:
+        if os.fstat(handle.fileno()).st_size < offsets[-1]:
             raise OSError(f"{result.path}: a worker's result is shorter than it said")
-        buffers = [_array_buffer(handle, size, offset)
-                   for size, offset in zip(result.sizes, _spool_offsets(result.sizes), strict=False)]
+        buffers = [_array_buffer(handle, size, offset) for size, offset in zip(result.sizes, offsets, strict=False)]
     os.unlink(result.path)
     return _attached(result.structure, buffers)
 
@@ -420,24 +420,24 @@ def _run(task: object) -> Timed | _Spooled:
     if spool is None:
         return result
     structure, arrays = _detached(result)
-    if sum(array.nbytes for array in arrays) < SPOOL_BYTES:
+    sizes = [array.nbytes for array in arrays]
+    if sum(sizes) < SPOOL_BYTES:
         return result
-    views = [memoryview(array.reshape(-1).view(np.uint8)) for array in arrays]
     path = None
     try:
         handle, path = tempfile.mkstemp(dir=spool)
-        offsets = _spool_offsets([view.nbytes for view in views])
+        offsets = _spool_offsets(sizes)
         with os.fdopen(handle, "wb") as out:
-            for view, offset in zip(views, offsets, strict=False):
+            for array, offset in zip(arrays, offsets, strict=False):
                 out.seek(offset)
-                out.write(view)
+                out.write(memoryview(array.reshape(-1).view(np.uint8)))
             out.truncate(offsets[-1])
     except OSError:  # the in-memory file system is full (a container's 64 MB /dev/shm): the pipe still works
         if path is not None:
             with suppress(OSError):
                 os.unlink(path)
         return result
-    return _Spooled(structure, path, [view.nbytes for view in views])
+    return _Spooled(structure, path, sizes)
 
 
 class RayEngine:
