@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
+import struct
 from dataclasses import fields
 from pathlib import Path
 
@@ -273,10 +275,10 @@ def test_stored_furniture_is_what_a_scan_learns(target: str, batch_size: int) ->
     assert stored == expected
 
 
-def test_an_input_of_one_batch_is_signed_by_every_worker(target: str, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """An input that fits in one batch is cut into one batch per worker (each of SPLIT_SMALLEST articles or more):
-    two transactions, and the index they leave answers as one built in a single batch by one process."""
+def test_the_workers_sign_each_batch_in_parts_and_it_is_stored_whole(target: str, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With workers, every batch is cut into a part per worker (each of SPLIT_SMALLEST articles or more), and the
+    parts are stored together: one transaction a batch, and an index that answers as one built by one process."""
     import syndicate.index.index as index_module
 
     monkeypatch.setattr(index_module, "SPLIT_SMALLEST", 4)
@@ -284,16 +286,37 @@ def test_an_input_of_one_batch_is_signed_by_every_worker(target: str, tmp_path: 
     wire = story(7, paragraphs=6)
     everything = [*indexed, *(article(f"outlet{i}", [*wire[: 4 + i % 3], *story(30 + i, paragraphs=1)],
                                       outlet=f"o{i}.com") for i in range(5))]
+    batches = list(index_module._signed_batches(iter(everything), ScanConfig(), 2, 10))
+    assert len(everything) == 15
+    assert [[len(part) for part, _ in parts] for parts in batches] == [[5, 5], [5]]  # a last part of 5 is not cut
+    assert all(encoded is not None for parts in batches for _, (_, encoded) in parts)  # encoded by the workers
+
     committed: list[int] = []
     with Index.open(target) as index:
-        index.add_many(everything, workers=2, progress=lambda report: committed.append(report.committed))
-        split = ([v.to_dict() for v in map(index.check, checked)], _stored_furniture(index, everything))
+        index.add_many(everything, workers=2, batch_size=10, progress=lambda report: committed.append(report.committed))
+        parted = ([v.to_dict() for v in map(index.check, checked)], _stored_furniture(index, everything))
     with Index.open(tmp_path / "whole.db") as index:
         index.add_many(everything, workers=1)
         whole = ([v.to_dict() for v in map(index.check, checked)], _stored_furniture(index, everything))
-    assert len(committed) == 2 and abs(2 * committed[0] - len(everything)) <= 1 and committed[1] == len(everything)
-    assert split == whole
-    assert split[1] and any(verdict["verdict"] == "duplicate" for verdict in split[0])
+    assert committed == [min(10 * n, len(everything)) for n in range(1, len(batches) + 1)]
+    assert parted == whole
+    assert parted[1] and any(verdict["verdict"] == "duplicate" for verdict in parted[0])
+
+
+def test_a_batch_whose_second_part_fails_is_not_stored_at_all(target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts of a batch are one write: an id conflict in the second part drops the first part's articles too."""
+    import syndicate.index.index as index_module
+
+    monkeypatch.setattr(index_module, "SPLIT_SMALLEST", 3)
+    first = [article(f"a{i}", story(i, paragraphs=3)) for i in range(3)]
+    with Index.open(target) as index:
+        index.add(first[0])
+        batch = [*(article(f"b{i}", story(20 + i, paragraphs=3)) for i in range(3)),
+                 *first[1:], article(first[0].id, story(40, paragraphs=3))]  # part two ends with a changed a0
+        with pytest.raises(IdConflictError):
+            index.add_many(batch, workers=2)
+        assert sorted(index.ids()) == ["a0"]
+        assert index.get("a0").paragraphs == first[0].paragraphs
 
 
 def test_the_article_count_follows_every_writer(tmp_path: Path) -> None:
@@ -456,6 +479,11 @@ def test_arrays_encoded_ahead_make_the_same_blob() -> None:
     for name, values in {**evidence, **banded}.items():
         assert decoded[name].dtype == values.dtype and np.array_equal(decoded[name], values), name
     assert EncodedArrays.of({}).blob(banded) == encode_arrays(banded)
+    # The header is the compact JSON json.dumps writes (the stored format, whatever writes it).
+    (size,) = struct.unpack_from("<I", blob)
+    assert blob[4 : 4 + size] == json.dumps([[name, values.dtype.newbyteorder("<").str, list(values.shape)]
+                                             for name, values in {**evidence, **banded}.items()],
+                                            separators=(",", ":")).encode()
 
 
 def test_a_bucket_proposes_only_its_oldest_members(target: str, seeds_dir: Path) -> None:
@@ -471,3 +499,19 @@ def test_a_bucket_proposes_only_its_oldest_members(target: str, seeds_dir: Path)
         assert store.candidates(keys, 2) == ["copy-0", "copy-1"]
         assert store.candidates(keys, 4) == ["copy-0", "copy-1", "copy-2", "copy-3"]
         assert store.candidates(absent, 4) == []
+
+
+@pytest.mark.parametrize("low, high", [(0, 2**39), (-(2**63), 2**63 - 1), (2**58, 2**63 - 1)])
+def test_rows_sorted_by_packed_keys_are_the_rows_an_argsort_gives(low: int, high: int) -> None:
+    """SQLite gets a batch's rows in key order. Bucket keys are sorted packed with their owners; keys that leave
+    no room for one (negative fingerprints, keys near 2^63) take the argsort: the same rows either way."""
+    from syndicate.index.sqlite_store import _sorted_by_key
+
+    rng = np.random.default_rng(low & 0xFFFF)
+    keys = rng.integers(low, high, 5000, dtype=np.int64)
+    keys[::7] = keys[0]  # repeated keys, with different owners
+    owners = rng.integers(0, 4096, len(keys))
+    sorted_keys, sorted_owners = _sorted_by_key(keys, owners)
+    assert np.array_equal(sorted_keys, np.sort(keys))
+    assert sorted(zip(sorted_keys.tolist(), sorted_owners.tolist(), strict=True)) == \
+        sorted(zip(keys.tolist(), owners.tolist(), strict=True))

@@ -32,7 +32,7 @@ Ids are never replaced implicitly: adding an id the index holds with the same te
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice, pairwise
 from pathlib import Path
@@ -70,9 +70,8 @@ DEFAULT_BATCH = 4096
 """Articles per transaction in a bulk add. Measured on Reuters-21578 (paired runs, same process): 4,096 added
 22 % faster than 1,024 (fewer commits rewriting the same bucket pages); a batch holds the write lock about a second."""
 SPLIT_SMALLEST = 512
-"""An input that fits in one batch is split into one batch per worker (so that they sign it at once, instead of the
-driver alone) when each part holds at least this many articles; smaller parts would not repay starting the
-workers."""
+"""With worker processes, a batch is signed in one part per worker, each of at least this many articles (smaller
+parts would not repay handing them out), and stored whole, in one transaction."""
 
 NEW, DUPLICATE, ALREADY_INDEXED = "new", "duplicate", "already indexed"
 DUPLICATE_KINDS = frozenset({"copy"})
@@ -243,15 +242,18 @@ class Index:
                  progress: ProgressCallback | None = None, *, replace: bool = False,
                  workers: int | None = None) -> AddReport:
         """Index a stream, one transaction per batch, sketching a batch at a time (in worker processes, one per
-        idle core, or as `workers` says). A stream that fits in one batch is cut into one batch per worker
-        (of SPLIT_SMALLEST articles or more), so that the workers sign it together.
+        idle core, or as `workers` says: each signs a part of the batch, of SPLIT_SMALLEST articles or more, while
+        this process stores the batch before).
 
         If the stream fails (bad input, an id conflict), the batches already committed stay and the
         open batch is dropped whole: the index never holds part of a batch.
         """
         report = AddReport()
-        for batch, (signed, encoded) in _signed_batches(_unique_ids(articles), self.config, workers, batch_size):
-            done = self._add_batch(_Signed.of(batch, signed, self.config, encoded), replace=replace)
+        for parts in _signed_batches(_unique_ids(articles), self.config, workers, batch_size):
+            encodings = [encoded for _, (_, encoded) in parts]
+            signed = _Signed.of([(part, signed) for part, (signed, _) in parts], self.config,
+                                None if None in encodings else [item for encoded in encodings for item in encoded])
+            done = self._add_batch(signed, replace=replace)
             report.added += done.added
             report.already_indexed += done.already_indexed
             report.replaced += done.replaced
@@ -326,7 +328,7 @@ class Index:
     # --- the steps ----------------------------------------------------------------------------------
 
     def _sign(self, articles: list[Article]) -> _Signed:
-        return _Signed.of(articles, sign_batch(articles, self.config, self._hasher), self.config)
+        return _Signed.of([(articles, sign_batch(articles, self.config, self._hasher))], self.config)
 
     def _add_batch(self, signed: _Signed, *, replace: bool) -> AddReport:
         """Store a batch in one write section: id checks, furniture for the whole batch, then the rows."""
@@ -468,36 +470,47 @@ class Index:
 
 @dataclass(slots=True)
 class _Signed:
-    """A batch of articles signed once, in the shapes the index works on: the scan's columns (one block), each
-    article's evidence arrays (what is stored), and each article's LSH chunks and band keys."""
+    """A batch of articles signed once (in one part or several), in the shapes the index works on: the scan's
+    columns (a block per part), each article's evidence arrays (what is stored), and each article's LSH chunks and
+    band keys."""
 
     articles: list[Article]
-    signed: SignedBatch
     columns: SketchColumns
     arrays: list[dict[str, np.ndarray]]
     chunk_starts: np.ndarray
     """Article i owns chunks ``chunk_starts[i]:chunk_starts[i + 1]`` of the batch."""
-    chunk_paragraph: np.ndarray
-    """Per chunk: its paragraph (numbered across the batch)."""
+    chunk_fingerprint: np.ndarray
+    """Per chunk: the fingerprint of its paragraph."""
     chunk_sized: np.ndarray
     """Per chunk: whether it has shingles (one without proposes nothing)."""
+    chunk_keys: np.ndarray
+    """Per chunk: its band keys (a row each)."""
+    document_keys: np.ndarray
+    """Per article: its whole text's band keys (a row each)."""
     chunk_bands: int
     encoded: list[tuple[str, EncodedArrays]] | None = None
     """Per article, its record and evidence arrays encoded for storage, when a worker did it (see _sign)."""
 
     @classmethod
-    def of(cls, articles: list[Article], signed: SignedBatch, config: ScanConfig,
+    def of(cls, parts: Sequence[tuple[Sequence[Article], SignedBatch]], config: ScanConfig,
            encoded: list[tuple[str, EncodedArrays]] | None = None) -> _Signed:
+        """The batch of these consecutive `parts`, each signed on its own (by sign_batch)."""
         columns = SketchColumns()
-        columns.add(articles, signed)
-        units = signed.units
-        paragraph = units.sentence_paragraph[units.chunk_offsets[:-1]]
-        article = np.searchsorted(units.paragraph_offsets, paragraph, side="right") - 1
-        return cls(articles=articles, signed=signed, columns=columns,
-                   arrays=[columns.article_arrays(index) for index in range(len(articles))],
-                   chunk_starts=np.searchsorted(article, np.arange(len(articles) + 1)), chunk_paragraph=paragraph,
-                   chunk_sized=np.diff(units.chunk_shingle_offsets()) > 0, chunk_bands=config.bands_rows[0],
-                   encoded=encoded)
+        starts, fingerprints, sized = [np.zeros(1, dtype=np.int64)], [], []
+        for articles, signed in parts:
+            columns.add(articles, signed)
+            units = signed.units
+            paragraph = units.sentence_paragraph[units.chunk_offsets[:-1]]
+            article = np.searchsorted(units.paragraph_offsets, paragraph, side="right") - 1
+            starts.append(np.searchsorted(article, np.arange(1, len(articles) + 1)) + starts[-1][-1])
+            fingerprints.append(units.fingerprints[paragraph])
+            sized.append(np.diff(units.chunk_shingle_offsets()) > 0)
+        return cls(articles=[article for articles, _ in parts for article in articles], columns=columns,
+                   arrays=[columns.article_arrays(index) for index in range(len(columns))],
+                   chunk_starts=np.concatenate(starts), chunk_fingerprint=np.concatenate(fingerprints),
+                   chunk_sized=np.concatenate(sized), chunk_keys=np.concatenate([s.keys for _, s in parts]),
+                   document_keys=np.concatenate([s.document_keys for _, s in parts]),
+                   chunk_bands=config.bands_rows[0], encoded=encoded)
 
     def carried(self, index: int) -> list[int]:
         return carried_fingerprints(self.arrays[index]["shingle_sizes"], self.arrays[index]["fingerprints"])
@@ -505,7 +518,7 @@ class _Signed:
     def bucketed(self, furniture: set[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Per article: the chunks that propose candidates, numbered within it (with shingles, outside furniture
         paragraphs: what a scan proposes), and its buckets (see :meth:`buckets`). One pass over the batch."""
-        is_furniture = np.isin(self.signed.units.fingerprints[self.chunk_paragraph], _fingerprint_array(furniture))
+        is_furniture = np.isin(self.chunk_fingerprint, _fingerprint_array(furniture))
         chunks = np.flatnonzero(self.chunk_sized & ~is_furniture)
         bounds = np.searchsorted(chunks, self.chunk_starts)
         banded = [chunks[start:stop] - first for start, stop, first
@@ -519,11 +532,11 @@ class _Signed:
         sizes = [len(chunks) for chunks in banded]
         chunks = np.repeat(self.chunk_starts[:-1], sizes) + (np.concatenate(banded).astype(np.int64) if banded
                                                             else np.empty(0, dtype=np.int64))
-        has_text = np.flatnonzero(np.diff(self.columns.blocks[0].value_offsets) > 0)
-        keys = np.concatenate([bucket_keys(self.signed.keys[chunks]),
-                               bucket_keys(self.signed.document_keys[has_text], first_band=self.chunk_bands)])
+        has_text = np.flatnonzero(self.columns.evidence_sizes()[0] > 0)
+        keys = np.concatenate([bucket_keys(self.chunk_keys[chunks]),
+                               bucket_keys(self.document_keys[has_text], first_band=self.chunk_bands)])
         owner = np.concatenate([np.repeat(np.repeat(np.arange(len(banded)), sizes), self.chunk_bands),
-                                np.repeat(has_text, self.signed.document_keys.shape[1])])
+                                np.repeat(has_text, self.document_keys.shape[1])])
         order = np.argsort(owner, kind="stable")
         keys, bounds = keys[order], np.searchsorted(owner[order], np.arange(len(banded) + 1))
         return [keys[start:stop] for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
@@ -611,26 +624,38 @@ _Prepared = tuple[SignedBatch, list[tuple[str, EncodedArrays]] | None]
 
 
 def _signed_batches(articles: Iterable[Article], config: ScanConfig, workers: int | None,
-                    size: int) -> Iterator[tuple[tuple[Article, ...], _Prepared]]:
-    """Each batch of `size` articles with its signed arrays and its articles encoded for storage, in input order
-    (by the engine's workers)."""
+                    size: int) -> Iterator[list[tuple[tuple[Article, ...], _Prepared]]]:
+    """Each batch of `size` articles, as its parts with their signed arrays and their articles encoded for storage,
+    in input order. With worker processes, a batch is cut into a part per worker (each of SPLIT_SMALLEST articles or
+    more) and the workers sign them at once, and the batches after while this process stores one; in this process,
+    a batch is one part."""
     iterator = iter(articles)
     batches = iter(lambda: tuple(islice(iterator, size)), ())
     head = list(islice(batches, 2))
-    handed: deque[tuple[Article, ...]] = deque()
+    engine = LocalEngine(workers)
+    pooled = engine.workers > 1 and bool(head) and (len(head) > 1 or _part_count(head[0], engine.workers) > 1)
+    handed: deque[tuple[tuple[Article, ...], bool]] = deque()
 
     def tasks() -> Iterator[tuple[Article, ...]]:
         for batch in chain(head, batches):
-            handed.append(batch)
-            yield batch
+            parts = _shares(batch, _part_count(batch, engine.workers) if pooled else 1)
+            for number, part in enumerate(parts, start=1):
+                handed.append((part, number == len(parts)))
+                yield part
 
-    engine = LocalEngine(workers)
-    if len(head) == 1 and engine.workers > 1:
-        head = _shares(head[0], min(engine.workers, len(head[0]) // SPLIT_SMALLEST))
-    inline = len(head) < 2 or engine.workers <= 1
     # Encoding for storage is worth moving only into a worker; in this process the driver encodes as it stores.
-    for signed in engine.map(_sign, (config, not inline), tasks(), inline=inline):
-        yield handed.popleft(), signed
+    done: list[tuple[tuple[Article, ...], _Prepared]] = []
+    for signed in engine.map(_sign, (config, pooled), tasks(), inline=not pooled):
+        part, last = handed.popleft()
+        done.append((part, signed))
+        if last:
+            yield done
+            done = []
+
+
+def _part_count(batch: tuple[Article, ...], workers: int) -> int:
+    """Parts the workers sign `batch` in: one a worker, of SPLIT_SMALLEST articles or more."""
+    return max(1, min(workers, len(batch) // SPLIT_SMALLEST))
 
 
 def _shares(batch: tuple[Article, ...], parts: int) -> list[tuple[Article, ...]]:
@@ -646,7 +671,7 @@ def _sign(context: tuple[ScanConfig, bool], batch: tuple[Article, ...]) -> _Prep
     signed = sign_batch(batch, config, shared_hasher(config.num_perm, config.seed))
     if not encode:
         return signed, None
-    arrays = _Signed.of(list(batch), signed, config).arrays
+    arrays = _Signed.of([(batch, signed)], config).arrays
     return signed, [(article_json(article), EncodedArrays.of(evidence))
                     for article, evidence in zip(batch, arrays, strict=True)]
 
