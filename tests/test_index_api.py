@@ -496,8 +496,8 @@ def test_a_bucket_proposes_only_its_oldest_members(target: str, seeds_dir: Path)
         assert len(buckets) > 10
         absent = np.random.default_rng(3).integers(-(2**62), 2**62, size=900)  # more keys than one statement holds
         keys = np.concatenate([absent[:450], buckets, absent[450:]])
-        assert store.candidates(keys, 2) == ["copy-0", "copy-1"]
-        assert store.candidates(keys, 4) == ["copy-0", "copy-1", "copy-2", "copy-3"]
+        assert [entry.article.id for entry in store.candidates(keys, 2)] == ["copy-0", "copy-1"]
+        assert [entry.article.id for entry in store.candidates(keys, 4)] == ["copy-0", "copy-1", "copy-2", "copy-3"]
         assert store.candidates(absent, 4) == []
 
 
@@ -515,3 +515,14 @@ def test_rows_sorted_by_packed_keys_are_the_rows_an_argsort_gives(low: int, high
     assert np.array_equal(sorted_keys, np.sort(keys))
     assert sorted(zip(sorted_keys.tolist(), sorted_owners.tolist(), strict=True)) == \
         sorted(zip(keys.tolist(), owners.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("shape", ["[-1]", "[2.0]", '["2"]', "[true]", "[1,-3]"])
+def test_an_array_header_with_a_bad_shape_is_damage(shape: str) -> None:
+    """A stored blob whose header gives a shape that is not a list of non-negative integers does not decode."""
+    from syndicate.index.store import decode_arrays
+
+    head = f'[["owner","<i4",{shape}]]'.encode()
+    blob = struct.pack("<I", len(head)) + head + np.arange(2, dtype="<i4").tobytes()
+    with pytest.raises(ValueError):
+        decode_arrays(blob)

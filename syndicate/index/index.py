@@ -441,8 +441,8 @@ class Index:
         learned = self._learn([(article, arrays)], self._carriers(questions, {article.id})) if questions else set()
         furniture = known | learned
         (buckets,) = signed.bucketed(furniture)[1]
-        candidates = self._store.load([i for i in self._store.candidates(buckets, self.config.max_bucket)
-                                       if i != article.id])
+        candidates = [entry for entry in self._store.candidates(buckets, self.config.max_bucket)
+                      if entry.article.id != article.id]
         if not candidates:
             return Verdict(id=article.id, matches=())
         theirs = {f for entry in candidates for f in entry.carried_fingerprints()}

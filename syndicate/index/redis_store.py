@@ -325,9 +325,7 @@ class RedisStore(BackendBase):
         return [by_id[i] for i in wanted if i in by_id]
 
     def _load_seqs(self, seqs: list[int]) -> list[Entry]:
-        cached: dict[str, Entry] = {}
-        missing = self._cache.pick({seq: str(seq) for seq in seqs}, cached)
-        entries = list(cached.values())
+        entries, missing = self._cache.pick(seqs)
         pipe = self._redis.pipeline(transaction=False)
         for seq in missing:
             pipe.hmget(self._key(b"a:" + str(seq).encode()), "record", "arrays", "checksum")
@@ -342,7 +340,7 @@ class RedisStore(BackendBase):
 
     # --- candidate search and furniture -------------------------------------------------------------
 
-    def candidates(self, buckets: np.ndarray, max_bucket: int) -> list[str]:
+    def candidates(self, buckets: np.ndarray, max_bucket: int) -> list[Entry]:
         keys = np.unique(np.asarray(buckets, dtype=np.int64))
         with self._guard():
             pipe = self._redis.pipeline(transaction=False)
@@ -351,8 +349,7 @@ class RedisStore(BackendBase):
                 pipe.zrangebylex(self._key(b"z:" + shard), b"[" + key, b"[" + key + b"\xff" * 4, start=0,
                                  num=max_bucket)
             seqs = {int.from_bytes(member[8:], "big") for members in pipe.execute() for member in members}
-            ids = self._ids_of(seqs)
-        return [ids[seq] for seq in sorted(ids)]
+            return sorted(self._load_seqs(list(seqs)), key=lambda entry: entry.seq)
 
     def _ids_of(self, seqs: Iterable[int]) -> dict[int, str]:
         """Ids of the stored articles among `seqs`."""
