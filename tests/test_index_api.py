@@ -526,3 +526,38 @@ def test_an_array_header_with_a_bad_shape_is_damage(shape: str) -> None:
     blob = struct.pack("<I", len(head)) + head + np.arange(2, dtype="<i4").tobytes()
     with pytest.raises(ValueError):
         decode_arrays(blob)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_checking_many_gives_each_article_s_own_check(target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      workers: int) -> None:
+    """check_many signs the articles in batches and, with workers, checks them in other processes: the verdicts
+    are the ones check gives each article alone, in input order (copies, new articles, furniture, one already
+    indexed, one namesake with other text)."""
+    import os
+
+    import syndicate.index.index as index_module
+
+    monkeypatch.setattr(index_module, "CHECK_BATCH", 3)
+    monkeypatch.setattr(index_module, "PARALLEL_CHECKS", 4)
+    checking = index_module._check_part
+
+    def check_part(context: tuple, articles: tuple) -> list:  # runs in a worker: leaves its pid behind
+        (tmp_path / f"worker-{os.getpid()}").touch()
+        return checking(context, articles)
+
+    monkeypatch.setattr(index_module, "_check_part", check_part)
+    indexed, checked = scenario()
+    namesake = article(indexed[3].id, story(300, paragraphs=3))
+    everything = [*checked, namesake, *(article(f"more-{i}", [*story(1, paragraphs=6)[i % 3 :], *story(200 + i)])
+                                       for i in range(6))]
+    with Index.open(target) as index:
+        index.add_many(indexed)
+        one_by_one = [index.check(a).to_dict() for a in everything]
+        many = [v.to_dict() for v in index.check_many(everything, workers=workers)]
+        assert len(index) == len(indexed)  # nothing added
+    assert many == one_by_one
+    verdicts = {v["verdict"] for v in many}
+    assert {"duplicate", "new", "already indexed"} <= verdicts
+    pids = {int(path.name.split("-")[1]) for path in tmp_path.glob("worker-*")}
+    assert (pids and os.getpid() not in pids) if workers == 2 else not pids

@@ -163,16 +163,20 @@ def check_command(
     with errors_exit_2(json_errors=json_out):
         articles = _read_all(paths, options)
         with Index.open(db, create=add_if_new) as index:
-            for article in articles:
-                try:
-                    verdict = (index.check_and_add(article, replace=replace) if add_if_new
-                               else index.check(article))
-                except IdConflictError as error:
-                    _print_error_verdict(article.id, str(error), json_out)
-                    worst = EXIT_ERROR
-                    continue
-                _print_verdict(verdict, json_out)
-                worst = max(worst, VERDICT_EXIT[verdict.verdict])
+            if add_if_new:
+                for article in articles:  # each check and add sees the adds before it
+                    try:
+                        verdict = index.check_and_add(article, replace=replace)
+                    except IdConflictError as error:
+                        _print_error_verdict(article.id, str(error), json_out)
+                        worst = EXIT_ERROR
+                        continue
+                    _print_verdict(verdict, json_out)
+                    worst = max(worst, VERDICT_EXIT[verdict.verdict])
+            else:
+                for verdict in index.check_many(articles):  # checks only read: in batches, by every idle core
+                    _print_verdict(verdict, json_out)
+                    worst = max(worst, VERDICT_EXIT[verdict.verdict])
     raise typer.Exit(worst)
 
 

@@ -73,6 +73,12 @@ SPLIT_SMALLEST = 512
 """With worker processes, a batch is signed in one part per worker, each of at least this many articles (smaller
 parts would not repay handing them out), and stored whole, in one transaction."""
 
+CHECK_BATCH = 256
+"""Articles signed at once by :meth:`Index.check_many` (and handed to a worker at a time)."""
+PARALLEL_CHECKS = 2 * CHECK_BATCH
+"""The fewest articles :meth:`Index.check_many` hands to worker processes: below that, starting them and opening
+the index in each would not repay."""
+
 NEW, DUPLICATE, ALREADY_INDEXED = "new", "duplicate", "already indexed"
 DUPLICATE_KINDS = frozenset({"copy"})
 """Kinds of reuse that make the checked article a duplicate (syndicate.reuse.KINDS says what each means); other
@@ -162,10 +168,12 @@ ProgressCallback = Callable[[AddReport], None]
 class Index:
     """Open with :meth:`Index.open`; use as a context manager to close the backend."""
 
-    def __init__(self, store: Store, config: ScanConfig) -> None:
+    def __init__(self, store: Store, config: ScanConfig, opened: tuple[str, str] | None = None) -> None:
         self._store = store
         self.config = config
         self._hasher = MinHasher(config.num_perm, config.seed)
+        self._opened = opened
+        """(target, namespace) this index was opened with: what a worker process opens it with again."""
 
     # --- opening ------------------------------------------------------------------------------------
 
@@ -192,7 +200,7 @@ class Index:
         except BaseException:
             store.close()
             raise
-        return cls(store, config)
+        return cls(store, config, (str(target), namespace))
 
     def close(self) -> None:
         self._store.close()
@@ -211,7 +219,27 @@ class Index:
         An id the index holds with the same text is ``already indexed``; with other text, it is checked
         against everything but its stored namesake.
         """
-        signed = self._sign([article])
+        return self._check(self._sign([article]))
+
+    def check_many(self, articles: Iterable[Article], workers: int | None = None) -> Iterator[Verdict]:
+        """:meth:`check` of each article, in input order (the index is not changed). The articles are signed
+        CHECK_BATCH at a time; with worker processes (one per idle core, or as `workers` says), each worker checks
+        a part of them through a read-only connection of its own, once there are PARALLEL_CHECKS or more."""
+        pending = iter(articles)
+        head = list(islice(pending, PARALLEL_CHECKS))
+        engine = LocalEngine(workers)
+        if len(head) < PARALLEL_CHECKS or engine.workers < 2 or self._opened is None:
+            for batch in _batches(chain(head, pending), CHECK_BATCH):
+                signed = self._sign(list(batch))
+                yield from (self._check(signed.one(index)) for index in range(len(batch)))
+            return
+        context = (*self._opened, self.config)
+        for verdicts in engine.map(_check_part, context, _batches(chain(head, pending), CHECK_BATCH)):
+            yield from verdicts
+
+    def _check(self, signed: _Signed) -> Verdict:
+        """The verdict on a signed article (a batch of one)."""
+        article = signed.articles[0]
         with self._store.reading():
             stored = self._store.load([article.id])
             if stored and stored[0].article.paragraphs == article.paragraphs:
@@ -475,8 +503,9 @@ class _Signed:
     band keys."""
 
     articles: list[Article]
-    columns: SketchColumns
     arrays: list[dict[str, np.ndarray]]
+    has_text: np.ndarray
+    """Per article: whether it has shingles (one without has no whole-text buckets)."""
     chunk_starts: np.ndarray
     """Article i owns chunks ``chunk_starts[i]:chunk_starts[i + 1]`` of the batch."""
     chunk_fingerprint: np.ndarray
@@ -505,12 +534,22 @@ class _Signed:
             starts.append(np.searchsorted(article, np.arange(1, len(articles) + 1)) + starts[-1][-1])
             fingerprints.append(units.fingerprints[paragraph])
             sized.append(np.diff(units.chunk_shingle_offsets()) > 0)
-        return cls(articles=[article for articles, _ in parts for article in articles], columns=columns,
+        return cls(articles=[article for articles, _ in parts for article in articles],
                    arrays=[columns.article_arrays(index) for index in range(len(columns))],
+                   has_text=columns.evidence_sizes()[0] > 0,
                    chunk_starts=np.concatenate(starts), chunk_fingerprint=np.concatenate(fingerprints),
                    chunk_sized=np.concatenate(sized), chunk_keys=np.concatenate([s.keys for _, s in parts]),
                    document_keys=np.concatenate([s.document_keys for _, s in parts]),
                    chunk_bands=config.bands_rows[0], encoded=encoded)
+
+    def one(self, index: int) -> _Signed:
+        """Article `index` of the batch, as a batch of one (its arrays are views into this batch's)."""
+        start, stop = self.chunk_starts[index : index + 2].tolist()
+        return _Signed(articles=[self.articles[index]], arrays=[self.arrays[index]],
+                       has_text=self.has_text[index : index + 1], chunk_starts=np.array([0, stop - start]),
+                       chunk_fingerprint=self.chunk_fingerprint[start:stop], chunk_sized=self.chunk_sized[start:stop],
+                       chunk_keys=self.chunk_keys[start:stop], document_keys=self.document_keys[index : index + 1],
+                       chunk_bands=self.chunk_bands)
 
     def carried(self, index: int) -> list[int]:
         return carried_fingerprints(self.arrays[index]["shingle_sizes"], self.arrays[index]["fingerprints"])
@@ -532,7 +571,7 @@ class _Signed:
         sizes = [len(chunks) for chunks in banded]
         chunks = np.repeat(self.chunk_starts[:-1], sizes) + (np.concatenate(banded).astype(np.int64) if banded
                                                             else np.empty(0, dtype=np.int64))
-        has_text = np.flatnonzero(self.columns.evidence_sizes()[0] > 0)
+        has_text = np.flatnonzero(self.has_text)
         keys = np.concatenate([bucket_keys(self.chunk_keys[chunks]),
                                bucket_keys(self.document_keys[has_text], first_band=self.chunk_bands)])
         owner = np.concatenate([np.repeat(np.repeat(np.arange(len(banded)), sizes), self.chunk_bands),
@@ -629,8 +668,7 @@ def _signed_batches(articles: Iterable[Article], config: ScanConfig, workers: in
     in input order. With worker processes, a batch is cut into a part per worker (each of SPLIT_SMALLEST articles or
     more) and the workers sign them at once, and the batches after while this process stores one; in this process,
     a batch is one part."""
-    iterator = iter(articles)
-    batches = iter(lambda: tuple(islice(iterator, size)), ())
+    batches = _batches(articles, size)
     head = list(islice(batches, 2))
     engine = LocalEngine(workers)
     pooled = engine.workers > 1 and bool(head) and (len(head) > 1 or _part_count(head[0], engine.workers) > 1)
@@ -651,6 +689,20 @@ def _signed_batches(articles: Iterable[Article], config: ScanConfig, workers: in
         if last:
             yield done
             done = []
+
+
+def _batches(articles: Iterable[Article], size: int) -> Iterator[tuple[Article, ...]]:
+    iterator = iter(articles)
+    return iter(lambda: tuple(islice(iterator, size)), ())
+
+
+def _check_part(context: tuple[str, str, ScanConfig], articles: tuple[Article, ...]) -> list[Verdict]:
+    """The verdicts on a part of a check_many, in a worker: through a connection of its own (none crosses a
+    fork), opened for the part and closed after it."""
+    target, namespace, config = context
+    with Index.open(target, config, create=False, namespace=namespace) as index:
+        signed = index._sign(list(articles))
+        return [index._check(signed.one(number)) for number in range(len(articles))]
 
 
 def _part_count(batch: tuple[Article, ...], workers: int) -> int:
