@@ -279,9 +279,9 @@ class Index:
         report = AddReport()
         for parts in _signed_batches(_unique_ids(articles), self.config, workers, batch_size):
             encodings = [encoded for _, (_, encoded) in parts]
-            signed = _Signed.of([(part, signed) for part, (signed, _) in parts], self.config,
-                                None if None in encodings else [item for encoded in encodings for item in encoded])
-            done = self._add_batch(signed, replace=replace)
+            batch = _Signed.of([(part, part_signed) for part, (part_signed, _) in parts], self.config,
+                               None if None in encodings else [item for encoded in encodings for item in encoded])
+            done = self._add_batch(batch, replace=replace)
             report.added += done.added
             report.already_indexed += done.already_indexed
             report.replaced += done.replaced
@@ -498,9 +498,8 @@ class Index:
 
 @dataclass(slots=True)
 class _Signed:
-    """A batch of articles signed once (in one part or several), in the shapes the index works on: the scan's
-    columns (a block per part), each article's evidence arrays (what is stored), and each article's LSH chunks and
-    band keys."""
+    """A batch of articles signed once (in one part or several), in the shapes the index works on: each article's
+    evidence arrays (its part of the scan's columns: what is stored), and its LSH chunks and band keys."""
 
     articles: list[Article]
     arrays: list[dict[str, np.ndarray]]

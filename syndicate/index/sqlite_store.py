@@ -518,7 +518,8 @@ def read_stored(path: str, first: int, last: int) -> list[Article]:
 def _sorted_by_key(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(key, owner) rows sorted by key, the owners being small non-negative numbers. Where every key is non-negative
     and leaves room for an owner below it in 64 bits (bucket keys do: a band number and 32 bits), the two are sorted
-    as one packed number, four times faster than an argsort; otherwise (carriers' fingerprints) by an argsort."""
+    as one packed number (3.6 times as fast as an argsort of 1.25M rows); otherwise (carriers' fingerprints) by an
+    argsort."""
     shift = max(1, int(owners.max(initial=0)).bit_length())
     if len(keys) and keys.min() >= 0 and int(keys.max()) < 1 << (64 - shift):
         packed = (keys.astype(np.uint64) << np.uint64(shift)) | owners.astype(np.uint64)
