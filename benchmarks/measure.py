@@ -59,6 +59,12 @@ class TreeSampler:
         self.pid = pid
         self.peak_pss_kb = 0
         self.peak_driver_anon_kb = 0
+        self._used_before_kb = _system_used_kb()
+        self.peak_system_used_kb = 0
+        """The most memory the machine had in use beyond what it had at the start (MemTotal - MemAvailable): unlike
+        PSS, it counts the pages of a worker's result in /dev/shm that no process has touched yet (the engine maps
+        them; they count in a process's RSS only once read). Only meaningful on a machine with nothing else
+        starting or ending meanwhile."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -75,11 +81,22 @@ class TreeSampler:
             total = sum(_memory_kb(pid, "Pss:") for pid in _descendants(self.pid))
             self.peak_pss_kb = max(self.peak_pss_kb, total)
             self.peak_driver_anon_kb = max(self.peak_driver_anon_kb, _memory_kb(self.pid, "RssAnon:", "status"))
+            self.peak_system_used_kb = max(self.peak_system_used_kb, _system_used_kb() - self._used_before_kb)
+
+
+def _system_used_kb() -> int:
+    """MemTotal - MemAvailable, in kB (0 where /proc/meminfo is not there)."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+        return int(fields["MemTotal"].split()[0]) - int(fields["MemAvailable"].split()[0])
+    except (OSError, KeyError, ValueError):
+        return 0
 
 
 def in_child(task: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run `task` in a forked child that starts with the parent's loaded data; adds ``peak_rss_mb`` (the child's
-    VmHWM), and, sampled, ``peak_pss_mb`` (the child and its workers) and ``peak_anon_mb`` (the child)."""
+    VmHWM), and, sampled, ``peak_pss_mb`` (the child and its workers), ``peak_anon_mb`` (the child) and
+    ``peak_system_used_mb`` (the machine's memory in use beyond the start: see TreeSampler)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
 
@@ -102,6 +119,7 @@ def in_child(task: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     result = json.loads(payload)
     result["peak_pss_mb"] = round(sampler.peak_pss_kb / 1024, 1)
     result["peak_anon_mb"] = round(sampler.peak_driver_anon_kb / 1024, 1)
+    result["peak_system_used_mb"] = round(sampler.peak_system_used_kb / 1024, 1)
     return result
 
 

@@ -9,7 +9,10 @@ driver counts the file's lines and hands out byte ranges, which the workers read
 (size, workers) run is a fresh process; runs are repeated in random order and the median is reported.
 Memory: ``peak_rss_mb`` is the driver's VmHWM, ``peak_pss_mb`` the driver and its workers together
 (sampled PSS, shared pages counted once), ``peak_anon_mb`` the driver's anonymous memory (sampled; what
-spilling cannot hand back).
+spilling cannot hand back), ``peak_system_used_mb`` the machine's memory in use beyond the start of the run
+(MemTotal - MemAvailable): it also counts the workers' results waiting in ``/dev/shm``, mapped by the driver but
+not yet touched, which no process's RSS or PSS shows (so it is the figure to compare with a memory budget, on an
+otherwise quiet machine).
 
 **The model.** A stage's time with n workers is modelled as ``serial + work / n`` (Amdahl, per
 stage), both parts measured in the run with the most workers (see :func:`model`): in wall seconds
@@ -158,7 +161,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 run = run_scan(path, workers, args.engine, args.window, args.spill)
                 rounds[workers].append(run)
                 print(f"{size:>9,} articles, {workers:>2} workers: {run['seconds']:8.2f} s, peak RSS "
-                      f"{run['peak_rss_mb']:,.0f} MB (with workers, PSS {run['peak_pss_mb']:,.0f} MB), "
+                      f"{run['peak_rss_mb']:,.0f} MB (with workers, PSS {run['peak_pss_mb']:,.0f} MB; machine "
+                      f"{run['peak_system_used_mb']:,.0f} MB), "
                       f"load {run['load']:.1f}, stages { {k: v['wall'] for k, v in stage_times(run).items()} }",
                       flush=True)
         median = {w: sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2] for w, runs in rounds.items()}
