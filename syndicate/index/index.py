@@ -224,7 +224,7 @@ class Index:
     def check_many(self, articles: Iterable[Article], workers: int | None = None) -> Iterator[Verdict]:
         """:meth:`check` of each article, in input order (the index is not changed). The articles are signed
         CHECK_BATCH at a time; with worker processes (one per idle core, or as `workers` says), each worker checks
-        a part of them through a read-only connection of its own, once there are PARALLEL_CHECKS or more."""
+        a part of them through a connection of its own (which only reads), once there are PARALLEL_CHECKS or more."""
         pending = iter(articles)
         head = list(islice(pending, PARALLEL_CHECKS))
         engine = LocalEngine(workers)
