@@ -43,11 +43,11 @@ from pathlib import Path
 from benchmarks.reuters import read_reuters
 from syndicate.index import Index
 articles = list(read_reuters(Path(sys.argv[2])))[: int(sys.argv[1])]
-target = tempfile.mkdtemp() + "/baseline.db"
-started = time.perf_counter()
-with Index.open(target) as index:
-    index.add_many(articles)
-print(time.perf_counter() - started)
+with tempfile.TemporaryDirectory() as directory:
+    started = time.perf_counter()
+    with Index.open(directory + "/baseline.db") as index:
+        index.add_many(articles)
+    print(time.perf_counter() - started)
 """
 
 
