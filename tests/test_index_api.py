@@ -287,8 +287,8 @@ def test_the_workers_sign_each_batch_in_parts_and_it_is_stored_whole(target: str
     everything = [*indexed, *(article(f"outlet{i}", [*wire[: 4 + i % 3], *story(30 + i, paragraphs=1)],
                                       outlet=f"o{i}.com") for i in range(5))]
     batches = list(index_module._signed_batches(iter(everything), ScanConfig(), 2, 10))
-    assert len(everything) == 15
-    assert [[len(part) for part, _ in parts] for parts in batches] == [[5, 5], [5]]  # a last part of 5 is not cut
+    # 15 articles in batches of 10: a batch cut in a part per worker, then a last batch of 5 that is not cut
+    assert [[len(part) for part, _ in parts] for parts in batches] == [[5, 5], [5]]
     assert all(encoded is not None for parts in batches for _, (_, encoded) in parts)  # encoded by the workers
 
     committed: list[int] = []
