@@ -37,6 +37,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, BinaryIO, Protocol, TypeVar
 
 import numpy as np
@@ -53,6 +54,13 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def batches(items: Iterable[Task], size: int) -> Iterator[tuple[Task, ...]]:
+    """`items` in consecutive tuples of `size` (the last one shorter): the tasks a step is handed."""
+    iterator = iter(items)
+    while batch := tuple(islice(iterator, size)):
+        yield batch
 
 
 def default_workers() -> int:

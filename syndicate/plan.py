@@ -30,7 +30,7 @@ import numpy as np
 from .article import Article
 from .columns import Block, EvidenceColumns, SketchColumns, build_block
 from .config import ScanConfig
-from .engine import Engine
+from .engine import Engine, batches
 from .errors import InputError
 from .furniture import judge_recurring, recurring_paragraphs
 from .index.index import StoredArticles, StoredRange, read_stored_range
@@ -255,12 +255,6 @@ class Keys:
         return summed_holders(self.held_terms)
 
 
-def parts_of(articles: Iterable[Article]) -> Iterator[tuple[Article, ...]]:
-    iterator = iter(articles)
-    while part := tuple(islice(iterator, PART)):
-        yield part
-
-
 def sketch_all(articles: Iterable[Article], config: ScanConfig, engine: Engine, spill: Spill,
                report: Report) -> tuple[SketchColumns, Keys]:
     """Every article sketched (by the engine, a part per task), kept in input order; a repeated id is an error
@@ -281,7 +275,7 @@ def sketch_all(articles: Iterable[Article], config: ScanConfig, engine: Engine, 
                                  articles.settle)
             except ReadHere:
                 articles = articles.read_here()
-    return _sketched(sketch_part, config, parts_of(articles), engine, spill, report)
+    return _sketched(sketch_part, config, batches(articles, PART), engine, spill, report)
 
 
 def _sketched(step: Callable, context: object, parts: Iterator, engine: Engine, spill: Spill, report: Report,

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Literal
 
 import numpy as np
@@ -30,6 +29,7 @@ from rich.text import Text
 from .article import Article
 from .config import ScanConfig
 from .credit import agency_credit
+from .engine import batches
 from .scan import ScanResult
 from .shingle import shingle_articles
 
@@ -144,7 +144,7 @@ class _Paragraphs:
     """Id of each article's first paragraph; first[-1] is the number of paragraphs."""
 
     @classmethod
-    def of(cls, articles: list[Article], ngram: int, *, once_per_article: bool = False) -> _Paragraphs:
+    def of(cls, articles: Sequence[Article], ngram: int, *, once_per_article: bool = False) -> _Paragraphs:
         """`once_per_article`: keep each shingle once per article, in the first paragraph holding it."""
         batch = shingle_articles([a.paragraphs for a in articles], ngram, fingerprints=False)
         sizes = np.diff(batch.offsets)
@@ -254,7 +254,7 @@ def trace(article: Article, archive: Iterable[Article], config: ProvenanceConfig
     """Where each paragraph of `article` came from, among the articles of `archive` (itself left out)."""
     config = config or ProvenanceConfig()
     tracer = _Tracer(_Paragraphs.of([article], config.ngram), config)
-    for batch in _batches(archive):
+    for batch in batches(archive, BATCH):
         tracer.add(_Paragraphs.of(batch, config.ngram, once_per_article=True))
     return tracer.provenance(0)
 
@@ -270,7 +270,7 @@ def composites(archive: Iterable[Article], sources: Sequence[Article], config: P
     if not sources:
         return
     known = _Paragraphs.of(list(sources), config.ngram, once_per_article=True)
-    for batch in _batches(archive):
+    for batch in batches(archive, BATCH):
         tracer = _Tracer(_Paragraphs.of(batch, config.ngram), config)
         tracer.add(known)
         for index in range(len(batch)):
@@ -329,10 +329,3 @@ def to_text(provenance: Provenance) -> Table:
 
 def _paragraph_range(tracer: _Tracer, index: int) -> list[dict[str, _Candidate]]:
     return tracer.found[int(tracer.query.first[index]) : int(tracer.query.first[index + 1])]
-
-
-def _batches(articles: Iterable[Article]) -> Iterator[list[Article]]:
-    iterator = iter(articles)
-    while batch := list(islice(iterator, BATCH)):
-        yield batch
-

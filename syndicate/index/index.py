@@ -43,7 +43,7 @@ import numpy as np
 from ..article import Article
 from ..columns import SketchColumns
 from ..config import ScanConfig
-from ..engine import LocalEngine
+from ..engine import LocalEngine, batches
 from ..errors import InputError, SyndicateError
 from ..furniture import learn_furniture_columns
 from ..sign import SCHEME, MinHasher, shared_hasher
@@ -229,12 +229,12 @@ class Index:
         head = list(islice(pending, PARALLEL_CHECKS))
         engine = LocalEngine(workers)
         if len(head) < PARALLEL_CHECKS or engine.workers < 2 or self._opened is None:
-            for batch in _batches(chain(head, pending), CHECK_BATCH):
+            for batch in batches(chain(head, pending), CHECK_BATCH):
                 signed = self._sign(list(batch))
                 yield from (self._check(signed.one(index)) for index in range(len(batch)))
             return
         context = (*self._opened, self.config)
-        for verdicts in engine.map(_check_part, context, _batches(chain(head, pending), CHECK_BATCH)):
+        for verdicts in engine.map(_check_part, context, batches(chain(head, pending), CHECK_BATCH)):
             yield from verdicts
 
     def _check(self, signed: _Signed) -> Verdict:
@@ -667,14 +667,14 @@ def _signed_batches(articles: Iterable[Article], config: ScanConfig, workers: in
     in input order. With worker processes, a batch is cut into a part per worker (each of SPLIT_SMALLEST articles or
     more) and the workers sign them at once, and the batches after while this process stores one; in this process,
     a batch is one part."""
-    batches = _batches(articles, size)
-    head = list(islice(batches, 2))
+    pending = batches(articles, size)
+    head = list(islice(pending, 2))
     engine = LocalEngine(workers)
     pooled = engine.workers > 1 and bool(head) and (len(head) > 1 or _part_count(head[0], engine.workers) > 1)
     handed: deque[tuple[tuple[Article, ...], bool]] = deque()
 
     def tasks() -> Iterator[tuple[Article, ...]]:
-        for batch in chain(head, batches):
+        for batch in chain(head, pending):
             parts = _shares(batch, _part_count(batch, engine.workers) if pooled else 1)
             for number, part in enumerate(parts, start=1):
                 handed.append((part, number == len(parts)))
@@ -688,11 +688,6 @@ def _signed_batches(articles: Iterable[Article], config: ScanConfig, workers: in
         if last:
             yield done
             done = []
-
-
-def _batches(articles: Iterable[Article], size: int) -> Iterator[tuple[Article, ...]]:
-    iterator = iter(articles)
-    return iter(lambda: tuple(islice(iterator, size)), ())
 
 
 def _check_part(context: tuple[str, str, ScanConfig], articles: tuple[Article, ...]) -> list[Verdict]:
