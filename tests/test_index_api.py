@@ -339,6 +339,39 @@ def test_the_article_count_follows_every_writer(tmp_path: Path) -> None:
         assert len(reader) == 4 and len(writer) == 4
 
 
+def test_kept_term_counts_and_furniture_follow_every_writer(tmp_path: Path) -> None:
+    """SQLite keeps the term counts and furniture verdicts a check read, for as long as nothing is written: they
+    must follow another connection's adds and removes, this connection's own writes, and a rolled-back write."""
+    path = tmp_path / "kept.db"
+    fingerprints = [paragraph_fingerprint(text) for text in FURNITURE]
+    stories = [article(f"s{i}", story(i, paragraphs=3)) for i in range(4)]
+
+    def assert_current(reader: Index) -> None:
+        with Index.open(path) as fresh:  # a connection that has kept nothing
+            assert reader._store.furniture(fingerprints) == fresh._store.furniture(fingerprints)
+            assert_term_counts_are_a_recount(reader)
+
+    with Index.open(path) as reader, Index.open(path) as writer:
+        writer.add(site_story("site-0", 10))
+        assert reader._store.furniture(fingerprints) == set()  # one carrier
+        assert_current(reader)
+        writer.add_many([site_story(f"site-{i}", 10 + i) for i in range(1, 4)])
+        assert reader._store.furniture(fingerprints) == set(fingerprints)  # the writer's commit is seen
+        assert_current(reader)
+        writer.remove_many([f"site-{i}" for i in range(3)])
+        assert reader._store.furniture(fingerprints) == set()
+        assert_current(reader)
+        reader.add_many(stories[:2])  # its own write: the data version does not change
+        assert_current(reader)
+        reader.add_many([site_story(f"site-{i}", 10 + i) for i in range(3)])
+        assert reader._store.furniture(fingerprints) == set(fingerprints)
+        assert_current(reader)
+        with pytest.raises(IdConflictError):
+            reader.add_many([stories[2], article("s0", story(40, paragraphs=3))], batch_size=2)
+        assert_current(reader)
+        assert "s2" not in reader
+
+
 def _columns(articles: list[Article]) -> SketchColumns:
     config = ScanConfig()
     columns = SketchColumns()

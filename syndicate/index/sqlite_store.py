@@ -37,6 +37,7 @@ from .store import (
     EntryCache,
     IndexDamagedError,
     IndexStoreError,
+    SnapshotCache,
     entry_from_stored,
     recount_problems,
     signed,
@@ -84,6 +85,8 @@ class SQLiteStore(BackendBase):
         self._cache = EntryCache()
         self._count: tuple[int, int] | None = None
         """(data version, articles held), see :meth:`count`."""
+        self._known = SnapshotCache()
+        """Term counts and furniture verdicts read at one data version, see :meth:`_snapshot`."""
         if self.path.is_dir():
             raise IndexStoreError(f"{self.path}: is a directory, not an index file")
         if not self.path.exists():
@@ -211,6 +214,7 @@ class SQLiteStore(BackendBase):
 
     def _end_write(self, committed: bool) -> None:
         self._count = None  # this connection wrote (or rolled back): its data version does not show it
+        self._known.forget()
         with self._guard():
             try:
                 if committed:
@@ -386,23 +390,42 @@ class SQLiteStore(BackendBase):
         return found
 
     def furniture(self, fingerprints: Iterable[int]) -> set[int]:
-        wanted = signed(np.fromiter(fingerprints, dtype=np.uint64))
-        marked: set[int] = set()
+        wanted = np.fromiter(fingerprints, dtype=np.uint64).tolist()
         with self._guard():
-            for chunk in _chunks(wanted):
-                rows = self._db.execute(
-                    f"SELECT fingerprint FROM furniture WHERE fingerprint IN ({', '.join('?' * len(chunk))})", chunk)
-                marked.update(unsigned_one(row[0]) for row in rows)
-        return marked
+            known = self._snapshot()
+            found, missing = known.split("furniture", wanted) if known is not None else ({}, wanted)
+            for chunk in _chunks(missing):
+                rows = self._db.execute(f"SELECT fingerprint FROM furniture WHERE fingerprint IN "
+                                        f"({', '.join('?' * len(chunk))})", signed(np.array(chunk, dtype=np.uint64)))
+                read = {unsigned_one(row[0]): 1 for row in rows}
+                found.update(read)
+                if known is not None:
+                    known.keep("furniture", chunk, read)
+        return {fingerprint for fingerprint, marked in found.items() if marked}
 
     def term_holders(self, terms: np.ndarray) -> np.ndarray:
-        wanted = np.asarray(terms, dtype=np.int64)
-        found: dict[int, int] = {}
+        """Each term's stored holders. A check reads about two thousand terms, mostly the same from one check to
+        the next, so counts read at this data version are kept (see :meth:`_snapshot`)."""
+        wanted = np.asarray(terms, dtype=np.int64).tolist()
         with self._guard():
-            for chunk in _chunks(wanted.tolist()):
-                found.update(self._db.execute(
+            known = self._snapshot()
+            found, missing = known.split("terms", wanted) if known is not None else ({}, wanted)
+            for chunk in _chunks(missing):
+                read = dict(self._db.execute(
                     f"SELECT term, holders FROM terms WHERE term IN ({', '.join('?' * len(chunk))})", chunk))
-        return np.array([found.get(term, 0) for term in wanted.tolist()], dtype=np.int64)
+                found.update(read)
+                if known is not None:
+                    known.keep("terms", chunk, read)
+        return np.array([found.get(term, 0) for term in wanted], dtype=np.int64)
+
+    def _snapshot(self) -> SnapshotCache | None:
+        """What this connection has read at the database's current data version (which changes whenever another
+        connection commits; this one forgets it whenever it writes), or None inside a write section, whose own
+        changes the data version does not show."""
+        if self._write_depth:
+            return None
+        self._known.at(self._db.execute("PRAGMA data_version").fetchone()[0])
+        return self._known
 
     def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
         furniture = set(furniture)
