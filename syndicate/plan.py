@@ -27,7 +27,7 @@ from itertools import chain, islice
 
 import numpy as np
 
-from .article import Article
+from .article import Article, ArticleInfo
 from .columns import Block, EvidenceColumns, SketchColumns, build_block
 from .config import ScanConfig
 from .engine import Engine, batches
@@ -56,6 +56,8 @@ INLINE_ROWS = 50_000
 INLINE_PAIRS = 20_000
 INLINE_ARTICLES = 20_000
 """Furniture and settling of fewer articles than this run in the driver."""
+INLINE_LINKED = 2_000
+"""Linked articles described in the driver below this many (each takes about 70 microseconds)."""
 FURNITURE_TASK = 4096
 """Recurring paragraphs judged per task."""
 BLOCKS_PER_TASK = 8
@@ -236,6 +238,26 @@ def _verify_batches(evidence: EvidenceColumns, pairs: np.ndarray) -> Iterator[tu
         start, before = stop, int(cost[stop - 1])
 
 
+# --- cluster: the linked articles' facts, by groups of blocks ------------------------------------------------------
+
+LinkedArticle = tuple[str, int, ArticleInfo]
+"""A linked article's id, its words outside furniture paragraphs (what clustering and the source weigh), and what
+reports show of it (:meth:`~syndicate.columns.SketchColumns.info`)."""
+
+
+def describe_linked(context: tuple[SketchColumns, np.ndarray, np.ndarray, frozenset[str]], numbers: range,
+                    ) -> list[LinkedArticle]:
+    """The linked articles of these blocks, in input order. The context: the columns, the furniture flags (one per
+    paragraph), every article's words outside furniture, and the ids of the linked articles."""
+    columns, flags, active_words, linked = context
+    found = []
+    for number in numbers:
+        for index, article_id in zip(columns.block_articles(number), columns.blocks[number].ids, strict=True):
+            if article_id in linked:
+                found.append((article_id, int(active_words[index]), columns.info(index, flags)))
+    return found
+
+
 # --- the driver -------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -371,3 +393,16 @@ def verify_all(evidence: EvidenceColumns, pairs: np.ndarray, config: ScanConfig,
         done += size
         report("verify", done, len(pairs))
     return links
+
+
+def linked_articles(columns: SketchColumns, flags: np.ndarray, active_words: np.ndarray, linked: frozenset[str],
+                    engine: Engine) -> list[LinkedArticle]:
+    """The articles named in `linked` (those some link names), in input order (see :func:`describe_linked`: workers
+    describe them, a group of blocks each)."""
+    if not linked:
+        return []
+    groups = [range(first, min(first + BLOCKS_PER_TASK, len(columns.blocks)))
+              for first in range(0, len(columns.blocks), BLOCKS_PER_TASK)]
+    found = engine.map(describe_linked, (columns, flags, active_words, linked), groups,
+                       inline=len(linked) < INLINE_LINKED)
+    return list(chain.from_iterable(found))
