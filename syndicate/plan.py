@@ -21,13 +21,14 @@ engine (tests/test_plan.py checks it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, islice
 
 import numpy as np
 
-from .article import Article, ArticleInfo
+from .article import Article, ArticleInfo, parse_date
+from .cluster import Group
 from .columns import Block, EvidenceColumns, SketchColumns, build_block
 from .config import ScanConfig
 from .engine import Engine, batches
@@ -38,6 +39,7 @@ from .lsh import candidate_codes, decode_pairs, merged_codes
 from .read import ArticleStream, ByteRange, RangeRead, ReaderOptions, ReadHere, read_range
 from .sign import fold32, shared_hasher
 from .sketch import sign_batch
+from .source import MemberFacts, choose_source
 from .spill import Spill, release_free_memory
 from .terms import summed_holders, template_terms, term_holders, without_terms
 from .verify import Link, verify_batch
@@ -58,6 +60,9 @@ INLINE_ARTICLES = 20_000
 """Furniture and settling of fewer articles than this run in the driver."""
 INLINE_LINKED = 2_000
 """Linked articles described in the driver below this many (each takes about 70 microseconds)."""
+INLINE_GROUPS = 2_000
+"""Clusters whose sources are chosen in the driver below this many (each takes about 30 microseconds)."""
+GROUPS_PER_TASK = 512
 FURNITURE_TASK = 4096
 """Recurring paragraphs judged per task."""
 BLOCKS_PER_TASK = 8
@@ -258,6 +263,25 @@ def describe_linked(context: tuple[SketchColumns, np.ndarray, np.ndarray, frozen
     return found
 
 
+def choose_group_sources(context: tuple[list[Group], Mapping[str, tuple[int, ArticleInfo]]], numbers: range,
+                         ) -> list[tuple[str, str]]:
+    """The probable source of each of these groups and the reason (:func:`~syndicate.source.choose_source`), from
+    its members' words (outside furniture), credits and dates. The context: every group, and per linked article its
+    words and info."""
+    groups, described = context
+    choices = []
+    for group in groups[numbers.start : numbers.stop]:
+        facts = {member: member_facts(*described[member]) for member in group.members}
+        choice = choose_source(group.members, group.links, facts)
+        choices.append((choice.id, choice.reason))
+    return choices
+
+
+def member_facts(words: int, info: ArticleInfo) -> MemberFacts:
+    """What the choice of a source weighs of an article."""
+    return MemberFacts(date=parse_date(info.date), credit=info.credit, words=words)
+
+
 # --- the driver -------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -406,3 +430,12 @@ def linked_articles(columns: SketchColumns, flags: np.ndarray, active_words: np.
     found = engine.map(describe_linked, (columns, flags, active_words, linked), groups,
                        inline=len(linked) < INLINE_LINKED)
     return list(chain.from_iterable(found))
+
+
+def group_sources(groups: list[Group], described: Mapping[str, tuple[int, ArticleInfo]],
+                  engine: Engine) -> list[tuple[str, str]]:
+    """Per group, in order: its probable source and the reason (see :func:`choose_group_sources`; workers choose
+    them, a run of groups each). `described`: per linked article, its words and info (:func:`linked_articles`)."""
+    runs = [range(first, min(first + GROUPS_PER_TASK, len(groups))) for first in range(0, len(groups), GROUPS_PER_TASK)]
+    chosen = engine.map(choose_group_sources, (groups, described), runs, inline=len(groups) < INLINE_GROUPS)
+    return list(chain.from_iterable(chosen))

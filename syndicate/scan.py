@@ -17,13 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .article import Article, ArticleInfo, parse_date
+from .article import Article, ArticleInfo
 from .cluster import group_links
 from .columns import LazyInfo
 from .config import ScanConfig
 from .engine import Engine, LocalEngine
-from .plan import LinkedArticle, candidates, evidence_of, linked_articles, sketch_all, verify_all
-from .source import MemberFacts, choose_source
+from .plan import LinkedArticle, candidates, evidence_of, group_sources, linked_articles, sketch_all, verify_all
 from .spill import Spill
 from .verify import QUOTES, Link
 
@@ -136,7 +135,7 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
         with _timed(stats, "cluster", driver_cpu):  # the clusters, and what reports show of their members
             linked = frozenset(article_id for link in links for article_id in (link.a, link.b))
             described = linked_articles(columns, flags, active_words, linked, runner)
-            clusters = _clusters(links, described)
+            clusters = _clusters(links, described, runner)
             members = {member for cluster in clusters for member in cluster.members}
             members |= {article_id for cluster in clusters for article_id in cluster.partial}
             known = {article_id: info for article_id, _, info in described if article_id in members}
@@ -177,13 +176,10 @@ def _timed(stats: dict[str, float | int], stage: str, cpu: dict[str, float]) -> 
     cpu[stage] = round(time.process_time() - cpu_started, 4)
 
 
-def _clusters(links: list[Link], described: list[LinkedArticle]) -> list[Cluster]:
+def _clusters(links: list[Link], described: list[LinkedArticle], engine: Engine) -> list[Cluster]:
     """The clusters of the links, each with its probable source, from the linked articles' facts."""
-    facts = {article_id: MemberFacts(date=parse_date(info.date), credit=info.credit, words=words)
-             for article_id, words, info in described}
-    clusters = []
-    for number, group in enumerate(group_links(links, {m: fact.words for m, fact in facts.items()}), start=1):
-        choice = choose_source(group.members, group.links, {m: facts[m] for m in group.members})
-        clusters.append(Cluster(id=number, source=choice.id, source_reason=choice.reason,
-                                members=group.members, links=group.links, partial=group.partial))
-    return clusters
+    groups = group_links(links, {article_id: words for article_id, words, _ in described})
+    sources = group_sources(groups, {article_id: (words, info) for article_id, words, info in described}, engine)
+    return [Cluster(id=number, source=source, source_reason=reason, members=group.members, links=group.links,
+                    partial=group.partial)
+            for number, (group, (source, reason)) in enumerate(zip(groups, sources, strict=True), start=1)]
