@@ -41,7 +41,7 @@ from .sign import fold32, shared_hasher
 from .sketch import sign_batch
 from .source import MemberFacts, choose_source
 from .spill import Spill, release_free_memory
-from .terms import summed_holders, template_terms, term_holders, without_terms
+from .terms import members, summed_holders, template_terms, term_holders, without_terms
 from .verify import Link, verify_batch
 
 BATCH = 1024
@@ -363,7 +363,8 @@ def evidence_of(columns: SketchColumns, keys: Keys, config: ScanConfig, engine: 
     shares = [({f: carriers[f] for f in chunk}, {f: sizes[f] for f in chunk})
               for chunk in (by_carrier[i : i + FURNITURE_TASK] for i in range(0, len(by_carrier), FURNITURE_TASK))]
     furniture = set().union(*engine.map(judge_furniture, (columns, config), shares, inline=inline))
-    flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
+    flags = members(columns.column("fingerprints"), np.sort(np.fromiter(furniture, dtype=np.uint64,
+                                                                         count=len(furniture))))
     template = template_terms(len(columns), *keys.term_holders(), config.template_term_share,
                               config.template_term_articles)
     groups = [range(first, min(first + BLOCKS_PER_TASK, len(columns.blocks)))
