@@ -33,7 +33,7 @@ from .columns import Block, EvidenceColumns, SketchColumns, build_block
 from .config import ScanConfig
 from .engine import Engine, batches
 from .errors import InputError
-from .furniture import judge_recurring, recurring_paragraphs
+from .furniture import RecurringRuns, judge_recurring, recurring_runs
 from .index.index import StoredArticles, StoredRange, read_stored_range
 from .lsh import candidate_codes, decode_pairs, merged_codes
 from .read import ArticleStream, ByteRange, RangeRead, ReaderOptions, ReadHere, read_range
@@ -149,11 +149,10 @@ def _joined(parts: list[np.ndarray]) -> np.ndarray:
 
 # --- furniture and evidence: recurring paragraphs judged, blocks settled ----------------------------------------
 
-def judge_furniture(context: tuple[SketchColumns, ScanConfig], recurring: tuple[dict[int, list[int]], dict[int, int]],
-                    ) -> set[int]:
-    """The furniture among a share of the recurring paragraphs (each is judged on its own carriers)."""
-    columns, config = context
-    return judge_recurring(columns, config, *recurring)
+def judge_furniture(context: tuple[SketchColumns, ScanConfig, RecurringRuns], runs: np.ndarray) -> set[int]:
+    """The furniture among a share of the recurring paragraphs, these runs (each is judged on its own carriers)."""
+    columns, config, recurring = context
+    return judge_recurring(columns, config, *recurring.paragraphs(runs))
 
 
 def settle_blocks(context: tuple[SketchColumns, np.ndarray, np.ndarray],
@@ -358,11 +357,10 @@ def evidence_of(columns: SketchColumns, keys: Keys, config: ScanConfig, engine: 
     """Furniture (fingerprints, and a flag per paragraph), the template vocabulary (from the parts' term counts;
     left out of the evidence's terms) and the evidence columns."""
     inline = len(columns) < INLINE_ARTICLES
-    carriers, sizes = recurring_paragraphs(columns)
-    by_carrier = sorted(carriers, key=lambda fingerprint: carriers[fingerprint][0])  # a site's bundle in one task
-    shares = [({f: carriers[f] for f in chunk}, {f: sizes[f] for f in chunk})
-              for chunk in (by_carrier[i : i + FURNITURE_TASK] for i in range(0, len(by_carrier), FURNITURE_TASK))]
-    furniture = set().union(*engine.map(judge_furniture, (columns, config), shares, inline=inline))
+    recurring = recurring_runs(columns)
+    by_carrier = recurring.by_first_carrier()  # a site's bundle in one task
+    shares = [by_carrier[first : first + FURNITURE_TASK] for first in range(0, len(by_carrier), FURNITURE_TASK)]
+    furniture = set().union(*engine.map(judge_furniture, (columns, config, recurring), shares, inline=inline))
     flags = members(columns.column("fingerprints"), np.sort(np.fromiter(furniture, dtype=np.uint64,
                                                                          count=len(furniture))))
     template = template_terms(len(columns), *keys.term_holders(), config.template_term_share,
