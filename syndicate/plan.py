@@ -6,7 +6,9 @@
                                                               the evidence arrays end to end)
     band keys, by groups of bands ──candidates──▶ pairs     (workers; buckets never span two groups)
     pairs, by chunks ──verify──▶ links                       (workers, reading the evidence in place)
-    links ──cluster, source──▶ clusters                      (driver)
+    linked articles, by blocks ──describe──▶ words, infos    (workers: what clustering and reports need of them)
+    links ──cluster──▶ groups                                (driver: a union-find over every link)
+    groups, by runs ──source──▶ clusters                     (workers: each group's probable source)
 
 JSONL files are read by the workers, a byte range of whole lines each (syndicate/read.py: the driver
 only counts lines, then accounts for each range in input order: skipped records, repeated ids, errors),
