@@ -48,6 +48,22 @@ METADATA: tuple[str, ...] = tuple(field.name for field in fields(Metadata))
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleInfo(Metadata):
+    """What a report says about an article besides its id: its metadata, and these."""
+
+    credit: str | None
+    words: int
+    headline: str
+    """The title, or else the first paragraph of five words or more, cut to 100 characters."""
+    furniture: tuple[int, ...] = ()
+    """The paragraphs the scan found to be page furniture (numbered from 0): left out of every alignment."""
+
+    def furniture_mask(self, paragraphs: int) -> tuple[bool, ...]:
+        """Per paragraph of the article: furniture or not."""
+        return tuple(index in self.furniture for index in range(paragraphs))
+
+
+@dataclass(frozen=True, slots=True)
 class Article(Metadata):
     id: str
     paragraphs: tuple[str, ...]

@@ -24,10 +24,10 @@ from typing import TypeVar
 
 import numpy as np
 
-from .article import METADATA, Article, parse_date
+from .article import METADATA, Article, ArticleInfo, parse_date
 from .passages import EvidenceBatch, UnitSketch, ragged_positions
 from .shingle import order_within_owner
-from .sketch import SignedBatch
+from .sketch import SignedBatch, pick_headline
 from .terms import term_holders, without_terms
 
 Info = TypeVar("Info")
@@ -228,6 +228,19 @@ class SketchColumns:
         block, local = self.blocks[number], index - self._starts[number]
         start = self._paragraph_starts[number]
         return start + int(block.paragraph_offsets[local]), start + int(block.paragraph_offsets[local + 1])
+
+    def block_articles(self, number: int) -> range:
+        """The indices of block `number`'s articles."""
+        return range(self._starts[number], self._starts[number + 1])
+
+    def info(self, index: int, furniture: np.ndarray) -> ArticleInfo:
+        """What reports show of article `index`, given the scan's furniture flags (one per paragraph)."""
+        block, local = self.locate(index)
+        first, last = self.paragraph_span(index)
+        flags = furniture[first:last]
+        return ArticleInfo(block.meta["credit"][local], int(block.words[local]),
+                           pick_headline(self.headlines(index), flags), tuple(np.flatnonzero(flags).tolist()),
+                           **{name: block.meta[name][local] for name in METADATA})
 
     def ids(self) -> Iterator[str]:
         for block in self.blocks:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,8 +45,15 @@ def learn_furniture_columns(columns: SketchColumns, config: ScanConfig) -> set[i
 
 
 def recurring_paragraphs(columns: SketchColumns) -> tuple[dict[int, list[int]], dict[int, int]]:
-    """Per paragraph fingerprint carried by two articles or more: its carriers and its size (see _carriers)."""
-    return _carriers(columns.column("fingerprints"), columns.column("shingle_sizes"), columns.article_of_paragraph())
+    """Per paragraph fingerprint carried by two articles or more: its carriers, in article order, and its size in
+    shingles (see :class:`RecurringRuns`)."""
+    return recurring_runs(columns).paragraphs()
+
+
+def recurring_runs(columns: SketchColumns) -> RecurringRuns:
+    """The recurring paragraphs of these articles as arrays (see :class:`RecurringRuns`)."""
+    return RecurringRuns.of(columns.column("fingerprints"), columns.column("shingle_sizes"),
+                            columns.article_of_paragraph())
 
 
 def judge_recurring(columns: SketchColumns, config: ScanConfig, carriers: dict[int, list[int]],
@@ -56,29 +64,55 @@ def judge_recurring(columns: SketchColumns, config: ScanConfig, carriers: dict[i
     return _judge(carriers, paragraph_size, columns.outlet, story, config)
 
 
-def _carriers(fingerprints: np.ndarray, sizes: np.ndarray, article: np.ndarray,
-              ) -> tuple[dict[int, list[int]], dict[int, int]]:
-    """Per paragraph fingerprint carried by two articles or more: its carriers, in article order, and its
-    size in shingles (its first occurrence in the last carrier).
+@dataclass(frozen=True)
+class RecurringRuns:
+    """Every paragraph fingerprint carried by two articles or more, as runs of arrays: fingerprint ``k``'s carriers,
+    in article order, are ``carrier[start[k] : start[k] + count[k]]``, and its size in shingles is ``size[k]`` (its
+    first occurrence in the last carrier). Fingerprints ascend with ``k``. A scan's driver makes these with a sort,
+    and its workers make the dictionaries of a share of them (:meth:`paragraphs`)."""
 
-    One sort of the fingerprint column rather than a dictionary entry per paragraph (~0.7 KB per
-    article at a million articles); paragraphs without shingles carry nothing.
-    """
-    rows = np.flatnonzero(sizes > 0)
-    rows = rows[np.argsort(fingerprints[rows], kind="stable")]  # by fingerprint, then paragraph (= article) order
-    found, carrier = fingerprints[rows], article[rows]
-    new_carrier = np.ones(len(rows), dtype=bool)
-    new_carrier[1:] = (found[1:] != found[:-1]) | (carrier[1:] != carrier[:-1])
-    rows, found, carrier = rows[new_carrier], found[new_carrier], carrier[new_carrier]
-    starts = np.flatnonzero(first_of_runs(found))
-    counts = np.diff(np.r_[starts, len(found)])
-    carriers: dict[int, list[int]] = {}
-    paragraph_size: dict[int, int] = {}
-    for start, count in zip(starts[counts >= 2].tolist(), counts[counts >= 2].tolist(), strict=True):
-        fingerprint = int(found[start])
-        carriers[fingerprint] = carrier[start : start + count].tolist()
-        paragraph_size[fingerprint] = int(sizes[rows[start + count - 1]])
-    return carriers, paragraph_size
+    fingerprint: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+    size: np.ndarray
+    carrier: np.ndarray
+
+    @classmethod
+    def of(cls, fingerprints: np.ndarray, sizes: np.ndarray, article: np.ndarray) -> RecurringRuns:
+        """From per-paragraph fingerprints, shingle sizes and articles; paragraphs without shingles carry nothing.
+        One sort of the fingerprint column rather than a dictionary entry per paragraph (~0.7 KB per article at a
+        million articles)."""
+        rows = np.flatnonzero(sizes > 0)
+        rows = rows[np.argsort(fingerprints[rows], kind="stable")]  # by fingerprint, then paragraph (= article) order
+        found, carrier = fingerprints[rows], article[rows]
+        new_carrier = np.ones(len(rows), dtype=bool)
+        new_carrier[1:] = (found[1:] != found[:-1]) | (carrier[1:] != carrier[:-1])
+        rows, found, carrier = rows[new_carrier], found[new_carrier], carrier[new_carrier]
+        starts = np.flatnonzero(first_of_runs(found))
+        counts = np.diff(np.r_[starts, len(found)])
+        recurring = counts >= 2
+        starts, counts = starts[recurring], counts[recurring]
+        return cls(fingerprint=found[starts], start=starts, count=counts, size=sizes[rows[starts + counts - 1]],
+                   carrier=carrier)
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def by_first_carrier(self) -> np.ndarray:
+        """The runs ordered by their first carrier (then by fingerprint): a site's bundle of furniture together."""
+        return np.argsort(self.carrier[self.start], kind="stable")
+
+    def paragraphs(self, runs: np.ndarray | None = None) -> tuple[dict[int, list[int]], dict[int, int]]:
+        """Per fingerprint of these runs (default: all, by fingerprint), in their order: its carriers, and its size."""
+        selected = slice(None) if runs is None else runs
+        carriers: dict[int, list[int]] = {}
+        paragraph_size: dict[int, int] = {}
+        for fingerprint, start, count, size in zip(self.fingerprint[selected].tolist(), self.start[selected].tolist(),
+                                                   self.count[selected].tolist(), self.size[selected].tolist(),
+                                                   strict=True):
+            carriers[fingerprint] = self.carrier[start : start + count].tolist()
+            paragraph_size[fingerprint] = size
+        return carriers, paragraph_size
 
 
 def _judge(carriers: dict[int, list[int]], paragraph_size: dict[int, int], outlet_of: Callable[[int], str | None],

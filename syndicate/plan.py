@@ -6,7 +6,9 @@
                                                               the evidence arrays end to end)
     band keys, by groups of bands ──candidates──▶ pairs     (workers; buckets never span two groups)
     pairs, by chunks ──verify──▶ links                       (workers, reading the evidence in place)
-    links ──cluster, source──▶ clusters                      (driver)
+    linked articles, by blocks ──describe──▶ words, infos    (workers: what clustering and reports need of them)
+    links ──cluster──▶ groups                                (driver: a union-find over every link)
+    groups, by runs ──source──▶ clusters                     (workers: each group's probable source)
 
 JSONL files are read by the workers, a byte range of whole lines each (syndicate/read.py: the driver
 only counts lines, then accounts for each range in input order: skipped records, repeated ids, errors),
@@ -21,25 +23,27 @@ engine (tests/test_plan.py checks it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, islice
 
 import numpy as np
 
-from .article import Article
+from .article import Article, ArticleInfo, parse_date
+from .cluster import Group
 from .columns import Block, EvidenceColumns, SketchColumns, build_block
 from .config import ScanConfig
 from .engine import Engine, batches
 from .errors import InputError
-from .furniture import judge_recurring, recurring_paragraphs
+from .furniture import RecurringRuns, judge_recurring, recurring_runs
 from .index.index import StoredArticles, StoredRange, read_stored_range
 from .lsh import candidate_codes, decode_pairs, merged_codes
 from .read import ArticleStream, ByteRange, RangeRead, ReaderOptions, ReadHere, read_range
 from .sign import fold32, shared_hasher
 from .sketch import sign_batch
+from .source import MemberFacts, choose_source
 from .spill import Spill, release_free_memory
-from .terms import summed_holders, template_terms, term_holders, without_terms
+from .terms import members, summed_holders, template_terms, term_holders, without_terms
 from .verify import Link, verify_batch
 
 BATCH = 1024
@@ -56,6 +60,11 @@ INLINE_ROWS = 50_000
 INLINE_PAIRS = 20_000
 INLINE_ARTICLES = 20_000
 """Furniture and settling of fewer articles than this run in the driver."""
+INLINE_LINKED = 2_000
+"""Linked articles described in the driver below this many (each takes about 70 microseconds)."""
+INLINE_GROUPS = 2_000
+"""Clusters whose sources are chosen in the driver below this many (each takes about 30 microseconds)."""
+GROUPS_PER_TASK = 512
 FURNITURE_TASK = 4096
 """Recurring paragraphs judged per task."""
 BLOCKS_PER_TASK = 8
@@ -142,11 +151,10 @@ def _joined(parts: list[np.ndarray]) -> np.ndarray:
 
 # --- furniture and evidence: recurring paragraphs judged, blocks settled ----------------------------------------
 
-def judge_furniture(context: tuple[SketchColumns, ScanConfig], recurring: tuple[dict[int, list[int]], dict[int, int]],
-                    ) -> set[int]:
-    """The furniture among a share of the recurring paragraphs (each is judged on its own carriers)."""
-    columns, config = context
-    return judge_recurring(columns, config, *recurring)
+def judge_furniture(context: tuple[SketchColumns, ScanConfig, RecurringRuns], runs: np.ndarray) -> set[int]:
+    """The furniture among a share of the recurring paragraphs, these runs (each is judged on its own carriers)."""
+    columns, config, recurring = context
+    return judge_recurring(columns, config, *recurring.paragraphs(runs))
 
 
 def settle_blocks(context: tuple[SketchColumns, np.ndarray, np.ndarray],
@@ -236,6 +244,45 @@ def _verify_batches(evidence: EvidenceColumns, pairs: np.ndarray) -> Iterator[tu
         start, before = stop, int(cost[stop - 1])
 
 
+# --- cluster: the linked articles' facts, by groups of blocks ------------------------------------------------------
+
+LinkedArticle = tuple[str, int, ArticleInfo]
+"""A linked article's id, its words outside furniture paragraphs (what clustering and the source weigh), and what
+reports show of it (:meth:`~syndicate.columns.SketchColumns.info`)."""
+
+
+def describe_linked(context: tuple[SketchColumns, np.ndarray, np.ndarray, frozenset[str]], numbers: range,
+                    ) -> list[LinkedArticle]:
+    """The linked articles of these blocks, in input order. The context: the columns, the furniture flags (one per
+    paragraph), every article's words outside furniture, and the ids of the linked articles."""
+    columns, flags, active_words, linked = context
+    found = []
+    for number in numbers:
+        for index, article_id in zip(columns.block_articles(number), columns.blocks[number].ids, strict=True):
+            if article_id in linked:
+                found.append((article_id, int(active_words[index]), columns.info(index, flags)))
+    return found
+
+
+def choose_group_sources(context: tuple[list[Group], Mapping[str, tuple[int, ArticleInfo]]], numbers: range,
+                         ) -> list[tuple[str, str]]:
+    """The probable source of each of these groups and the reason (:func:`~syndicate.source.choose_source`), from
+    its members' words (outside furniture), credits and dates. The context: every group, and per linked article its
+    words and info."""
+    groups, described = context
+    choices = []
+    for group in groups[numbers.start : numbers.stop]:
+        facts = {member: member_facts(*described[member]) for member in group.members}
+        choice = choose_source(group.members, group.links, facts)
+        choices.append((choice.id, choice.reason))
+    return choices
+
+
+def member_facts(words: int, info: ArticleInfo) -> MemberFacts:
+    """What the choice of a source weighs of an article."""
+    return MemberFacts(date=parse_date(info.date), credit=info.credit, words=words)
+
+
 # --- the driver -------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -312,12 +359,12 @@ def evidence_of(columns: SketchColumns, keys: Keys, config: ScanConfig, engine: 
     """Furniture (fingerprints, and a flag per paragraph), the template vocabulary (from the parts' term counts;
     left out of the evidence's terms) and the evidence columns."""
     inline = len(columns) < INLINE_ARTICLES
-    carriers, sizes = recurring_paragraphs(columns)
-    by_carrier = sorted(carriers, key=lambda fingerprint: carriers[fingerprint][0])  # a site's bundle in one task
-    shares = [({f: carriers[f] for f in chunk}, {f: sizes[f] for f in chunk})
-              for chunk in (by_carrier[i : i + FURNITURE_TASK] for i in range(0, len(by_carrier), FURNITURE_TASK))]
-    furniture = set().union(*engine.map(judge_furniture, (columns, config), shares, inline=inline))
-    flags = np.isin(columns.column("fingerprints"), np.fromiter(furniture, dtype=np.uint64, count=len(furniture)))
+    recurring = recurring_runs(columns)
+    by_carrier = recurring.by_first_carrier()  # a site's bundle in one task
+    shares = [by_carrier[first : first + FURNITURE_TASK] for first in range(0, len(by_carrier), FURNITURE_TASK)]
+    furniture = set().union(*engine.map(judge_furniture, (columns, config, recurring), shares, inline=inline))
+    flags = members(columns.column("fingerprints"), np.sort(np.fromiter(furniture, dtype=np.uint64,
+                                                                         count=len(furniture))))
     template = template_terms(len(columns), *keys.term_holders(), config.template_term_share,
                               config.template_term_articles)
     groups = [range(first, min(first + BLOCKS_PER_TASK, len(columns.blocks)))
@@ -371,3 +418,25 @@ def verify_all(evidence: EvidenceColumns, pairs: np.ndarray, config: ScanConfig,
         done += size
         report("verify", done, len(pairs))
     return links
+
+
+def linked_articles(columns: SketchColumns, flags: np.ndarray, active_words: np.ndarray, linked: frozenset[str],
+                    engine: Engine) -> list[LinkedArticle]:
+    """The articles named in `linked` (those some link names), in input order (see :func:`describe_linked`: workers
+    describe them, a group of blocks each)."""
+    if not linked:
+        return []
+    groups = [range(first, min(first + BLOCKS_PER_TASK, len(columns.blocks)))
+              for first in range(0, len(columns.blocks), BLOCKS_PER_TASK)]
+    found = engine.map(describe_linked, (columns, flags, active_words, linked), groups,
+                       inline=len(linked) < INLINE_LINKED)
+    return list(chain.from_iterable(found))
+
+
+def group_sources(groups: list[Group], described: Mapping[str, tuple[int, ArticleInfo]],
+                  engine: Engine) -> list[tuple[str, str]]:
+    """Per group, in order: its probable source and the reason (see :func:`choose_group_sources`; workers choose
+    them, a run of groups each). `described`: per linked article, its words and info (:func:`linked_articles`)."""
+    runs = [range(first, min(first + GROUPS_PER_TASK, len(groups))) for first in range(0, len(groups), GROUPS_PER_TASK)]
+    chosen = engine.map(choose_group_sources, (groups, described), runs, inline=len(groups) < INLINE_GROUPS)
+    return list(chain.from_iterable(chosen))

@@ -225,8 +225,13 @@ class ArticleStream(Iterator[Article]):
         if kept:
             if read.not_utf8:
                 raise ReadHere(f"{part.path}: a line is not UTF-8")
-            events = sorted([(error.line or 0, error) for error in read.skipped] +
-                            list(zip(read.lines, read.ids, strict=True)), key=lambda event: event[0])
+            fresh = set(read.ids)
+            if read.skipped or len(fresh) < len(read.ids) or not ledger.seen.isdisjoint(fresh):
+                events = sorted([(error.line or 0, error) for error in read.skipped] +
+                                list(zip(read.lines, read.ids, strict=True)), key=lambda event: event[0])
+            else:  # nothing to report in order: the range's ids, all new, are taken in one set operation
+                events = []
+                ledger.seen |= fresh
             for line, event in events:
                 if isinstance(event, InputError):
                     ledger.skip(event, options)

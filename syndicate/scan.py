@@ -12,39 +12,22 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from .article import METADATA, Article, Metadata, parse_date
+from .article import Article, ArticleInfo
 from .cluster import group_links
-from .columns import LazyInfo, SketchColumns
+from .columns import LazyInfo
 from .config import ScanConfig
 from .engine import Engine, LocalEngine
-from .plan import candidates, evidence_of, sketch_all, verify_all
-from .sketch import pick_headline
-from .source import MemberFacts, choose_source
+from .plan import LinkedArticle, candidates, evidence_of, group_sources, linked_articles, sketch_all, verify_all
 from .spill import Spill
 from .verify import QUOTES, Link
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as (stage, items done, items in total or None) while a scan runs."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleInfo(Metadata):
-    """What a report says about an article besides its id: its metadata, and these."""
-
-    credit: str | None
-    words: int
-    headline: str
-    """The title, or else the first paragraph of five words or more, cut to 100 characters."""
-    furniture: tuple[int, ...] = ()
-    """The paragraphs the scan found to be page furniture (numbered from 0): left out of every alignment."""
-
-    def furniture_mask(self, paragraphs: int) -> tuple[bool, ...]:
-        """Per paragraph of the article: furniture or not."""
-        return tuple(index in self.furniture for index in range(paragraphs))
 
 
 @dataclass(frozen=True)
@@ -149,22 +132,16 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
             sentences, active_words = evidence.sentences, evidence.active_words()
             del evidence
             spilled = spilling.spilled
+        with _timed(stats, "cluster", driver_cpu):  # the clusters, and what reports show of their members
+            linked = frozenset(article_id for link in links for article_id in (link.a, link.b))
+            described = linked_articles(columns, flags, active_words, linked, runner)
+            clusters = _clusters(links, described, runner)
+            members = {member for cluster in clusters for member in cluster.members}
+            members |= {article_id for cluster in clusters for article_id in cluster.partial}
+            known = {article_id: info for article_id, _, info in described if article_id in members}
     finally:
         if engine is None:
             runner.close()
-    def info_of(index: int) -> ArticleInfo:
-        block, local = columns.locate(index)
-        first, last = columns.paragraph_span(index)
-        return ArticleInfo(block.meta["credit"][local], int(block.words[local]),
-                           pick_headline(columns.headlines(index), flags[first:last]),
-                           tuple(np.flatnonzero(flags[first:last]).tolist()),
-                           **{name: block.meta[name][local] for name in METADATA})
-
-    with _timed(stats, "cluster", driver_cpu):  # the clusters, and what reports show of their members
-        clusters = _clusters(links, columns, active_words)
-        members = {member for cluster in clusters for member in cluster.members}
-        members |= {article_id for cluster in clusters for article_id in cluster.partial}
-        known = {article_id: info_of(index) for index, article_id in enumerate(columns.ids()) if article_id in members}
 
     stats.update(
         articles=len(columns),
@@ -185,7 +162,8 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
             "task_cpu_seconds": {step: round(seconds - cpu_before.get(step, 0.0), 4)
                                  for step, seconds in runner.task_cpu_seconds.items()},
             "inline_steps": sorted(runner.inline_steps), "driver_cpu_seconds": driver_cpu}
-    return ScanResult(articles=len(columns), clusters=clusters, info=LazyInfo(columns, info_of, known), stats=stats,
+    info = LazyInfo(columns, partial(columns.info, furniture=flags), known)
+    return ScanResult(articles=len(columns), clusters=clusters, info=info, stats=stats,
                       quotes=[link for link in found if link.kind == QUOTES], config=config, plan=plan,
                       template=template)
 
@@ -198,19 +176,10 @@ def _timed(stats: dict[str, float | int], stage: str, cpu: dict[str, float]) -> 
     cpu[stage] = round(time.process_time() - cpu_started, 4)
 
 
-def _clusters(links: list[Link], columns: SketchColumns, active_words: np.ndarray) -> list[Cluster]:
-    linked = {link.a for link in links} | {link.b for link in links}
-    facts: dict[str, MemberFacts] = {}
-    index = 0
-    for block in columns.blocks:
-        for article_id, date, credit in zip(block.ids, block.meta["date"], block.meta["credit"], strict=True):
-            if article_id in linked:
-                facts[article_id] = MemberFacts(date=parse_date(date), credit=credit,
-                                                words=int(active_words[index]))
-            index += 1
-    clusters = []
-    for number, group in enumerate(group_links(links, {m: fact.words for m, fact in facts.items()}), start=1):
-        choice = choose_source(group.members, group.links, {m: facts[m] for m in group.members})
-        clusters.append(Cluster(id=number, source=choice.id, source_reason=choice.reason,
-                                members=group.members, links=group.links, partial=group.partial))
-    return clusters
+def _clusters(links: list[Link], described: list[LinkedArticle], engine: Engine) -> list[Cluster]:
+    """The clusters of the links, each with its probable source, from the linked articles' facts."""
+    groups = group_links(links, {article_id: words for article_id, words, _ in described})
+    sources = group_sources(groups, {article_id: (words, info) for article_id, words, info in described}, engine)
+    return [Cluster(id=number, source=source, source_reason=reason, members=group.members, links=group.links,
+                    partial=group.partial)
+            for number, (group, (source, reason)) in enumerate(zip(groups, sources, strict=True), start=1)]

@@ -41,6 +41,6 @@ def tiny_parts(monkeypatch):
     from syndicate import plan
 
     for name, value in (("PART", 7), ("PART_BYTES", 2000), ("BATCH", 3), ("VERIFY_CHUNK", 5), ("INLINE_ROWS", 0),
-                        ("INLINE_PAIRS", 0), ("INLINE_ARTICLES", 0), ("FURNITURE_TASK", 2), ("BLOCKS_PER_TASK", 2),
-                        ("BANDS_PER_TASK", 3)):
+                        ("INLINE_PAIRS", 0), ("INLINE_ARTICLES", 0), ("INLINE_LINKED", 0), ("FURNITURE_TASK", 2),
+                        ("BLOCKS_PER_TASK", 2), ("BANDS_PER_TASK", 3), ("INLINE_GROUPS", 0), ("GROUPS_PER_TASK", 2)):
         monkeypatch.setattr(plan, name, value)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from syndicate import Article, ScanConfig, plan, scan
 from syndicate.columns import EvidenceColumns, SketchColumns
-from syndicate.furniture import judge_recurring, learn_furniture_columns, recurring_paragraphs
+from syndicate.furniture import judge_recurring, learn_furniture_columns, recurring_paragraphs, recurring_runs
 from syndicate.lsh import candidate_pairs
 from syndicate.normalise import paragraph_fingerprint
 from syndicate.passages import UnitSketch
@@ -112,6 +112,32 @@ def test_furniture_judged_in_shares_is_the_furniture_judged_at_once():
         found |= judge_recurring(columns, config, {fingerprint: carriers[fingerprint]},
                                  {fingerprint: sizes[fingerprint]})
     assert found == learn_furniture_columns(columns, config) != set()
+
+
+def test_recurring_runs_give_each_share_its_carriers_as_the_whole_does():
+    """A scan's workers make the carriers of a share of the recurring paragraphs from the runs: each share's are the
+    whole's, in the share's order; the shares, by first carrier, cover every recurring paragraph once."""
+    columns = columns_of(mixed_archive(), ScanConfig())
+    carriers, sizes = recurring_paragraphs(columns)
+    runs = recurring_runs(columns)
+    order = runs.by_first_carrier()
+    assert sorted(order.tolist()) == list(range(len(runs))) and len(runs) == len(carriers) > 2
+    assert [carriers[f][0] for f in runs.fingerprint[order].tolist()] == sorted(c[0] for c in carriers.values())
+    united: dict[int, list[int]] = {}
+    for share in (order[first : first + 2] for first in range(0, len(order), 2)):
+        part, part_sizes = runs.paragraphs(share)
+        assert list(part) == runs.fingerprint[share].tolist()
+        assert part == {f: carriers[f] for f in part} and part_sizes == {f: sizes[f] for f in part}
+        united |= part
+    assert united == carriers
+    reference: dict[int, list[int]] = {}  # paragraph by paragraph: each fingerprint's carriers, each once
+    for fingerprint, size, owner in zip(columns.column("fingerprints").tolist(),
+                                        columns.column("shingle_sizes").tolist(),
+                                        columns.article_of_paragraph().tolist(), strict=True):
+        found = reference.setdefault(fingerprint, [])
+        if size > 0 and owner not in found:
+            found.append(owner)
+    assert carriers == {f: found for f, found in reference.items() if len(found) >= 2}
 
 
 def test_scan_info_covers_every_article_and_skips_furniture_headlines():

@@ -10,8 +10,15 @@ import pytest
 from factories import wire_archive
 
 from syndicate import Archive, ReaderOptions, ScanConfig, read_articles, scan
+from syndicate.article import parse_date
+from syndicate.cluster import Group
+from syndicate.credit import agency_credit
 from syndicate.engine import LocalEngine
 from syndicate.errors import InputError
+from syndicate.plan import evidence_of, group_sources, linked_articles, sketch_all
+from syndicate.sketch import headline_candidates, pick_headline
+from syndicate.source import MemberFacts, choose_source
+from syndicate.spill import Spill
 
 
 def output(result) -> dict:
@@ -49,7 +56,73 @@ def test_any_partitioning_and_worker_count_gives_the_same_output(whole, tiny_par
     assert result.plan["workers"] == workers
     assert result.plan["inline_steps"] == ([] if workers == 2 else sorted(result.plan["task_seconds"]))
     assert set(result.plan["task_seconds"]) == {"sketch_part", "judge_furniture", "settle_blocks", "candidate_bands",
-                                               "verify_pairs"}
+                                               "verify_pairs", "describe_linked", "choose_group_sources"}
+
+
+def sketched_archive():
+    """The wire archive's columns, furniture flags and words outside furniture, as a scan has them when it clusters."""
+    with Spill(False) as spill:
+        columns, keys = sketch_all(wire_archive(), ScanConfig(), LocalEngine(1), spill, lambda *_: None)
+        _, flags, _, evidence = evidence_of(columns, keys, ScanConfig(), LocalEngine(1), spill)
+    return columns, flags, evidence.active_words()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("share", [1, 3])
+def test_linked_articles_are_described_as_reports_show_them(tiny_parts, workers, share):
+    """Workers describe the linked articles (every article, or every third) exactly as the report's lazy infos do,
+    in input order, whichever blocks each task holds."""
+    columns, flags, active_words = sketched_archive()
+    ids = list(columns.ids())
+    linked = frozenset(ids[::share])
+    engine = LocalEngine(workers)
+    described = linked_articles(columns, flags, active_words, linked, engine)
+    assert engine.inline_steps == (set() if workers == 2 else {"describe_linked"})
+    assert described == [(article_id, int(active_words[index]), columns.info(index, flags))
+                         for index, article_id in enumerate(ids) if article_id in linked]
+    assert len({info.headline for _, _, info in described}) > len(described) // 2  # not one article's info repeated
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_cluster_source_is_chosen_as_choose_source_does(whole, tiny_parts, workers):
+    """Workers choose each group's source, a few groups per task, as choose_source does on the members' own facts,
+    in group order; and the scan reports those choices."""
+    articles = wire_archive()
+    columns, flags, active_words = sketched_archive()
+    clusters = scan(articles, workers=1).clusters
+    groups = [Group(cluster.members, cluster.links, cluster.partial) for cluster in clusters]
+    linked = frozenset(article_id for cluster in clusters for link in cluster.links for article_id in (link.a, link.b))
+    described = {article_id: (words, info)
+                 for article_id, words, info in linked_articles(columns, flags, active_words, linked, LocalEngine(1))}
+    engine = LocalEngine(workers)
+    chosen = group_sources(groups, described, engine)
+    assert engine.inline_steps == (set() if workers == 2 else {"choose_group_sources"})
+    facts = {article.id: MemberFacts(parse_date(article.date), agency_credit(article.paragraphs),
+                                     int(active_words[index])) for index, article in enumerate(articles)}
+    expected = [choose_source(group.members, group.links, facts) for group in groups]
+    assert chosen == [(choice.id, choice.reason) for choice in expected] == [
+        (cluster["source"], cluster["source_reason"]) for cluster in whole["clusters"]]
+    assert len(groups) > 10 and any(source != group.members[0]
+                                    for (source, _), group in zip(chosen, groups, strict=True))
+
+
+def test_an_article_info_states_what_the_article_says_of_itself():
+    """columns.info against the article itself: its metadata, agency credit, and headline past furniture."""
+    articles = wire_archive()
+    columns, flags, _ = sketched_archive()
+    assert columns.paragraphs == sum(len(a.paragraphs) for a in articles)
+    first = furnished = 0
+    for index, article in enumerate(articles):
+        info = columns.info(index, flags)
+        mask = flags[first : first + len(article.paragraphs)]
+        first += len(article.paragraphs)
+        furnished += bool(mask.any())
+        assert (info.title, info.outlet, info.date, info.url) == (article.title, article.outlet, article.date,
+                                                                  article.url)
+        assert info.credit == agency_credit(article.paragraphs)
+        assert info.headline == pick_headline(headline_candidates(article), mask)
+        assert info.furniture == tuple(i for i, flag in enumerate(mask) if flag)
+    assert furnished > 0
 
 
 def test_an_archive_file_scans_as_its_articles_do(whole, tiny_parts, tmp_path):
