@@ -262,14 +262,15 @@ def _remove_orphans() -> None:
 
 class _Spooled:
     """A large result: its structure, each array in it replaced by an :class:`_ArrayAt` (it travels through the
-    pool's pipe, as every result does), and its arrays' raw bytes, in order, each on a page boundary, in a file of
-    the pool's spool directory. Nothing read from the file is unpickled: its bytes only back arrays, as spilled
-    arrays are mapped back from disk."""
+    pool's pipe, as every result does), and its arrays' raw bytes in files of the pool's spool directory: each
+    array of MAP_SMALLEST bytes or more in a file of its own, the smaller ones together, each on a page boundary
+    (`files`: each file's path and the numbers of the arrays it holds, in order). Nothing read from the files is
+    unpickled: their bytes only back arrays, as spilled arrays are mapped back from disk."""
 
-    __slots__ = ("path", "sizes", "structure")
+    __slots__ = ("files", "sizes", "structure")
 
-    def __init__(self, structure: object, path: str, sizes: list[int]) -> None:
-        self.structure, self.path, self.sizes = structure, path, sizes
+    def __init__(self, structure: object, files: list[tuple[str, tuple[int, ...]]], sizes: list[int]) -> None:
+        self.structure, self.files, self.sizes = structure, files, sizes
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,18 +340,22 @@ def _attached(structure: object, buffers: list[memoryview | bytearray]) -> Any:
 
 
 def _received(result: Timed | _Spooled) -> Timed:
-    """A result as the worker made it. A spooled one's large arrays are mapped from its file, each on its own pages
-    (copy-on-write, so they stay writable), not read into memory: nothing is zero-filled or copied, and each
-    array's pages go back when that array is freed (see _array_buffer). The file is unlinked at once; its
-    mappings keep it alive."""
+    """A result as the worker made it. A spooled one's large arrays are mapped from their files (copy-on-write, so
+    they stay writable), not read into memory: nothing is zero-filled or copied. Each file is unlinked at once and
+    its mapping keeps it alive, so a large array's memory goes back when that array is freed (a file in memory
+    holds all its pages for as long as any part of it is mapped: hence a file per large array)."""
     if not isinstance(result, _Spooled):
         return result
-    offsets = _spool_offsets(result.sizes)
-    with open(result.path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size < offsets[-1]:
-            raise OSError(f"{result.path}: a worker's result is shorter than it said")
-        buffers = [_array_buffer(handle, size, offset) for size, offset in zip(result.sizes, offsets, strict=False)]
-    os.unlink(result.path)
+    buffers: list[memoryview | bytearray] = [bytearray()] * len(result.sizes)
+    for path, numbers in result.files:
+        sizes = [result.sizes[number] for number in numbers]
+        offsets = _spool_offsets(sizes)
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size < offsets[-1]:
+                raise OSError(f"{path}: a worker's result is shorter than it said")
+            for number, size, offset in zip(numbers, sizes, offsets, strict=False):
+                buffers[number] = _array_buffer(handle, size, offset)
+        os.unlink(path)
     return _attached(result.structure, buffers)
 
 
@@ -421,7 +426,7 @@ def _install(step: Step, context: object, spool: str | None = None) -> None:
 
 
 def _run(task: object) -> Timed | _Spooled:
-    """A task in a worker; a result whose arrays hold more than SPOOL_BYTES goes through a spool file."""
+    """A task in a worker; a result whose arrays hold more than SPOOL_BYTES goes through spool files."""
     assert _installed is not None, "worker not initialised"
     step, context, spool = _installed
     result = _timed(step, context, task)
@@ -431,21 +436,31 @@ def _run(task: object) -> Timed | _Spooled:
     sizes = [array.nbytes for array in arrays]
     if sum(sizes) < SPOOL_BYTES:
         return result
-    path = None
+    files: list[tuple[str, tuple[int, ...]]] = []
     try:
-        handle, path = tempfile.mkstemp(dir=spool)
-        offsets = _spool_offsets(sizes)
-        with os.fdopen(handle, "wb") as out:
-            for array, offset in zip(arrays, offsets, strict=False):
-                out.seek(offset)
-                out.write(memoryview(array.reshape(-1).view(np.uint8)))
-            out.truncate(offsets[-1])
+        for numbers in _spool_files(sizes):
+            handle, path = tempfile.mkstemp(dir=spool)
+            files.append((path, numbers))
+            offsets = _spool_offsets([sizes[number] for number in numbers])
+            with os.fdopen(handle, "wb") as out:
+                for number, offset in zip(numbers, offsets, strict=False):
+                    out.seek(offset)
+                    out.write(memoryview(arrays[number].reshape(-1).view(np.uint8)))
+                out.truncate(offsets[-1])
     except OSError:  # the in-memory file system is full (a container's 64 MB /dev/shm): the pipe still works
-        if path is not None:
+        for path, _ in files:
             with suppress(OSError):
                 os.unlink(path)
         return result
-    return _Spooled(structure, path, sizes)
+    return _Spooled(structure, files, sizes)
+
+
+def _spool_files(sizes: list[int]) -> list[tuple[int, ...]]:
+    """How a result's arrays (of these sizes) are cut into spool files: one file for each array the receiver maps
+    (MAP_SMALLEST bytes or more), then one for all the others, which it reads."""
+    large = tuple(number for number, size in enumerate(sizes) if size >= MAP_SMALLEST)
+    small = tuple(number for number, size in enumerate(sizes) if size < MAP_SMALLEST)
+    return [(number,) for number in large] + ([small] if small else [])
 
 
 class RayEngine:

@@ -123,6 +123,35 @@ def test_a_spooled_result_keeps_its_shape_whatever_holds_its_arrays():
         assert not result.grid.flags.owndata and not result.named.left.flags.owndata
 
 
+def two_large(context: None, task: int) -> dict[str, np.ndarray]:
+    return {"keys": np.full(SPOOL_BYTES, task, dtype=np.uint8), "values": np.arange(SPOOL_BYTES // 8),
+            "small": np.arange(10), "ids": ["a", "b"]}
+
+
+def _mapped_spool_files(directory: Path) -> set[str]:
+    """The files of `directory` (unlinked or not) that this process has mapped."""
+    with open("/proc/self/maps") as maps:
+        return {line.split(None, 5)[5].removesuffix(" (deleted)").strip() for line in maps
+                if len(line.split(None, 5)) == 6 and line.split(None, 5)[5].startswith(str(directory))}
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the process's mappings from /proc")
+def test_each_large_spooled_array_is_a_file_of_its_own_that_goes_with_it(monkeypatch, tmp_path):
+    """A file in memory keeps all its pages while any part of it is mapped: a result's large arrays each come in a
+    file of their own, so freeing one (a scan drops its band keys once candidates are found, and spills the values)
+    gives its memory back while the result's other arrays live on. The small arrays come in one file, read."""
+    monkeypatch.setattr(engine_module, "SPOOL_ROOT", str(tmp_path))
+    results = list(LocalEngine(2).map(two_large, None, range(2)))
+    for task, result in enumerate(results):
+        assert np.array_equal(result["values"], np.arange(SPOOL_BYTES // 8)) and int(result["keys"][-1]) == task
+        assert result["small"].tolist() == list(range(10)) and result["ids"] == ["a", "b"]
+    assert len(_mapped_spool_files(tmp_path)) == 4  # two results, two large arrays each
+    del results[0]["keys"], results[1]["values"]
+    gc.collect()
+    assert len(_mapped_spool_files(tmp_path)) == 2
+    assert int(results[0]["values"][-1]) == SPOOL_BYTES // 8 - 1 and int(results[1]["keys"][0]) == 1
+
+
 def test_spooled_arrays_past_the_mapping_budget_are_read(monkeypatch, tmp_path):
     """Only so many arrays are mapped at once (a process's mappings are limited); the rest are read, the same
     values either way, and each mapping is counted off when its array is freed."""
