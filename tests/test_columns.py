@@ -121,7 +121,7 @@ def test_recurring_runs_give_each_share_its_carriers_as_the_whole_does():
     carriers, sizes = recurring_paragraphs(columns)
     runs = recurring_runs(columns)
     order = runs.by_first_carrier()
-    assert sorted(order.tolist()) == list(range(len(runs))) and len(runs) == len(carriers) > 2
+    assert len(runs) == len(carriers) > 2
     assert [carriers[f][0] for f in runs.fingerprint[order].tolist()] == sorted(c[0] for c in carriers.values())
     united: dict[int, list[int]] = {}
     for share in (order[first : first + 2] for first in range(0, len(order), 2)):
