@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -86,7 +86,7 @@ class SQLiteStore(BackendBase):
         self._count: tuple[int, int] | None = None
         """(data version, articles held), see :meth:`count`."""
         self._known = SnapshotCache()
-        """Term counts and furniture verdicts read at one data version, see :meth:`_snapshot`."""
+        """Term counts and furniture verdicts read at one data version, see :meth:`_kept_or_read`."""
         if self.path.is_dir():
             raise IndexStoreError(f"{self.path}: is a directory, not an index file")
         if not self.path.exists():
@@ -390,42 +390,42 @@ class SQLiteStore(BackendBase):
         return found
 
     def furniture(self, fingerprints: Iterable[int]) -> set[int]:
-        wanted = np.fromiter(fingerprints, dtype=np.uint64).tolist()
-        with self._guard():
-            known = self._snapshot()
-            found, missing = known.split("furniture", wanted) if known is not None else ({}, wanted)
-            for chunk in _chunks(missing):
-                rows = self._db.execute(f"SELECT fingerprint FROM furniture WHERE fingerprint IN "
-                                        f"({', '.join('?' * len(chunk))})", signed(np.array(chunk, dtype=np.uint64)))
-                read = {unsigned_one(row[0]): 1 for row in rows}
-                found.update(read)
-                if known is not None:
-                    known.keep("furniture", chunk, read)
+        def read(chunk: list[int]) -> dict[int, int]:
+            rows = self._db.execute(f"SELECT fingerprint FROM furniture WHERE fingerprint IN "
+                                    f"({', '.join('?' * len(chunk))})", signed(np.array(chunk, dtype=np.uint64)))
+            return {unsigned_one(row[0]): 1 for row in rows}
+
+        found = self._kept_or_read("furniture", np.fromiter(fingerprints, dtype=np.uint64).tolist(), read)
         return {fingerprint for fingerprint, marked in found.items() if marked}
 
     def term_holders(self, terms: np.ndarray) -> np.ndarray:
         """Each term's stored holders. A check reads about two thousand terms, mostly the same from one check to
-        the next, so counts read at this data version are kept (see :meth:`_snapshot`)."""
+        the next, so counts read at this data version are kept (see :meth:`_kept_or_read`)."""
+        def read(chunk: list[int]) -> dict[int, int]:
+            return dict(self._db.execute(
+                f"SELECT term, holders FROM terms WHERE term IN ({', '.join('?' * len(chunk))})", chunk))
+
         wanted = np.asarray(terms, dtype=np.int64).tolist()
-        with self._guard():
-            known = self._snapshot()
-            found, missing = known.split("terms", wanted) if known is not None else ({}, wanted)
-            for chunk in _chunks(missing):
-                read = dict(self._db.execute(
-                    f"SELECT term, holders FROM terms WHERE term IN ({', '.join('?' * len(chunk))})", chunk))
-                found.update(read)
-                if known is not None:
-                    known.keep("terms", chunk, read)
+        found = self._kept_or_read("terms", wanted, read)
         return np.array([found.get(term, 0) for term in wanted], dtype=np.int64)
 
-    def _snapshot(self) -> SnapshotCache | None:
-        """What this connection has read at the database's current data version (which changes whenever another
-        connection commits; this one forgets it whenever it writes), or None inside a write section, whose own
-        changes the data version does not show."""
-        if self._write_depth:
-            return None
-        self._known.at(self._db.execute("PRAGMA data_version").fetchone()[0])
-        return self._known
+    def _kept_or_read(self, kind: str, keys: list[int], read: Callable[[list[int]], dict[int, int]],
+                      ) -> dict[int, int]:
+        """The values of `keys` (those `read` finds, a chunk of keys at a time), kept from earlier reads at the
+        database's current data version where this connection has them. The data version changes whenever another
+        connection commits, and this connection forgets what it kept whenever it writes; inside a write section,
+        whose own changes the data version does not show, everything is read."""
+        with self._guard():
+            known = None if self._write_depth else self._known
+            if known is not None:
+                known.at(self._db.execute("PRAGMA data_version").fetchone()[0])
+            found, missing = known.split(kind, keys) if known is not None else ({}, keys)
+            for chunk in _chunks(missing):
+                values = read(chunk)
+                found.update(values)
+                if known is not None:
+                    known.keep(kind, chunk, values)
+        return found
 
     def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
         furniture = set(furniture)
