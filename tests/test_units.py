@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -187,3 +188,30 @@ def test_post_links_and_line_starts_find_what_finditer_finds(text: str) -> None:
     starts = [0, *(match.end() for match in re.finditer("\n", text))]
     found = [(starts[index], match.span()) for index, match in line_starts(text, starts, [len(text)] * len(starts))]
     assert found == [(match.start(), match.span()) for match in LINE_START.finditer(text)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sets(st.integers(0, 80), min_size=1, max_size=20), st.sampled_from([0, 0, 0, 7])),
+                min_size=1, max_size=30))
+def test_the_term_memo_gives_each_word_its_term_across_merges_and_resets(calls: list[tuple[set[int], int]]) -> None:
+    """The memo of terms (recent words in a dict, merged into sorted arrays now and then, all forgotten when full or
+    when the seed changes) answers what syndicate.terms says of every word, whatever the words of earlier calls."""
+    from syndicate import units
+    from syndicate.terms import token_terms
+
+    vocabulary = [word.encode() for word in ("the", "a", "5", "1,400", "said", "talks", "putin", "it's")] + [
+        f"word{number}".encode() for number in range(73)]
+    memo = units._TermMemo()
+    saved = units.MEMO_MERGE_WORDS, units.TERM_MEMO_WORDS
+    units.MEMO_MERGE_WORDS, units.TERM_MEMO_WORDS = 3, 50
+    try:
+        for numbers, seed in calls:
+            spelled = sorted((xxhash.xxh3_64_intdigest(vocabulary[n], seed), vocabulary[n]) for n in numbers)
+            hashes = np.array([value for value, _ in spelled], dtype=np.uint64)
+            terms = memo.of(hashes, lambda positions, spelled=spelled: (spelled[k][1] for k in positions.tolist()),
+                            seed)
+            assert terms.dtype == np.uint64
+            assert terms.tolist() == token_terms(word for _, word in spelled)
+            assert len(memo._hashes) + len(memo._recent) <= units.TERM_MEMO_WORDS
+    finally:
+        units.MEMO_MERGE_WORDS, units.TERM_MEMO_WORDS = saved
