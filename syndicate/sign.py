@@ -58,6 +58,7 @@ class MinHasher:
         self.num_perm = num_perm
         self.seed = seed
         self._a, self._b = affine32_permutations(num_perm, seed)
+        self._columns = self._a[:, None], self._b[:, None]
 
     def signatures(self, shingles: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """One signature row per set ``shingles[offsets[i]:offsets[i+1]]``; empty sets get all-EMPTY rows.
@@ -68,18 +69,19 @@ class MinHasher:
         """
         offsets = np.asarray(offsets, dtype=np.int64)
         out = np.full((self.num_perm, len(offsets) - 1), EMPTY, dtype=np.uint32)
-        nonempty = np.flatnonzero(offsets[1:] > offsets[:-1])
+        nonempty = (offsets[1:] > offsets[:-1]).nonzero()[0]
         if len(nonempty) == 0:
             return out.T.copy()
         mixed = _fmix32(fold32(np.asarray(shingles, dtype=np.uint64)))
-        a, b = self._a[:, None], self._b[:, None]
-        block = np.empty((self.num_perm, _CHUNK), dtype=np.uint32)
+        a, b = self._columns
         starts, ends = offsets[nonempty], offsets[nonempty + 1]
+        # No wider than the shingles: a single article's few hundred need no block of _CHUNK columns.
+        block = np.empty((self.num_perm, min(_CHUNK, int(ends[-1] - starts[0]))), dtype=np.uint32)
         first = 0
         while first < len(nonempty):
             lo = starts[first]
             # As many whole sets as fit in one block; a larger set is reduced alone, block by block.
-            last = max(first + 1, int(np.searchsorted(ends, lo + _CHUNK, side="right")))
+            last = max(first + 1, int(ends.searchsorted(lo + _CHUNK, side="right")))
             hi = ends[last - 1]
             minima = None
             for step in range(lo, hi, _CHUNK) if last == first + 1 else (lo,):
