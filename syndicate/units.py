@@ -88,7 +88,12 @@ SINGLE_QUOTE_MARK = "\x02"
 def mark_units(text: str) -> str:
     """The text with its paired single quotes replaced by SINGLE_QUOTE_MARK and SENTENCE_MARK after every
     sentence end. `text` is one paragraph or many joined by NUL: the patterns never match across NUL."""
-    return SENTENCE_END.sub(f"\\g<0>{SENTENCE_MARK}", mark_single_quotes(text))
+    text = mark_single_quotes(text)
+    # SENTENCE_END.sub(r"\g<0>" + SENTENCE_MARK, text), without the per-match template expansion of Python's re.
+    ends = [match.end() for match in SENTENCE_END.finditer(text)]
+    if not ends:
+        return text
+    return SENTENCE_MARK.join([text[start:end] for start, end in zip([0, *ends], [*ends, len(text)], strict=True)])
 
 
 _CONTROL = str.maketrans("\x00\x01\x02", "   ")
@@ -505,8 +510,8 @@ def _marked_tokens(articles: Sequence[Sequence[str]]) -> tuple[list[bytes], byte
         if ascii_run:
             for token in ('"', "\x00", SENTENCE_MARK, SINGLE_QUOTE_MARK):
                 text = text.replace(token, f" {token} ")
-            mapped = ascii_mapped(text.encode(), ASCII_UNIT_TOKENS)
-            tokens += mapped.tobytes().split()
+            mapped = ascii_mapped(text.encode(), ASCII_UNIT_TOKENS).tobytes()
+            tokens += mapped.split()
             texts.append(_words_apart(mapped))
         else:
             found = [token.encode() for token in _BATCH_TOKEN.findall(normalise(text))]
@@ -516,19 +521,18 @@ def _marked_tokens(articles: Sequence[Sequence[str]]) -> tuple[list[bytes], byte
 
 
 _UNIT_MARKS = frozenset(_MARKS) - {MARK}
+_MARKS_AS_SPACES = bytes.maketrans(b"".join(sorted(_UNIT_MARKS)), b" " * len(_UNIT_MARKS))
 _SPACE = ord(" ")
-_MARKS_AS_SPACES = np.arange(256, dtype=np.uint8)
-_MARKS_AS_SPACES[list(b"".join(_UNIT_MARKS))] = _SPACE
 
 
-def _words_apart(mapped: np.ndarray) -> bytes:
+def _words_apart(mapped: bytes) -> bytes:
     """Mapped ASCII text (see shingle.ascii_mapped) as its words and paragraph marks one space apart: the unit marks
     (sentence ends, quotes) become spaces, and runs of spaces one."""
-    text = _MARKS_AS_SPACES[mapped]
+    text = np.frombuffer(mapped.translate(_MARKS_AS_SPACES), dtype=np.uint8)
     space = text == _SPACE
-    keep = np.ones(len(text), dtype=bool)
-    keep[1:] = ~(space[1:] & space[:-1])
+    keep = np.empty(len(text), dtype=bool)
     keep[:1] = ~space[:1]
+    keep[1:] = ~(space[1:] & space[:-1])
     return text[keep].tobytes()
 
 

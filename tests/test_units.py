@@ -18,6 +18,8 @@ from syndicate.units import (
     SENTENCE_MARK,
     article_sentences,
     line_starts,
+    mark_single_quotes,
+    mark_units,
     post_links,
     quoted_material,
     split_sentences,
@@ -215,3 +217,9 @@ def test_the_term_memo_gives_each_word_its_term_across_merges_and_resets(calls: 
             assert len(memo._hashes) + len(memo._recent) <= units.TERM_MEMO_WORDS
     finally:
         units.MEMO_MERGE_WORDS, units.TERM_MEMO_WORDS = saved
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_mark_units_inserts_a_sentence_mark_after_every_sentence_end(text: str) -> None:
+    assert mark_units(text) == SENTENCE_END.sub(f"\\g<0>{SENTENCE_MARK}", mark_single_quotes(text))
