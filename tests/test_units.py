@@ -223,3 +223,28 @@ def test_the_term_memo_gives_each_word_its_term_across_merges_and_resets(calls: 
 @given(_TEXT)
 def test_mark_units_inserts_a_sentence_mark_after_every_sentence_end(text: str) -> None:
     assert mark_units(text) == SENTENCE_END.sub(f"\\g<0>{SENTENCE_MARK}", mark_single_quotes(text))
+
+
+def _same_batches(one: object, other: object) -> bool:
+    """Every array of two UnitBatches equal, dtypes included."""
+    return all(getattr(one, name).dtype == getattr(other, name).dtype
+               and np.array_equal(getattr(one, name), getattr(other, name)) for name in one.__dataclass_fields__)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_ARTICLE, _ASCII_ARTICLE, st.lists(st.sampled_from(["", " ", "Word", "word.", '"']),
+                                                             min_size=1, max_size=4)), min_size=1, max_size=5))
+def test_marks_counted_by_sorted_search_or_by_cumulative_sum_give_one_batch(articles: list[list[str]]) -> None:
+    """units_batch counts the marks before each word by sorted search in a small batch (one checked article) and by
+    a cumulative sum in a large one: the two ways give the same arrays."""
+    from syndicate import units
+
+    saved = units.SEARCH_TOKENS
+    try:
+        units.SEARCH_TOKENS = 0
+        summed = units_batch(articles)
+        units.SEARCH_TOKENS = 1 << 62
+        searched = units_batch(articles)
+    finally:
+        units.SEARCH_TOKENS = saved
+    assert _same_batches(summed, searched)
