@@ -261,7 +261,8 @@ def order_within_owner(hashes: np.ndarray, owner: np.ndarray, *, stable: bool = 
 def _within_owner(hashes: np.ndarray, owner: np.ndarray, *, stable: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """order_within_owner's order, and the hashes and owners in that order (the check has them already)."""
     if len(owner) and int(owner[-1]) < _MAX_BATCH_PARAGRAPHS:
-        order = ((owner.astype(np.uint64) << _40) | (hashes >> _24)).argsort(kind="stable" if stable else None)
+        order = ((owner.astype(np.uint64, copy=False) << _40) | (hashes >> _24)).argsort(
+            kind="stable" if stable else None)
         sorted_hashes, sorted_owner = hashes[order], owner[order]
         same_owner = sorted_owner[1:] == sorted_owner[:-1]
         if not np.count_nonzero(same_owner & (sorted_hashes[1:] < sorted_hashes[:-1])):

@@ -485,9 +485,10 @@ def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0
     terms, term_offsets = _sentence_terms(tokens, word_positions, word_hashes, word_sentence, sentences, seed)
     return UnitBatch(
         paragraph_offsets=paragraph_offsets,
-        sentence_offsets=sentence_paragraph.searchsorted(paragraph_offsets).astype(np.int64),
+        sentence_offsets=sentence_paragraph.searchsorted(paragraph_offsets).astype(np.int64, copy=False),
         fingerprints=fingerprints_of_text(fingerprint_text),
-        paragraph_words=paragraph_words.astype(np.int64), sentence_paragraph=sentence_paragraph.astype(np.int64),
+        paragraph_words=paragraph_words.astype(np.int64, copy=False),
+        sentence_paragraph=sentence_paragraph.astype(np.int64, copy=False),
         sentence_words=sentence_words.astype(np.int32),
         sentence_quoted=np.zeros(sentences, dtype=np.int32) if quoted is None else np.bincount(
             word_sentence, weights=quoted, minlength=sentences).astype(np.int32),
@@ -613,12 +614,13 @@ def _sentence_shingles(word_hashes: np.ndarray, word_sentence: np.ndarray, sente
     else:
         owner = np.empty(0, dtype=np.uint64)
     grams, owner = sort_within_owner(grams, owner)
-    distinct = np.ones(len(grams), dtype=bool)
-    distinct[1:] = (grams[1:] != grams[:-1]) | (owner[1:] != owner[:-1])
+    distinct = np.empty(len(grams), dtype=bool)
+    distinct[:1] = True
+    np.not_equal(grams[1:], grams[:-1], out=distinct[1:])
+    distinct[1:] |= owner[1:] != owner[:-1]
     grams, owner = grams[distinct], owner[distinct]
-    offsets = np.zeros(sentences + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner.astype(np.int64), minlength=sentences), out=offsets[1:])
-    return grams, offsets
+    # Each sentence's first shingle, by sorted search among the owners (sorted): a count per sentence and its sum.
+    return grams, owner.searchsorted(np.arange(sentences + 1, dtype=np.uint64)).astype(np.int64, copy=False)
 
 
 def _sentence_terms(tokens: list[bytes], word_positions: np.ndarray, word_hashes: np.ndarray,
@@ -735,4 +737,4 @@ def _chunks(sentence_paragraph: np.ndarray, sentence_words: np.ndarray) -> np.nd
     edges = np.empty(count + 1, dtype=bool)
     edges[0] = edges[count] = True
     np.not_equal(code[1:], code[:-1], out=edges[1:count])
-    return edges.nonzero()[0].astype(np.int64)
+    return edges.nonzero()[0].astype(np.int64, copy=False)
