@@ -90,10 +90,35 @@ def mark_units(text: str) -> str:
     sentence end. `text` is one paragraph or many joined by NUL: the patterns never match across NUL."""
     text = mark_single_quotes(text)
     # SENTENCE_END.sub(r"\g<0>" + SENTENCE_MARK, text), without the per-match template expansion of Python's re.
-    ends = [match.end() for match in SENTENCE_END.finditer(text)]
+    ends = [match.end() for match in matches_from(SENTENCE_END, text, _SENTENCE_STARTS)]
     if not ends:
         return text
     return SENTENCE_MARK.join([text[start:end] for start, end in zip([0, *ends], [*ends, len(text)], strict=True)])
+
+
+_SENTENCE_STARTS = ".!?…。！？"
+"""The characters SENTENCE_END's matches start with (its first element is a class of them)."""
+
+
+def matches_from(pattern: re.Pattern[str], text: str, starts: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match is non-empty and starts with one of the characters
+    `starts`: tried only where those stand (found by ``str.find``), each from where the last match ended. The regex
+    engine's own scan tests every character of the text against the pattern's first class, several times slower
+    (SENTENCE_END on a Reuters story: 29 -> 11 us)."""
+    candidates = []
+    for char in starts:
+        at = text.find(char)
+        while at >= 0:
+            candidates.append(at)
+            at = text.find(char, at + 1)
+    candidates.sort()
+    matched_to = 0
+    for at in candidates:
+        if at >= matched_to:
+            match = pattern.match(text, at)
+            if match:
+                matched_to = match.end()
+                yield match
 
 
 _CONTROL = str.maketrans("\x00\x01\x02", "   ")
@@ -113,7 +138,14 @@ def mark_single_quotes(text: str) -> str:
     text's length: offsets are unchanged)."""
     if "''" in text or "‘‘" in text or "’’" in text:
         text = _DOUBLED.sub('" ', text)
-    return SINGLE_QUOTED.sub(_single_marks, text)
+    # SINGLE_QUOTED.sub(_single_marks, text), its matches found from their opening quotes (see matches_from).
+    pieces = []
+    done = 0
+    for match in matches_from(SINGLE_QUOTED, text, "'‘"):
+        start, end = match.span()
+        pieces += (text[done:start], SINGLE_QUOTE_MARK, text[start + 1 : end - 1], SINGLE_QUOTE_MARK)
+        done = end
+    return "".join([*pieces, text[done:]]) if pieces else text
 
 
 def _single_marks(match: re.Match[str]) -> str:

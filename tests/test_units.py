@@ -248,3 +248,20 @@ def test_marks_counted_by_sorted_search_or_by_cumulative_sum_give_one_batch(arti
     finally:
         units.SEARCH_TOKENS = saved
     assert _same_batches(summed, searched)
+
+
+_QUOTED_TEXT = st.lists(st.one_of(_FRAGMENTS, st.sampled_from(["'", "‘", "’", "'a", "a'", "'keep it'", "‘so’", "''x''",
+                                                              "‘‘y’’", "rock 'n' roll", "Hamas'", "x'"])),
+                        max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_TEXT, _QUOTED_TEXT))
+def test_matches_found_from_their_first_characters_are_finditers_matches(text: str) -> None:
+    """SENTENCE_END and SINGLE_QUOTED are matched only where their first characters stand: the same matches."""
+    from syndicate.units import _SENTENCE_STARTS, SINGLE_QUOTED, _single_marks, matches_from
+
+    for pattern, starts in ((SENTENCE_END, _SENTENCE_STARTS), (SINGLE_QUOTED, "'‘")):
+        assert [m.span() for m in matches_from(pattern, text, starts)] == [m.span() for m in pattern.finditer(text)]
+    doubled = re.sub("‘‘|’’|''", '" ', text)
+    assert mark_single_quotes(text) == SINGLE_QUOTED.sub(_single_marks, doubled)
