@@ -732,12 +732,11 @@ class _TermMemo:
         return terms
 
     def _merge(self) -> None:
-        """The recent words into the sorted arrays."""
-        count = len(self._recent)
-        hashes = np.concatenate([self._hashes, np.fromiter(self._recent, dtype=np.uint64, count=count)])
-        terms = np.concatenate([self._terms, np.fromiter(self._recent.values(), dtype=np.uint64, count=count)])
-        order = hashes.argsort(kind="stable")
-        self._hashes, self._terms, self._recent = hashes[order], terms[order], {}
+        """The recent words into the sorted arrays (a snapshot of them: the dict is not read while it may change)."""
+        recent = np.array(list(self._recent.items()), dtype=np.uint64).reshape(-1, 2)
+        hashes = np.concatenate([self._hashes, recent[:, 0]])
+        order = hashes.argsort(kind="stable")  # a sorted run and a short tail: merged
+        self._hashes, self._terms, self._recent = hashes[order], np.concatenate([self._terms, recent[:, 1]])[order], {}
 
 
 TERM_MEMO_WORDS = 1 << 20
