@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -73,7 +74,9 @@ def headline_candidates(article: Article, width: int = 100, count: int = 4) -> t
     """What a person recognises a story by: its title, else its first paragraphs of five words or more."""
     if article.title:
         return ((-1, _cut(article.title, width)),)
-    found = [(i, _cut(p, width)) for i, p in enumerate(article.paragraphs) if len(p.split()) >= 5][:count]
+    # The first `count` paragraphs of five words or more: words counted up to five, paragraphs up to the last needed.
+    candidates = ((i, _cut(p, width)) for i, p in enumerate(article.paragraphs) if len(p.split(None, 4)) >= 5)
+    found = list(islice(candidates, count)) if count >= 0 else list(candidates)[:count]
     return tuple(found) or ((0, _cut(article.paragraphs[0], width)),)
 
 

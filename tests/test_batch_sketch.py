@@ -18,7 +18,7 @@ from syndicate.normalise import paragraph_fingerprint
 from syndicate.plan import sketch_part
 from syndicate.shingle import shingle_articles, shingle_paragraphs
 from syndicate.sign import SCHEME, MinHasher, fold32
-from syndicate.sketch import sign_batch
+from syndicate.sketch import headline_candidates, sign_batch
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 # Letters, digits, apostrophes and backticks, punctuation, typography and Unicode that normalise() folds.
@@ -169,3 +169,21 @@ def test_an_article_signed_alone_is_its_part_of_a_batch(texts):
         assert _same(alone.document_keys, batch.document_keys[number : number + 1])
         assert alone.credits == batch.credits[number : number + 1]
         assert alone.headlines == batch.headlines[number : number + 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab .\t\n\u3000\xa0", max_size=30), min_size=1, max_size=8),
+       st.sampled_from([None, "", "A title"]), st.integers(-2, 6))
+def test_headline_candidates_are_the_first_paragraphs_of_five_words(paragraphs, title, count):
+    """headline_candidates stops at the paragraphs it needs: it gives what the definition over all of them gives."""
+    article = Article(id="a", paragraphs=tuple(paragraphs), title=title)
+
+    def cut(text: str) -> str:
+        return text if len(text) <= 10 else text[:9].rstrip() + "…"
+
+    if title:
+        expected = ((-1, title),)
+    else:
+        found = [(i, cut(p)) for i, p in enumerate(paragraphs) if len(p.split()) >= 5][:count]
+        expected = tuple(found) or ((0, cut(paragraphs[0])),)
+    assert headline_candidates(article, 10, count) == expected
