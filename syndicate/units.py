@@ -674,12 +674,12 @@ def _sentence_terms(tokens: list[bytes], word_positions: np.ndarray, word_hashes
     packed = (word_sentence[keep].astype(np.uint64) << _32) | terms[keep]
     packed.sort()
     packed = packed[_run_starts(packed)]
-    offsets = np.zeros(sentences + 1, dtype=np.int64)
-    np.bincount((packed >> _32).astype(np.int64), minlength=sentences).cumsum(out=offsets[1:])
-    return (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets
+    # A sentence's first term: the first key at or past its number in the high half (keys sorted).
+    offsets = packed.searchsorted(np.arange(sentences + 1, dtype=np.uint64) << _32).astype(np.int64, copy=False)
+    return (packed & _LOW32).astype(np.uint32), offsets
 
 
-_32 = np.uint64(32)
+_32, _LOW32 = np.array(32, dtype=np.uint64), np.array(0xFFFFFFFF, dtype=np.uint64)
 
 
 class _TermMemo:
