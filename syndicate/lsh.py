@@ -42,6 +42,9 @@ def optimal_banding(threshold: float, num_perm: int, false_positive_weight: floa
 
 
 _BAND_MIX = np.random.default_rng(0x5EED).integers(1, 2**63, size=64, dtype=np.uint64) | np.uint64(1)
+_BAND_MIX_ROWS = _BAND_MIX[:, None, None]
+_29 = np.array(29, dtype=np.uint64)
+"""A 0-d array: numpy applies it faster than a scalar, and band_keys applies it to every checked article."""
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -51,11 +54,18 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
                          f"signatures have {signatures.shape[1]}")
     if rows > len(_BAND_MIX):
         raise ValueError(f"at most {len(_BAND_MIX)} rows per band")
-    block = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
-    keys = np.zeros((len(signatures), bands), dtype=np.uint64)
-    for row in range(rows):
-        keys += block[:, :, row] * _BAND_MIX[row]
-        keys ^= keys >> np.uint64(29)
+    # Row-major blocks (row, signature, band), each multiplied by its row's mix in one pass: the additions and mixes
+    # that must follow one another, row by row, then run over contiguous rows.
+    if rows == 0:
+        return np.zeros((len(signatures), bands), dtype=np.uint64)
+    block = signatures[:, : bands * rows].reshape(len(signatures), bands, rows).transpose(2, 0, 1).astype(
+        np.uint64, order="C")
+    block *= _BAND_MIX_ROWS[:rows]
+    keys = block[0] ^ (block[0] >> _29)  # an array of its own, not a view keeping the whole block alive
+    shifted = np.empty_like(keys)
+    for row in range(1, rows):
+        keys += block[row]
+        keys ^= np.right_shift(keys, _29, out=shifted)
     return keys
 
 

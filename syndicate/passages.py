@@ -292,7 +292,7 @@ def _merge_evidence(codes_s: np.ndarray, share: np.ndarray, codes_k: np.ndarray,
     """The sentence pairs found by shingles, by identical words or by terms (codes, sorted; each source's codes
     distinct), each with both kinds of evidence (0 where one kind found nothing): an identical pair's shingle share
     is 1, whatever its shingles say (a pair found both ways counts once, at its best share)."""
-    codes, where, _ = _group(np.concatenate([codes_s, codes_k, codes_t]))
+    codes, where, _ = _group(np.concatenate([codes_s, codes_k, codes_t]), runs=True)
     share_all = np.zeros(len(codes))
     share_all[where[: len(codes_s)]] = share
     identical = where[len(codes_s) : len(codes_s) + len(codes_k)]
@@ -335,18 +335,28 @@ def _shingle_share(a: UnitSketch, b: UnitSketch, width: int) -> tuple[np.ndarray
     return codes, counts / np.minimum(a.shingle_sizes[i], b.shingle_sizes[j])
 
 
-def _group(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _group(codes: np.ndarray, runs: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """np.unique(codes, return_inverse=True, return_counts=True), by one sort: numpy's hashed unique is slower on
-    the few thousand small integers of a pair of articles, and its sorted unique sorts more than once."""
-    order = np.argsort(codes)
+    the few thousand small integers of a pair of articles, and its sorted unique sorts more than once. `runs`: the
+    codes are sorted runs end to end, which a stable sort merges (a few times faster than a quicksort of them; the
+    order of equal codes changes nothing here)."""
+    order = codes.argsort(kind="stable" if runs else None)
     ordered = codes[order]
     new = np.empty(len(ordered), dtype=bool)
     new[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
+    starts = new.nonzero()[0]
     inverse = np.empty(len(codes), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    return ordered[starts], inverse, np.diff(starts, append=len(ordered))
+    inverse[order] = new.cumsum() - 1
+    return ordered[starts], inverse, _run_lengths(starts, len(ordered))
+
+
+def _run_lengths(starts: np.ndarray, total: int) -> np.ndarray:
+    """np.diff(starts, append=total) (without np.diff's overhead: a check's arrays are small, its calls many)."""
+    lengths = np.empty(len(starts), dtype=np.int64)
+    np.subtract(starts[1:], starts[:-1], out=lengths[:-1])
+    lengths[-1:] = total - starts[-1:]
+    return lengths
 
 
 def _same_sentences(a: UnitSketch, b: UnitSketch, width: int) -> np.ndarray:
@@ -359,11 +369,12 @@ def _same_sentences(a: UnitSketch, b: UnitSketch, width: int) -> np.ndarray:
 
 def _equal_values(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (i, j) with a[i] == b[j] (values may repeat on either side)."""
-    order = np.argsort(b, kind="stable")
-    lo, hi = np.searchsorted(b[order], a, side="left"), np.searchsorted(b[order], a, side="right")
+    order = b.argsort(kind="stable")
+    ordered = b[order]
+    lo, hi = ordered.searchsorted(a, side="left"), ordered.searchsorted(a, side="right")
     hits = hi - lo
-    rows = np.repeat(np.arange(len(a)), hits)
-    cols = order[np.repeat(lo, hits) + np.arange(len(rows)) - np.repeat(np.cumsum(hits) - hits, hits)]
+    rows = np.arange(len(a)).repeat(hits)
+    cols = order[lo.repeat(hits) + np.arange(len(rows)) - (hits.cumsum() - hits).repeat(hits)]
     return rows, cols
 
 
@@ -458,13 +469,13 @@ def ragged_positions(offsets: np.ndarray, items: np.ndarray) -> tuple[np.ndarray
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The positions ``starts[k]:starts[k] + lengths[k]`` of every k, end to end, and their bounds."""
     bounds = np.zeros(len(starts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=bounds[1:])
-    return np.arange(bounds[-1], dtype=np.int64) + np.repeat(starts - bounds[:-1], lengths), bounds
+    lengths.cumsum(out=bounds[1:])
+    return np.arange(bounds[-1], dtype=np.int64) + (starts - bounds[:-1]).repeat(lengths), bounds
 
 
 def _owners(bounds: np.ndarray) -> np.ndarray:
     """Per row of ragged rows with these bounds: the item it belongs to."""
-    return np.repeat(np.arange(len(bounds) - 1, dtype=np.int64), np.diff(bounds))
+    return np.arange(len(bounds) - 1, dtype=np.int64).repeat(bounds[1:] - bounds[:-1])
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -521,7 +532,7 @@ class EvidenceBatch:
         new = np.empty(len(key), dtype=bool)
         new[:1] = True
         np.not_equal(key[1:], key[:-1], out=new[1:])
-        firsts = np.flatnonzero(new)
+        firsts = new.nonzero()[0]
         entry_offsets = _offsets(entry_article, articles)
         term_offsets_out = _offsets(entry_article[firsts], articles)
         term_article = entry_article[firsts]
@@ -532,9 +543,9 @@ class EvidenceBatch:
             shingle_sizes=np.bincount(shingle_sentence[active[shingle_sentence]], minlength=len(words)),
             shingle_offsets=shingle_offsets, shingles=shingles, shingle_owner=shingle_owner,
             term_offsets=term_offsets_out, term_values=values[firsts],
-            term_counts=np.diff(firsts, append=len(key)), term_starts=firsts - entry_offsets[term_article],
+            term_counts=_run_lengths(firsts, len(key)), term_starts=firsts - entry_offsets[term_article],
             entry_offsets=entry_offsets, entry_owner=entry_owner,
-            entry_term=np.cumsum(new) - 1 - term_offsets_out[entry_article])
+            entry_term=new.cumsum() - 1 - term_offsets_out[entry_article])
 
     def __len__(self) -> int:
         return len(self.sentence_offsets) - 1
@@ -566,7 +577,7 @@ _PACKED_BITS = 64
 def _offsets(owner: np.ndarray, count: int) -> np.ndarray:
     """Offsets of `count` consecutive groups, from the (sorted) group of each row."""
     offsets = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner, minlength=count), out=offsets[1:])
+    np.bincount(owner, minlength=count).cumsum(out=offsets[1:])
     return offsets
 
 
@@ -618,12 +629,14 @@ class _PairLayout:
 
     @classmethod
     def of(cls, evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray) -> _PairLayout:
-        sentences = np.diff(evidence.sentence_offsets)
-        width = np.maximum(sentences[b], 1)
+        offsets = evidence.sentence_offsets
+        sentences = offsets[1:] - offsets[:-1]
+        sentences_a, sentences_b = sentences[a], sentences[b]
+        width = np.maximum(sentences_b, 1)
         base, rows_a, rows_b = (np.zeros(len(a) + 1, dtype=np.int64) for _ in range(3))
-        np.cumsum(sentences[a] * width, out=base[1:])
-        np.cumsum(sentences[a], out=rows_a[1:])
-        np.cumsum(sentences[b], out=rows_b[1:])
+        (sentences_a * width).cumsum(out=base[1:])
+        sentences_a.cumsum(out=rows_a[1:])
+        sentences_b.cumsum(out=rows_b[1:])
         return cls(a=a, b=b, first_a=evidence.sentence_offsets[a], first_b=evidence.sentence_offsets[b], width=width,
                    base=base, rows_a=rows_a, rows_b=rows_b)
 
@@ -636,7 +649,8 @@ class _PairLayout:
 
     def decode(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pair, i, j) of each cell (cells sorted: the pairs' bounds are searched among them, not the reverse)."""
-        pair = np.repeat(np.arange(len(self.a)), np.diff(np.searchsorted(cells, self.base)))
+        bounds = cells.searchsorted(self.base)
+        pair = np.arange(len(self.a)).repeat(bounds[1:] - bounds[:-1])
         local = cells - self.base[pair]
         return pair, local // self.width[pair], local % self.width[pair]
 
@@ -677,7 +691,7 @@ def _sum_by_cell(cells: np.ndarray, space: int, *weights: np.ndarray) -> tuple[n
     sorting the rows where they are sparse (long ones: the range is the product of their sentence counts)."""
     if space <= _DENSE_CELLS * len(cells):
         counts = np.bincount(cells, minlength=space)
-        distinct = np.flatnonzero(counts)
+        distinct = counts.nonzero()[0]
         return (distinct, counts[distinct],
                 *(np.bincount(cells, weights=weight, minlength=space)[distinct] for weight in weights))
     distinct, inverse, counts = _group(cells)
@@ -695,14 +709,25 @@ def _join(keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     One stable sort of the two arrays end to end: numpy's stable sort finds the two sorted runs and merges them, which
     costs less than a binary search of millions of keys."""
     both = np.concatenate([keys_a, keys_b])
-    order = np.argsort(both, kind="stable")
+    order = both.argsort(kind="stable")
     merged = both[order]
-    equal = np.flatnonzero(merged[1:] == merged[:-1])
+    equal = (merged[1:] == merged[:-1]).nonzero()[0]
     return order[equal], order[equal + 1] - len(keys_a)
 
 
 def _pair_keys(pair: np.ndarray, values: np.ndarray) -> np.ndarray:
-    return (pair.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64)
+    return (pair.astype(np.uint64) << _32) | values.astype(np.uint64)
+
+
+_32 = np.array(32, dtype=np.uint64)
+
+
+def _firsts(ordered: np.ndarray) -> np.ndarray:
+    """Per value of a sorted array: whether it is the first of its run."""
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return first
 
 
 def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
@@ -715,13 +740,13 @@ def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
     pair: the others (most of them) are left out before the pairs' rows are laid out. A shingle's rank among the
     batch's distinct shingles stands for its 64-bit value in the keys (same order, same equality)."""
     pairs = len(layout.a)
-    distinct, rank, counts = _group(evidence.shingles)
+    distinct, rank, counts = _group(evidence.shingles, runs=True)  # each article's sorted
     if len(distinct) >= 1 << 32:
         raise ValueError("too many distinct shingles in one evidence batch")
     with_itself = np.zeros(len(evidence), dtype=bool)
     with_itself[layout.a[layout.a == layout.b]] = True
-    repeated = np.flatnonzero((counts[rank] >= 2) | with_itself[_owners(evidence.shingle_offsets)])
-    repeated_offsets = np.searchsorted(repeated, evidence.shingle_offsets)
+    repeated = ((counts[rank] >= 2) | with_itself[_owners(evidence.shingle_offsets)]).nonzero()[0]
+    repeated_offsets = repeated.searchsorted(evidence.shingle_offsets)
     rows_a, bounds_a = ragged_positions(repeated_offsets, layout.a)
     rows_b, bounds_b = ragged_positions(repeated_offsets, layout.b)
     pair_a = _owners(bounds_a)
@@ -729,7 +754,7 @@ def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
                        _pair_keys(_owners(bounds_b), rank[repeated[rows_b]]))
     pair = pair_a[in_a]
     shared = np.bincount(pair, minlength=pairs)
-    sizes = np.diff(evidence.shingle_offsets)
+    sizes = evidence.shingle_offsets[1:] - evidence.shingle_offsets[:-1]
     union = sizes[layout.a] + sizes[layout.b] - shared
     jaccard = np.divide(shared, union, out=np.zeros(pairs), where=union > 0)
     owner_a = evidence.shingle_owner[repeated[rows_a[in_a]]].astype(np.int64)
@@ -745,13 +770,13 @@ def _batch_same_sentences(evidence: EvidenceBatch, layout: _PairLayout) -> np.nd
     """As :func:`_same_sentences` gives them for each pair: the cells of pairs of active sentences whose words are the
     same. Only a key that two active sentences of the batch hold (or that an article paired with itself holds) can
     pair two sentences; a key's rank among the batch's distinct keys stands for it in the pairs' keys."""
-    active = np.flatnonzero(evidence.active)
+    active = evidence.active.nonzero()[0]
     _, rank, counts = _group(evidence.sentence_keys[active])
     with_itself = np.zeros(len(evidence), dtype=bool)
     with_itself[layout.a[layout.a == layout.b]] = True
     keep = (counts[rank] >= 2) | with_itself[_owners(evidence.sentence_offsets)[active]]
     repeated, rank = active[keep], rank[keep]
-    repeated_offsets = np.searchsorted(repeated, evidence.sentence_offsets)
+    repeated_offsets = repeated.searchsorted(evidence.sentence_offsets)
     rows_a, bounds_a = ragged_positions(repeated_offsets, layout.a)
     rows_b, bounds_b = ragged_positions(repeated_offsets, layout.b)
     pair_a = _owners(bounds_a)
@@ -774,8 +799,9 @@ def _batch_term_cosine(evidence: EvidenceBatch, layout: _PairLayout,
     in_a, in_b = _join(_pair_keys(term_pair_a, evidence.term_values[terms_a]),
                        _pair_keys(term_pair_b, evidence.term_values[terms_b]))
     active = np.zeros(len(evidence.active) + 1, dtype=np.int64)
-    np.cumsum(evidence.active, out=active[1:])
-    active = np.diff(active[evidence.sentence_offsets])  # per article: its active sentences
+    evidence.active.cumsum(out=active[1:])
+    active = active[evidence.sentence_offsets]
+    active = active[1:] - active[:-1]  # per article: its active sentences
     sentences = active[layout.a] + active[layout.b]
     count_a, count_b = evidence.term_counts[terms_a[in_a]], evidence.term_counts[terms_b[in_b]]
 
@@ -786,9 +812,9 @@ def _batch_term_cosine(evidence: EvidenceBatch, layout: _PairLayout,
         frequency[shared] += other_counts
         weight = _idf_weight(sentences[term_pair], frequency)
         entries, entry_bounds = ragged_positions(evidence.entry_offsets, articles)
-        lengths = np.diff(entry_bounds)
-        return np.sqrt(np.bincount(np.repeat(rows[:-1], lengths) + evidence.entry_owner[entries],
-                                   weights=weight[np.repeat(term_bounds[:-1], lengths) + evidence.entry_term[entries]],
+        lengths = entry_bounds[1:] - entry_bounds[:-1]
+        return np.sqrt(np.bincount(rows[:-1].repeat(lengths) + evidence.entry_owner[entries],
+                                   weights=weight[term_bounds[:-1].repeat(lengths) + evidence.entry_term[entries]],
                                    minlength=int(rows[-1])))
 
     norm_a = norms(layout.a, layout.rows_a, terms_a, term_pair_a, term_bounds_a, in_a, count_b)
@@ -806,8 +832,8 @@ def _batch_term_cosine(evidence: EvidenceBatch, layout: _PairLayout,
     row_length = count_b[row_term]
     entries_b, _ = _ranges(evidence.entry_offsets[layout.b[pair]][row_term] + evidence.term_starts[shared_b][row_term],
                            row_length)
-    term = np.repeat(row_term, row_length)
-    cells = layout.cell(pair[term], np.repeat(evidence.entry_owner[rows], row_length), evidence.entry_owner[entries_b])
+    term = row_term.repeat(row_length)
+    cells = layout.cell(pair[term], evidence.entry_owner[rows].repeat(row_length), evidence.entry_owner[entries_b])
     cells, shared, sums, numbers = _sum_by_cell(cells, layout.cells, weight[term], number[term])
     pair, i, j = layout.decode(cells)
     denominator = norm_a[layout.rows_a[pair] + i] * norm_b[layout.rows_b[pair] + j]
@@ -821,7 +847,9 @@ def _batch_bound(evidence: EvidenceBatch, pairs: int, pair: np.ndarray, sentence
     the unquoted words, of the distinct sentences on each side, the smaller side's."""
     totals = []
     for sentence in (sentence_a, sentence_b):
-        distinct = np.unique(_pair_keys(pair, sentence))
+        distinct = _pair_keys(pair, sentence)
+        distinct.sort()
+        distinct = distinct[_firsts(distinct)]  # np.unique, without its overhead
         owner = (distinct >> np.uint64(32)).astype(np.int64)
         sentence = (distinct & np.uint64(0xFFFFFFFF)).astype(np.int64)
         words = evidence.words[sentence].astype(np.int64)

@@ -61,19 +61,25 @@ def ngram_hashes(word_hashes: np.ndarray, n: int) -> np.ndarray:
         return np.empty(0, dtype=np.uint64)
     combined = word_hashes[:count].copy()
     for offset in range(1, n):
-        combined *= WORD_MULTIPLIER
+        combined *= _WORD_MULTIPLIER
         combined += word_hashes[offset : offset + count]
     return fmix64(combined)
 
 
 def fmix64(values: np.ndarray) -> np.ndarray:
-    shift, m1, m2 = _FMIX
+    shift, m1, m2 = _FMIX_ARRAYS
     values ^= values >> shift
     values *= m1
     values ^= values >> shift
     values *= m2
     values ^= values >> shift
     return values
+
+
+_WORD_MULTIPLIER = np.array(WORD_MULTIPLIER)
+_FMIX_ARRAYS = tuple(np.array(value) for value in _FMIX)
+"""The constants as 0-d arrays, which numpy applies faster than scalars (a checked article's shingles are a few
+hundred: the cost of each call counts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,13 +208,15 @@ def ascii_tokens(text: bytes, table: np.ndarray = _ASCII_WORDS) -> list[bytes]:
 
 def ascii_mapped(text: bytes, table: np.ndarray = _ASCII_WORDS) -> np.ndarray:
     """ASCII text through a byte table, as uint8: its words (and kept marks) between spaces."""
-    mapped = table[np.frombuffer(text, dtype=np.uint8)]
+    # bytes.translate maps a byte in a fraction of the time a numpy gather takes, short text or long.
+    mapped = np.frombuffer(bytearray(text.translate(table.tobytes())), dtype=np.uint8)
     # An apostrophe belongs to a word only between two word characters ("o'neil's", not "'quote'").
-    apostrophes = np.flatnonzero(mapped == _APOSTROPHE)
+    apostrophes = (mapped == _APOSTROPHE).nonzero()[0]
     if len(apostrophes):
-        wordlike = _ALNUM[mapped]
-        padded = np.concatenate(([False], wordlike, [False]))
-        inner = padded[apostrophes] & padded[apostrophes + 2]
+        last = len(mapped) - 1
+        # The neighbours of the apostrophes only (an apostrophe at either end of the text has one, which is no word).
+        inner = (_ALNUM[mapped[apostrophes - 1]] & _ALNUM[mapped[np.minimum(apostrophes + 1, last)]]
+                 & (apostrophes > 0) & (apostrophes < last))
         mapped[apostrophes[~inner]] = _SPACE
     return mapped
 
@@ -239,22 +247,31 @@ def _per_paragraph_unique(hashes: np.ndarray, word_counts: np.ndarray, n: int) -
 
 def sort_within_owner(hashes: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sort by (owner, hash) (see :func:`order_within_owner`)."""
-    order = order_within_owner(hashes, owner)
-    return hashes[order], owner[order]
+    _, sorted_hashes, sorted_owner = _within_owner(hashes, owner, stable=False)
+    return sorted_hashes, sorted_owner
 
 
 def order_within_owner(hashes: np.ndarray, owner: np.ndarray, *, stable: bool = False) -> np.ndarray:
     """The order that sorts by (owner, hash), owner ascending already. One argsort of owner-prefixed keys is ten
     times faster than lexsort; keys keep only the top 40 bits of a hash, so the rare tie is caught by the check and
     lexsort redoes it. `stable`: equal (owner, hash) keep their order, as with lexsort."""
+    return _within_owner(hashes, owner, stable=stable)[0]
+
+
+def _within_owner(hashes: np.ndarray, owner: np.ndarray, *, stable: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """order_within_owner's order, and the hashes and owners in that order (the check has them already)."""
     if len(owner) and int(owner[-1]) < _MAX_BATCH_PARAGRAPHS:
-        order = np.argsort((owner.astype(np.uint64) << np.uint64(40)) | (hashes >> np.uint64(24)),
-                           kind="stable" if stable else None)
+        order = ((owner.astype(np.uint64, copy=False) << _40) | (hashes >> _24)).argsort(
+            kind="stable" if stable else None)
         sorted_hashes, sorted_owner = hashes[order], owner[order]
         same_owner = sorted_owner[1:] == sorted_owner[:-1]
-        if not np.any(same_owner & (sorted_hashes[1:] < sorted_hashes[:-1])):
-            return order
-    return np.lexsort((hashes, owner))
+        if not np.count_nonzero(same_owner & (sorted_hashes[1:] < sorted_hashes[:-1])):
+            return order, sorted_hashes, sorted_owner
+    order = np.lexsort((hashes, owner))
+    return order, hashes[order], owner[order]
+
+
+_40, _24 = np.array(40, dtype=np.uint64), np.array(24, dtype=np.uint64)
 
 
 def _fingerprints(tokens: list[bytes]) -> np.ndarray:
@@ -270,13 +287,17 @@ def fingerprints_of_text(joined: bytes) -> np.ndarray:
     the same as folding them word by word.
     """
     if joined.isascii():
-        raw = np.frombuffer(joined, dtype=np.uint8)
-        digit = (raw >= _ZERO) & (raw <= _ZERO + 9)
-        keep = np.ones(len(raw), dtype=bool)
+        raw = np.frombuffer(joined.translate(_DIGITS_AS_ZERO), dtype=np.uint8)  # every digit a 0 (bytes.translate)
+        digit = raw == _ZERO
+        keep = np.empty(len(raw), dtype=bool)
+        keep[:1] = True
         keep[1:] = ~(digit[1:] & digit[:-1])
-        folded = np.where(digit, np.uint8(_ZERO), raw)[keep].tobytes()
+        folded = raw[keep].tobytes()
     else:
         folded = _DIGITS.sub("0", joined.decode()).encode()
     paragraphs = folded.split(MARK)[:-1]
     hash_one = xxhash.xxh3_64_intdigest
-    return np.fromiter((hash_one(p.strip()) for p in paragraphs), dtype=np.uint64, count=len(paragraphs))
+    return np.fromiter(map(hash_one, map(bytes.strip, paragraphs)), dtype=np.uint64, count=len(paragraphs))
+
+
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")

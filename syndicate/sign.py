@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
 SCHEME = "affine32"
 EMPTY = np.uint32(0xFFFFFFFF)
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+_FMIX32 = tuple(np.array(value, dtype=np.uint32) for value in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
+"""As 0-d arrays, which numpy applies faster than scalars (a checked article has a few hundred shingles: the cost of
+each call counts)."""
+_32 = np.array(32, dtype=np.uint64)
 _CHUNK = 8192
 """Shingles per numpy step. The (permutations x shingles) block, 4 MB at 128 permutations, stays in
 cache while it is permuted and reduced; larger steps ran slower on Reuters-21578, not faster."""
@@ -31,7 +34,7 @@ cache while it is permuted and reduced; larger steps ran slower on Reuters-21578
 
 def fold32(shingles: np.ndarray) -> np.ndarray:
     """The 32-bit value MinHash sees for a 64-bit shingle hash (xor of its halves)."""
-    return (shingles ^ (shingles >> np.uint64(32))).astype(np.uint32)
+    return (shingles ^ (shingles >> _32)).astype(np.uint32)
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
@@ -58,28 +61,40 @@ class MinHasher:
         self.num_perm = num_perm
         self.seed = seed
         self._a, self._b = affine32_permutations(num_perm, seed)
+        self._columns = self._a[:, None], self._b[:, None]
 
     def signatures(self, shingles: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """One signature row per set ``shingles[offsets[i]:offsets[i+1]]``; empty sets get all-EMPTY rows.
 
         Permutations run along the rows of a (permutations x shingles) block, so one
         ``minimum.reduceat`` over contiguous memory takes the minimum of many sets at once;
-        the block is filled in place, a few thousand shingles at a time.
+        the block is filled in place, a few thousand shingles at a time. Sets that fit in one block together (a
+        checked article's chunks) are reduced at once, in a block of their own size.
         """
         offsets = np.asarray(offsets, dtype=np.int64)
-        out = np.full((self.num_perm, len(offsets) - 1), EMPTY, dtype=np.uint32)
-        nonempty = np.flatnonzero(offsets[1:] > offsets[:-1])
+        sets = len(offsets) - 1
+        nonempty = (offsets[1:] > offsets[:-1]).nonzero()[0]
         if len(nonempty) == 0:
-            return out.T.copy()
+            return np.full((sets, self.num_perm), EMPTY, dtype=np.uint32)
         mixed = _fmix32(fold32(np.asarray(shingles, dtype=np.uint64)))
-        a, b = self._a[:, None], self._b[:, None]
-        block = np.empty((self.num_perm, _CHUNK), dtype=np.uint32)
+        a, b = self._columns
         starts, ends = offsets[nonempty], offsets[nonempty + 1]
+        if ends[-1] - starts[0] <= _CHUNK:  # one block holds every set (one article's chunks): one reduction
+            permuted = a * mixed[None, starts[0] : ends[-1]]
+            permuted += b
+            minima = np.minimum.reduceat(permuted, starts - starts[0], axis=1).T
+            if len(nonempty) == sets:
+                return minima.copy()
+            found = np.full((sets, self.num_perm), EMPTY, dtype=np.uint32)
+            found[nonempty] = minima
+            return found
+        out = np.full((self.num_perm, sets), EMPTY, dtype=np.uint32)
+        block = np.empty((self.num_perm, _CHUNK), dtype=np.uint32)
         first = 0
         while first < len(nonempty):
             lo = starts[first]
             # As many whole sets as fit in one block; a larger set is reduced alone, block by block.
-            last = max(first + 1, int(np.searchsorted(ends, lo + _CHUNK, side="right")))
+            last = max(first + 1, int(ends.searchsorted(lo + _CHUNK, side="right")))
             hi = ends[last - 1]
             minima = None
             for step in range(lo, hi, _CHUNK) if last == first + 1 else (lo,):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -52,12 +53,20 @@ def sign_batch(articles: Sequence[Article], config: ScanConfig, hasher: MinHashe
 def document_signatures(units: UnitBatch, chunk_signatures: np.ndarray) -> np.ndarray:
     """Each article's MinHash over all its shingles: the minimum of its chunks' signatures (a MinHash of a union is
     the minimum of the MinHashes); an article without shingles gets the empty signature."""
-    chunk_article = np.searchsorted(units.paragraph_offsets, units.sentence_paragraph[units.chunk_offsets[:-1]],
-                                    side="right") - 1
     out = np.full((len(units), chunk_signatures.shape[1]), EMPTY, dtype=np.uint32)
-    if len(chunk_article):
-        starts = np.flatnonzero(np.diff(chunk_article, prepend=-1))
-        out[chunk_article[starts]] = np.minimum.reduceat(chunk_signatures, starts, axis=0)
+    chunks = len(units.chunk_offsets) - 1
+    if chunks == 0:
+        return out
+    if len(units) == 1:  # a checked article: all its chunks are its own
+        out[0] = chunk_signatures.min(axis=0)
+        return out
+    chunk_article = units.paragraph_offsets.searchsorted(units.sentence_paragraph[units.chunk_offsets[:-1]],
+                                                         side="right") - 1
+    starts = np.empty(chunks, dtype=bool)
+    starts[0] = True
+    np.not_equal(chunk_article[1:], chunk_article[:-1], out=starts[1:])
+    starts = starts.nonzero()[0]
+    out[chunk_article[starts]] = np.minimum.reduceat(chunk_signatures, starts, axis=0)
     return out
 
 
@@ -65,7 +74,9 @@ def headline_candidates(article: Article, width: int = 100, count: int = 4) -> t
     """What a person recognises a story by: its title, else its first paragraphs of five words or more."""
     if article.title:
         return ((-1, _cut(article.title, width)),)
-    found = [(i, _cut(p, width)) for i, p in enumerate(article.paragraphs) if len(p.split()) >= 5][:count]
+    # The first `count` paragraphs of five words or more: words counted up to five, paragraphs up to the last needed.
+    candidates = ((i, _cut(p, width)) for i, p in enumerate(article.paragraphs) if len(p.split(None, 4)) >= 5)
+    found = list(islice(candidates, count)) if count >= 0 else list(candidates)[:count]
     return tuple(found) or ((0, _cut(article.paragraphs[0], width)),)
 
 

@@ -111,9 +111,9 @@ def verify_batch(ids: Sequence[str], evidence: EvidenceBatch, a: np.ndarray, b: 
     (:func:`~syndicate.passages.score_batch`); only the pairs worth aligning are aligned one by one. Any share of
     the pairs may be verified apart (a worker's): a pair's result depends on its two articles only."""
     scores = score_batch(evidence, a, b, config)
-    sizes = np.diff(evidence.shingle_offsets).tolist()
+    sizes = (evidence.shingle_offsets[1:] - evidence.shingle_offsets[:-1]).tolist()
     found: list[Link | None] = [None] * len(a)
-    for k in np.flatnonzero(worth_aligning(scores.jaccard, scores.free, scores.words, config)).tolist():
+    for k in np.asarray(worth_aligning(scores.jaccard, scores.free, scores.words, config)).nonzero()[0].tolist():
         x, y = int(a[k]), int(b[k])
         found[k] = _link(ids[x], evidence.sentences(x), ids[y], evidence.sentences(y), scores.pairs(k),
                          (int(scores.shared[k]), sizes[x], sizes[y]), float(scores.jaccard[k]), config)

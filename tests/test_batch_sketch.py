@@ -18,7 +18,7 @@ from syndicate.normalise import paragraph_fingerprint
 from syndicate.plan import sketch_part
 from syndicate.shingle import shingle_articles, shingle_paragraphs
 from syndicate.sign import SCHEME, MinHasher, fold32
-from syndicate.sketch import sign_batch
+from syndicate.sketch import headline_candidates, sign_batch
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 # Letters, digits, apostrophes and backticks, punctuation, typography and Unicode that normalise() folds.
@@ -122,3 +122,68 @@ def test_a_part_sketched_in_a_worker_process_equals_the_part_sketched_here(seed_
         assert ours.ids == theirs.ids and ours.meta == theirs.meta and ours.headlines == theirs.headlines
         assert all(np.array_equal(getattr(ours, name), getattr(theirs, name), equal_nan=name == "days")
                    for name in ("values", "owner", "sentence_keys", "terms", "term_offsets", "days"))
+
+
+_WORDS = st.sampled_from(["Mr.", "U.S.", "the", "talks", "Putin", "said", "5", "1,400", "it's", "Hamas'", ".", "!",
+                          "?", '"', "“", "”", "«", "»", "'", "‘", "’", "(Hussein Malla/AP)", "pic.twitter.com/x1",
+                          "— Jane Doe (@jane) July 1, 2018", "FILE - In this photo,", "TRUMP:", "Q:", "东京", "今天。",
+                          "Zürich", "ﬁne", "\x00", "\x01", "\x02", "-"])
+_PARAGRAPHS = st.one_of(st.lists(_WORDS, max_size=70).map(" ".join), st.sampled_from(["", " ", "Word", "word."]),
+                        st.text(alphabet=ALPHABET, max_size=60))
+"""Paragraphs with quotes, marks, non-ASCII text, posts and captions; empty ones and one-word ones."""
+
+
+def _same(alone: np.ndarray, part: np.ndarray) -> bool:
+    return alone.dtype == part.dtype and alone.shape == part.shape and np.array_equal(alone, part)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_PARAGRAPHS, min_size=1, max_size=6), min_size=1, max_size=4))
+def test_an_article_signed_alone_is_its_part_of_a_batch(texts):
+    """The pre-ingest check signs one article at a time: every array of a batch of one is the article's part of any
+    batch (the paths that shortcut a batch of one give what the batch path gives)."""
+    config = ScanConfig()
+    hasher = MinHasher(config.num_perm, config.seed)
+    articles = [Article(id=str(number), paragraphs=tuple(paragraphs)) for number, paragraphs in enumerate(texts)]
+    batch = sign_batch(articles, config, hasher)
+    units = batch.units
+    for number, article in enumerate(articles):
+        alone = sign_batch([article], config, hasher)
+        one = alone.units
+        p0, p1 = units.paragraph_offsets[number : number + 2]
+        s0, s1 = units.sentence_offsets[number : number + 2]
+        chunks = np.flatnonzero((units.chunk_offsets[:-1] >= s0) & (units.chunk_offsets[:-1] < s1))
+        assert _same(one.paragraph_offsets, units.paragraph_offsets[number : number + 2] - p0)
+        assert _same(one.sentence_offsets, units.sentence_offsets[number : number + 2] - s0)
+        for name in ("fingerprints", "paragraph_words"):
+            assert _same(getattr(one, name), getattr(units, name)[p0:p1])
+        assert _same(one.sentence_paragraph, units.sentence_paragraph[s0:s1] - p0)
+        for name in ("sentence_words", "sentence_quoted", "sentence_keys"):
+            assert _same(getattr(one, name), getattr(units, name)[s0:s1])
+        for values, offsets in (("shingles", "shingle_offsets"), ("terms", "term_offsets")):
+            o0, o1 = getattr(units, offsets)[[s0, s1]]
+            assert _same(getattr(one, values), getattr(units, values)[o0:o1])
+            assert _same(getattr(one, offsets), getattr(units, offsets)[s0 : s1 + 1] - o0)
+        assert _same(one.chunk_offsets, np.concatenate([units.chunk_offsets[chunks], [s1]]) - s0)
+        assert _same(alone.keys, batch.keys[chunks])
+        assert _same(alone.document_keys, batch.document_keys[number : number + 1])
+        assert alone.credits == batch.credits[number : number + 1]
+        assert alone.headlines == batch.headlines[number : number + 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab .\t\n\u3000\xa0", max_size=30), min_size=1, max_size=8),
+       st.sampled_from([None, "", "A title"]), st.integers(-2, 6))
+def test_headline_candidates_are_the_first_paragraphs_of_five_words(paragraphs, title, count):
+    """headline_candidates stops at the paragraphs it needs: it gives what the definition over all of them gives."""
+    article = Article(id="a", paragraphs=tuple(paragraphs), title=title)
+
+    def cut(text: str) -> str:
+        return text if len(text) <= 10 else text[:9].rstrip() + "…"
+
+    if title:
+        expected = ((-1, title),)
+    else:
+        found = [(i, cut(p)) for i, p in enumerate(paragraphs) if len(p.split()) >= 5][:count]
+        expected = tuple(found) or ((0, cut(paragraphs[0])),)
+    assert headline_candidates(article, 10, count) == expected

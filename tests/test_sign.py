@@ -3,6 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syndicate.shingle import shingle_paragraphs
 from syndicate.sign import EMPTY, SCHEME, MinHasher, affine32_permutations, fold32
@@ -76,3 +78,20 @@ def test_importing_the_cli_does_not_import_datasketch() -> None:
     code = "import sys, syndicate.cli; print('datasketch' in sys.modules, 'scipy' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["False", "False"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 5000), max_size=7), st.integers(0, 2**32 - 1))
+def test_sets_signed_in_one_block_or_many_equal_each_set_signed_alone(sizes: list[int], seed: int) -> None:
+    """Sets that fit in one block together (a checked article's chunks) take a path of their own; a set alone, up to
+    5000 shingles, always does; larger totals go block by block."""
+    rng = np.random.default_rng(seed)
+    offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    values = rng.integers(0, 2**64, size=int(offsets[-1]), dtype=np.uint64)
+    hasher = MinHasher(num_perm=128)
+    together = hasher.signatures(values, offsets)
+    assert together.dtype == np.uint32 and together.shape == (len(sizes), 128) and together.flags.c_contiguous
+    for i, size in enumerate(sizes):
+        alone = hasher.signatures(values[offsets[i] : offsets[i + 1]], np.array([0, size]))
+        assert np.array_equal(together[i], alone[0])
+        assert (alone[0] == EMPTY).all() == (size == 0)

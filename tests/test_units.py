@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,8 @@ from syndicate.units import (
     SENTENCE_MARK,
     article_sentences,
     line_starts,
+    mark_single_quotes,
+    mark_units,
     post_links,
     quoted_material,
     split_sentences,
@@ -187,3 +190,78 @@ def test_post_links_and_line_starts_find_what_finditer_finds(text: str) -> None:
     starts = [0, *(match.end() for match in re.finditer("\n", text))]
     found = [(starts[index], match.span()) for index, match in line_starts(text, starts, [len(text)] * len(starts))]
     assert found == [(match.start(), match.span()) for match in LINE_START.finditer(text)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sets(st.integers(0, 80), min_size=1, max_size=20), st.sampled_from([0, 0, 0, 7])),
+                min_size=1, max_size=30))
+def test_the_term_memo_gives_each_word_its_term_across_merges_and_resets(calls: list[tuple[set[int], int]]) -> None:
+    """The memo of terms (recent words in a dict, merged into sorted arrays now and then, all forgotten when full or
+    when the seed changes) answers what syndicate.terms says of every word, whatever the words of earlier calls."""
+    from syndicate import units
+    from syndicate.terms import token_terms
+
+    vocabulary = [word.encode() for word in ("the", "a", "5", "1,400", "said", "talks", "putin", "it's")] + [
+        f"word{number}".encode() for number in range(73)]
+    memo = units._TermMemo()
+    saved = units.MEMO_MERGE_WORDS, units.TERM_MEMO_WORDS
+    units.MEMO_MERGE_WORDS, units.TERM_MEMO_WORDS = 3, 50
+    try:
+        for numbers, seed in calls:
+            spelled = sorted((xxhash.xxh3_64_intdigest(vocabulary[n], seed), vocabulary[n]) for n in numbers)
+            hashes = np.array([value for value, _ in spelled], dtype=np.uint64)
+            terms = memo.of(hashes, lambda positions, spelled=spelled: (spelled[k][1] for k in positions.tolist()),
+                            seed)
+            assert terms.dtype == np.uint64
+            assert terms.tolist() == token_terms(word for _, word in spelled)
+            assert len(memo._hashes) + len(memo._recent) <= units.TERM_MEMO_WORDS
+    finally:
+        units.MEMO_MERGE_WORDS, units.TERM_MEMO_WORDS = saved
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_mark_units_inserts_a_sentence_mark_after_every_sentence_end(text: str) -> None:
+    assert mark_units(text) == SENTENCE_END.sub(f"\\g<0>{SENTENCE_MARK}", mark_single_quotes(text))
+
+
+def _same_batches(one: object, other: object) -> bool:
+    """Every array of two UnitBatches equal, dtypes included."""
+    return all(getattr(one, name).dtype == getattr(other, name).dtype
+               and np.array_equal(getattr(one, name), getattr(other, name)) for name in one.__dataclass_fields__)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_ARTICLE, _ASCII_ARTICLE, st.lists(st.sampled_from(["", " ", "Word", "word.", '"']),
+                                                             min_size=1, max_size=4)), min_size=1, max_size=5))
+def test_marks_counted_by_sorted_search_or_by_cumulative_sum_give_one_batch(articles: list[list[str]]) -> None:
+    """units_batch counts the marks before each word by sorted search in a small batch (one checked article) and by
+    a cumulative sum in a large one: the two ways give the same arrays."""
+    from syndicate import units
+
+    saved = units.SEARCH_TOKENS
+    try:
+        units.SEARCH_TOKENS = 0
+        summed = units_batch(articles)
+        units.SEARCH_TOKENS = 1 << 62
+        searched = units_batch(articles)
+    finally:
+        units.SEARCH_TOKENS = saved
+    assert _same_batches(summed, searched)
+
+
+_QUOTED_TEXT = st.lists(st.one_of(_FRAGMENTS, st.sampled_from(["'", "‘", "’", "'a", "a'", "'keep it'", "‘so’", "''x''",
+                                                              "‘‘y’’", "rock 'n' roll", "Hamas'", "x'"])),
+                        max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_TEXT, _QUOTED_TEXT))
+def test_matches_found_from_their_first_characters_are_finditers_matches(text: str) -> None:
+    """SENTENCE_END and SINGLE_QUOTED are matched only where their first characters stand: the same matches."""
+    from syndicate.units import _SENTENCE_STARTS, SINGLE_QUOTED, _single_marks, matches_from
+
+    for pattern, starts in ((SENTENCE_END, _SENTENCE_STARTS), (SINGLE_QUOTED, "'‘")):
+        assert [m.span() for m in matches_from(pattern, text, starts)] == [m.span() for m in pattern.finditer(text)]
+    doubled = re.sub("‘‘|’’|''", '" ', text)
+    assert mark_single_quotes(text) == SINGLE_QUOTED.sub(_single_marks, doubled)
