@@ -94,22 +94,3 @@ def test_zipf_fallback_is_deterministic(count):
     assert all(2 <= len(a.paragraphs) <= 9 for a in first)
     assert [a.paragraphs for a in first] == [a.paragraphs for a in again]  # the seed alone decides the text
     assert [a.paragraphs for a in first] != [a.paragraphs for a in other]
-
-
-def test_bucket_lookup_counts_the_seeks_each_layout_makes(tmp_path):
-    """On a small index of bucket runs (Zipf articles: their chunks are mostly template words, so few of an edited
-    copy's buckets are stored): a new article seeks far fewer (bucket, run) pairs than it has buckets."""
-    from benchmarks import bucket_lookup
-    from syndicate.index import Index
-
-    articles = list(synthetic.zipf_articles(400, seed=3))
-    archive = tmp_path / "archive.jsonl"
-    synthetic.write_jsonl(iter(articles), archive)
-    with Index.open(tmp_path / "index.db") as index:
-        for start in range(0, len(articles), 50):  # eight runs: two tiers' worth of merging
-            index.add_many(articles[start : start + 50])
-    report = bucket_lookup.measure(tmp_path / "index.db", archive, 40)
-    copies, new = report["by_kind"]["edited copy"], report["by_kind"]["new"]
-    assert report["runs"] >= 2 and copies["queries"] == new["queries"] == 20
-    assert new["pairs past the filters (layout 2 seeks)"] < 0.3 * new["buckets (layout 1 seeks)"]
-    assert copies["bucket query p50 ms"] > 0 and new["bucket query p50 ms"] > 0
