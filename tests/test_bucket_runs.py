@@ -192,9 +192,8 @@ def test_problems_name_damage_in_a_run() -> None:
 
 
 def test_a_run_filter_holds_every_row_and_few_others() -> None:
-    """A run's filter passes every bucket the run holds and, of real-shaped buckets it does not hold, 1-5 in a
-    hundred (8-16 bits a row, two a bucket); buckets outside the filtered range always pass. Kept filters follow
-    the runs."""
+    """A run's filter passes every bucket the run holds and, of real-shaped buckets it does not hold, 6-12 in a
+    hundred (8-16 bits a row); buckets outside the filtered range always pass. Kept filters follow the runs."""
     db = database()
     rng = np.random.default_rng(1)
     held = rng.integers(0, 80 << 32, 20_000)
@@ -205,7 +204,7 @@ def test_a_run_filter_holds_every_row_and_few_others() -> None:
     assert isinstance(run_filter, RunFilter) and run_filter.may_hold(held).all()
     others = rng.integers(0, 80 << 32, 50_000)
     passing = run_filter.may_hold(others[~np.isin(others, held)]).mean()
-    assert 0.01 < passing < 0.05
+    assert 0.04 < passing < 0.13
     assert run_filter.may_hold(np.array([-5, 1 << 45])).all()
     db.execute("DELETE FROM bucket_runs")
     assert cache.of(db, []) == [] and cache._filters == {}  # a run gone: its kept filter goes too
@@ -237,8 +236,8 @@ class CountingConnection:
 
 
 def test_a_lookup_seeks_only_the_buckets_a_runs_filter_passes() -> None:
-    """Of 1,000 buckets no run holds, looked up in three runs, a few in a hundred of the 3,000 pairs pass the filters
-    and are sought; the runs' own buckets are all found."""
+    """Of 1,000 buckets no run holds, looked up in three runs, about a tenth of the 3,000 pairs pass the filters and
+    are sought; the runs' own buckets are all found."""
     db = database()
     rng = np.random.default_rng(4)
     runs = [rng.integers(0, 80 << 32, 20_000) for _ in range(3)]
@@ -248,7 +247,7 @@ def test_a_lookup_seeks_only_the_buckets_a_runs_filter_passes() -> None:
     absent = rng.integers(0, 80 << 32, 1000)
     absent = absent[~np.isin(absent, np.concatenate(runs))]
     assert members(counting, absent, 256, FilterCache()) == []
-    assert 0 < counting.sought < 0.06 * 3 * len(absent)
+    assert 0 < counting.sought < 0.15 * 3 * len(absent)
     assert members(counting, np.array([runs[0][7], runs[2][9]]), 256, FilterCache()) == [1, 3]
 
 

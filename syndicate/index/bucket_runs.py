@@ -51,7 +51,7 @@ FOLLOW_BLOCKS = 4
 
 FILTER_BITS_PER_ROW = 8
 """At least this many bits of a run's filter a row (8 to 16, the filter being a power of two): a bucket the run
-does not hold passes the filter 1 to 5 times in a hundred, and a lookup seeks only the buckets that pass."""
+does not hold passes the filter 6 to 12 times in a hundred, and a lookup seeks only the buckets that pass."""
 KEY_BITS = 40
 """Buckets in [0, 2^KEY_BITS) go through the filters (bucket keys do: a band number below 256 above 32 bits of
 hash); any other is looked up in every run."""
@@ -135,33 +135,25 @@ def _store_filter(db: sqlite3.Connection, run: int, words: RunFilter) -> None:
 
 
 class RunFilter:
-    """Which buckets a run may hold: a Bloom filter of 2^(KEY_BITS - shift) bits and two bits a bucket. The first
-    is the top bits of the bucket's 32 bits of hash (then its band), uniform already; the second the same of that
-    hash multiplied by an odd constant. Two bits a bucket pass 1 to 5 in a hundred buckets the run does not hold
-    (one bit: 6 to 12), for the same memory."""
-
-    _SECOND = np.uint64(0x9E3779B1)
+    """Which buckets a run may hold: a one-hash Bloom filter of 2^(KEY_BITS - shift) bits. A bucket's bit is the top
+    bits of its 32 bits of hash (then its band), which are uniform already, so no hashing is needed."""
 
     def __init__(self, shift: int, words: np.ndarray) -> None:
         self.shift = shift
         self.words = words
 
-    def _slots(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _slots(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         buckets = np.asarray(buckets, dtype=np.int64)
         inside = (buckets >= 0) & (buckets < 1 << KEY_BITS)
         keys = buckets[inside].astype(np.uint64)
-        band, low = keys >> np.uint64(32), keys & np.uint64(0xFFFFFFFF)
-        up, shift = np.uint64(KEY_BITS - 32), np.uint64(self.shift)
-        first = ((low << up) | band) >> shift
-        second = ((((low * self._SECOND) & np.uint64(0xFFFFFFFF)) << up) | band) >> shift
-        return inside, first, second
+        hashed = ((keys & np.uint64(0xFFFFFFFF)) << np.uint64(KEY_BITS - 32)) | (keys >> np.uint64(32))
+        return inside, hashed >> np.uint64(self.shift)
 
     def mark(self, buckets: np.ndarray) -> None:
         """Set the bits of these buckets (one OR a word: the bits are sorted, and each word's ORed together)."""
-        _, first, second = self._slots(buckets)
-        if not len(first):
+        _, slots = self._slots(buckets)
+        if not len(slots):
             return
-        slots = np.concatenate([first, second])
         slots.sort()
         word = slots >> np.uint64(6)
         starts = np.flatnonzero(np.concatenate(([True], word[1:] != word[:-1])))
@@ -169,13 +161,10 @@ class RunFilter:
 
     def may_hold(self, buckets: np.ndarray) -> np.ndarray:
         """Per bucket: whether the run may hold it (buckets outside the filtered range always may)."""
-        inside, first, second = self._slots(buckets)
-        held = np.ones(len(inside), dtype=bool)
-        held[inside] = self._set(first) & self._set(second)
+        inside, slots = self._slots(buckets)
+        held = np.ones(len(buckets), dtype=bool)
+        held[inside] = (self.words[slots >> np.uint64(6)] >> (slots & np.uint64(63))) & np.uint64(1) == 1
         return held
-
-    def _set(self, slots: np.ndarray) -> np.ndarray:
-        return (self.words[slots >> np.uint64(6)] >> (slots & np.uint64(63))) & np.uint64(1) == 1
 
 
 class FilterCache:
@@ -331,8 +320,7 @@ def members(db: sqlite3.Connection, buckets: np.ndarray, max_bucket: int, filter
     if not found:
         return []
     rows = np.concatenate(found)
-    at = np.minimum(np.searchsorted(wanted, rows["bucket"]), len(wanted) - 1)
-    rows = rows[wanted[at] == rows["bucket"]]  # the rows of wanted buckets (the blocks hold their neighbours too)
+    rows = rows[np.isin(rows["bucket"], wanted)]
     rows = ordered_rows(rows["bucket"], rows["article"], unique=True)
     first = np.concatenate(([True], rows["bucket"][1:] != rows["bucket"][:-1]))
     starts = np.maximum.accumulate(np.where(first, np.arange(len(rows)), 0))
