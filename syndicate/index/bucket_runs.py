@@ -49,21 +49,13 @@ MERGE_FETCH_BLOCKS = 256
 FOLLOW_BLOCKS = 4
 """Blocks read at a time while following a bucket past the end of its first block."""
 
-FILTER_BITS_PER_ROW = 8
-"""At least this many bits of a run's filter a row (8 to 16, the filter being a power of two): a bucket the run
-does not hold passes the filter 6 to 12 times in a hundred, and a lookup seeks only the buckets that pass."""
-KEY_BITS = 40
-"""Buckets in [0, 2^KEY_BITS) go through the filters (bucket keys do: a band number below 256 above 32 bits of
-hash); any other is looked up in every run."""
-
 SCHEMA = """
 CREATE TABLE bucket_runs (
-    run INTEGER PRIMARY KEY AUTOINCREMENT, rows INTEGER NOT NULL, lowest_article INTEGER NOT NULL,
-    highest_article INTEGER NOT NULL, filter_shift INTEGER NOT NULL);
+    run INTEGER PRIMARY KEY, rows INTEGER NOT NULL, lowest_article INTEGER NOT NULL,
+    highest_article INTEGER NOT NULL);
 CREATE TABLE bucket_blocks (
     run INTEGER NOT NULL, last_bucket INTEGER NOT NULL, last_article INTEGER NOT NULL, rows BLOB NOT NULL,
     PRIMARY KEY (run, last_bucket, last_article)) WITHOUT ROWID;
-CREATE TABLE bucket_filters (run INTEGER PRIMARY KEY, words BLOB NOT NULL);
 """
 
 _LOOKUP_CHUNK = 400
@@ -115,84 +107,14 @@ def write_run(db: sqlite3.Connection, buckets: np.ndarray, articles: np.ndarray)
     rows = ordered_rows(buckets, articles, unique=True)
     if not len(rows):
         return
-    run, words = _new_run(db, len(rows), int(rows["article"].min()), int(rows["article"].max()))
-    _write_blocks(db, run, rows, words)
-    _store_filter(db, run, words)
+    run = db.execute("INSERT INTO bucket_runs (rows, lowest_article, highest_article) VALUES (?, ?, ?)",
+                     (len(rows), int(rows["article"].min()), int(rows["article"].max()))).lastrowid
+    _write_blocks(db, run, rows)
     merge_full_tiers(db)
 
 
-def _new_run(db: sqlite3.Connection, rows: int, lowest: int, highest: int) -> tuple[int, RunFilter]:
-    """A new run's number (never one used before: runs are AUTOINCREMENT, so a filter kept by number stays
-    right) and its empty filter, sized for `rows`."""
-    size = max(6, min(KEY_BITS, int(rows * FILTER_BITS_PER_ROW - 1).bit_length()))
-    run = db.execute("INSERT INTO bucket_runs (rows, lowest_article, highest_article, filter_shift) "
-                     "VALUES (?, ?, ?, ?)", (rows, lowest, highest, KEY_BITS - size)).lastrowid
-    return run, RunFilter(KEY_BITS - size, np.zeros(1 << (size - 6), dtype=np.uint64))
-
-
-def _store_filter(db: sqlite3.Connection, run: int, words: RunFilter) -> None:
-    db.execute("INSERT INTO bucket_filters (run, words) VALUES (?, ?)", (run, words.words.tobytes()))
-
-
-class RunFilter:
-    """Which buckets a run may hold: a one-hash Bloom filter of 2^(KEY_BITS - shift) bits. A bucket's bit is the top
-    bits of its 32 bits of hash (then its band), which are uniform already, so no hashing is needed."""
-
-    def __init__(self, shift: int, words: np.ndarray) -> None:
-        self.shift = shift
-        self.words = words
-
-    def _slots(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        buckets = np.asarray(buckets, dtype=np.int64)
-        inside = (buckets >= 0) & (buckets < 1 << KEY_BITS)
-        keys = buckets[inside].astype(np.uint64)
-        hashed = ((keys & np.uint64(0xFFFFFFFF)) << np.uint64(KEY_BITS - 32)) | (keys >> np.uint64(32))
-        return inside, hashed >> np.uint64(self.shift)
-
-    def mark(self, buckets: np.ndarray) -> None:
-        """Set the bits of these buckets (one OR a word: the bits are sorted, and each word's ORed together)."""
-        _, slots = self._slots(buckets)
-        if not len(slots):
-            return
-        slots.sort()
-        word = slots >> np.uint64(6)
-        starts = np.flatnonzero(np.concatenate(([True], word[1:] != word[:-1])))
-        self.words[word[starts]] |= np.bitwise_or.reduceat(np.uint64(1) << (slots & np.uint64(63)), starts)
-
-    def may_hold(self, buckets: np.ndarray) -> np.ndarray:
-        """Per bucket: whether the run may hold it (buckets outside the filtered range always may)."""
-        inside, slots = self._slots(buckets)
-        held = np.ones(len(buckets), dtype=bool)
-        held[inside] = (self.words[slots >> np.uint64(6)] >> (slots & np.uint64(63))) & np.uint64(1) == 1
-        return held
-
-
-class FilterCache:
-    """Run filters read once per connection: a run's filter never changes (a removal only clears rows, which a
-    filter may still claim), and a run's number is never used again, so a filter kept by number is always right."""
-
-    def __init__(self) -> None:
-        self._filters: dict[int, RunFilter] = {}
-
-    def of(self, db: sqlite3.Connection, runs: list[tuple[int, int]]) -> list[RunFilter | None]:
-        """The filters of these (run, filter_shift) pairs; None for a run stored without one (damage)."""
-        missing = [run for run, _ in runs if run not in self._filters]
-        shifts = dict(runs)
-        for start in range(0, len(missing), _LOOKUP_CHUNK):
-            chunk = missing[start : start + _LOOKUP_CHUNK]
-            for run, blob in db.execute(f"SELECT run, words FROM bucket_filters WHERE run IN "
-                                        f"({', '.join('?' * len(chunk))})", chunk):
-                self._filters[run] = RunFilter(shifts[run], np.frombuffer(blob, dtype=np.uint64))
-        live = set(shifts)
-        for run in [run for run in self._filters if run not in live]:
-            del self._filters[run]
-        return [self._filters.get(run) for run, _ in runs]
-
-
-def _write_blocks(db: sqlite3.Connection, run: int, rows: np.ndarray, words: RunFilter) -> None:
-    """`rows` (sorted, following any earlier blocks of the run) as blocks of BLOCK_ROWS rows, marked in the
-    run's filter."""
-    words.mark(rows["bucket"])
+def _write_blocks(db: sqlite3.Connection, run: int, rows: np.ndarray) -> None:
+    """`rows` (sorted, following any earlier blocks of the run) as blocks of BLOCK_ROWS rows."""
     data = rows.tobytes()
     size = BLOCK_ROWS * ROW.itemsize
     lasts = rows[np.minimum(np.arange(BLOCK_ROWS - 1, len(rows) + BLOCK_ROWS - 1, BLOCK_ROWS), len(rows) - 1)]
@@ -218,9 +140,10 @@ def merge(db: sqlite3.Connection, sources: list[int]) -> int:
     read so far, those up to the least of the last rows read from the runs not yet finished, so nothing later can
     sort before them."""
     marks = ", ".join("?" * len(sources))
-    low, high, total = db.execute(f"SELECT min(lowest_article), max(highest_article), sum(rows) FROM bucket_runs "
-                                  f"WHERE run IN ({marks})", sources).fetchone()
-    run, words = _new_run(db, total, low, high)
+    low, high = db.execute(f"SELECT min(lowest_article), max(highest_article) FROM bucket_runs WHERE run IN ({marks})",
+                           sources).fetchone()
+    run = db.execute("INSERT INTO bucket_runs (rows, lowest_article, highest_article) VALUES (0, ?, ?)",
+                     (low, high)).lastrowid
     readers = [_RunReader(db, source) for source in sources]
     held = np.empty(0, dtype=ROW)  # merged rows short of a whole block, all below what is still to come
     written = 0
@@ -239,15 +162,13 @@ def merge(db: sqlite3.Connection, sources: list[int]) -> int:
                                                     np.concatenate([p["article"] for p in parts]), runs=True)])
         whole = len(merged) - len(merged) % BLOCK_ROWS
         if whole:
-            _write_blocks(db, run, merged[:whole], words)
+            _write_blocks(db, run, merged[:whole])
             written += whole
         held = merged[whole:]
     if len(held):
-        _write_blocks(db, run, held, words)
+        _write_blocks(db, run, held)
         written += len(held)
-    _store_filter(db, run, words)
     db.execute(f"DELETE FROM bucket_blocks WHERE run IN ({marks})", sources)
-    db.execute(f"DELETE FROM bucket_filters WHERE run IN ({marks})", sources)
     db.execute(f"DELETE FROM bucket_runs WHERE run IN ({marks})", sources)
     db.execute("UPDATE bucket_runs SET rows = ? WHERE run = ?", (written, run))
     return run
@@ -288,25 +209,20 @@ def _rows_through(rows: np.ndarray, bucket: int, article: int) -> int:
     return low + int(np.searchsorted(rows["article"][low:high], article, side="right"))
 
 
-def members(db: sqlite3.Connection, buckets: np.ndarray, max_bucket: int, filters: FilterCache) -> list[int]:
-    """The articles in any of these buckets, at most the oldest (lowest) `max_bucket` of each bucket, sorted: each
-    bucket is looked up in the runs whose filter it passes."""
+def members(db: sqlite3.Connection, buckets: np.ndarray, max_bucket: int) -> list[int]:
+    """The articles in any of these buckets, at most the oldest (lowest) `max_bucket` of each bucket, sorted."""
     wanted = np.unique(np.asarray(buckets, dtype=np.int64))
-    runs = db.execute("SELECT run, filter_shift FROM bucket_runs").fetchall()
+    runs = db.execute("SELECT count(*) FROM bucket_runs").fetchone()[0]
     if not runs or not len(wanted):
         return []
-    sought: list[tuple[int, int]] = []
-    for (run, _), run_filter in zip(runs, filters.of(db, runs), strict=True):
-        passing = wanted if run_filter is None else wanted[run_filter.may_hold(wanted)]
-        sought += [(bucket, run) for bucket in passing.tolist()]
     found: list[np.ndarray] = []
-    for start in range(0, len(sought), _LOOKUP_CHUNK):
-        chunk = sought[start : start + _LOOKUP_CHUNK]
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[start : start + _LOOKUP_CHUNK].tolist()
         rows = db.execute(
-            f"WITH sought (bucket, run) AS (VALUES {', '.join(['(?, ?)'] * len(chunk))}) "
-            "SELECT sought.bucket, sought.run, (SELECT b.rows FROM bucket_blocks AS b WHERE b.run = sought.run "
-            "AND b.last_bucket >= sought.bucket ORDER BY b.last_bucket, b.last_article LIMIT 1) FROM sought",
-            [value for pair in chunk for value in pair]).fetchall()
+            f"WITH wanted (bucket) AS (VALUES {', '.join(['(?)'] * len(chunk))}) "
+            "SELECT wanted.bucket, r.run, (SELECT b.rows FROM bucket_blocks AS b WHERE b.run = r.run "
+            "AND b.last_bucket >= wanted.bucket ORDER BY b.last_bucket, b.last_article LIMIT 1) "
+            "FROM wanted CROSS JOIN bucket_runs AS r", chunk).fetchall()
         blocks = [row for row in rows if row[2] is not None]
         if not blocks:
             continue
@@ -379,8 +295,7 @@ def remove_rows(db: sqlite3.Connection, buckets: np.ndarray, articles: np.ndarra
                            (run, int(rest[-1]["bucket"]), int(rest[-1]["article"]), rest.tobytes()))
         if removed:
             db.execute("UPDATE bucket_runs SET rows = rows - ? WHERE run = ?", (removed, run))
-            if db.execute("DELETE FROM bucket_runs WHERE run = ? AND rows <= 0", (run,)).rowcount:
-                db.execute("DELETE FROM bucket_filters WHERE run = ?", (run,))
+            db.execute("DELETE FROM bucket_runs WHERE run = ? AND rows <= 0", (run,))
     merge_full_tiers(db)  # a run that shrank may have joined a tier that now holds MERGE_RUNS
 
 
@@ -393,19 +308,14 @@ def run_count(db: sqlite3.Connection) -> int:
 
 
 def problems(db: sqlite3.Connection) -> list[str]:
-    """Every run read through: its blocks whole and in order, each keyed by its last row, each row held by the run's
-    filter, its row count and article range as recorded; and how many rows point to no stored article."""
+    """Every run read through: its blocks whole and in order, each keyed by its last row, its row count and article
+    range as recorded; and how many rows point to no stored article."""
     found: list[str] = []
     seqs = np.array([seq for (seq,) in db.execute("SELECT seq FROM articles ORDER BY seq")], dtype=np.int64)
     orphans = 0
-    for run, rows, low, high, shift in db.execute("SELECT run, rows, lowest_article, highest_article, filter_shift "
-                                                  "FROM bucket_runs").fetchall():
+    for run, rows, low, high in db.execute("SELECT run, rows, lowest_article, highest_article FROM bucket_runs"
+                                           ).fetchall():
         counted, previous, trouble = 0, np.empty(0, dtype=ROW), None
-        stored = db.execute("SELECT words FROM bucket_filters WHERE run = ?", (run,)).fetchone()
-        if stored is None or len(stored[0]) * 8 != 1 << (KEY_BITS - shift):
-            found.append(f"bucket run {run}: its filter is missing or not of its size")
-            continue
-        run_filter = RunFilter(shift, np.frombuffer(stored[0], dtype=np.uint64))
         for blocks in _blocks(db, run):
             sizes = np.fromiter((len(blob) for _, _, blob in blocks), dtype=np.int64, count=len(blocks))
             if np.any(sizes == 0) or np.any(sizes % ROW.itemsize):
@@ -422,9 +332,6 @@ def problems(db: sqlite3.Connection) -> list[str]:
                 break
             if int(data["article"].min()) < low or int(data["article"].max()) > high:
                 trouble = f"an article outside its recorded range {low}-{high}"
-                break
-            if not run_filter.may_hold(data["bucket"]).all():
-                trouble = "a row its filter does not hold"
                 break
             counted += len(data)
             previous = data[-1:]

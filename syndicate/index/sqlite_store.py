@@ -90,8 +90,6 @@ class SQLiteStore(BackendBase):
         self._cache = EntryCache()
         self._count: tuple[int, int] | None = None
         """(data version, articles held), see :meth:`count`."""
-        self._filters = bucket_runs.FilterCache()
-        """The bucket runs' filters, read once (see :class:`~syndicate.index.bucket_runs.FilterCache`)."""
         self._known = SnapshotCache()
         """Term counts and furniture verdicts read at one data version, see :meth:`_kept_or_read`."""
         if self.path.is_dir():
@@ -354,7 +352,7 @@ class SQLiteStore(BackendBase):
 
     def candidates(self, buckets: np.ndarray, max_bucket: int) -> list[Entry]:
         with self._guard():
-            seqs = bucket_runs.members(self._db, buckets, max_bucket, self._filters)
+            seqs = bucket_runs.members(self._db, buckets, max_bucket)
             return sorted(self._load_seqs(seqs), key=lambda entry: entry.seq)
 
     def _ids_of(self, seqs: Iterable[int]) -> dict[int, str]:
