@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import sqlite3
 import struct
 from dataclasses import fields
@@ -498,23 +497,6 @@ def test_a_format_3_index_says_rebuild(target: str) -> None:
         Index.open(target)
 
 
-def test_a_sqlite_index_with_a_bucket_row_each_says_rebuild(tmp_path: Path) -> None:
-    """A file of this format whose buckets are a B-tree row each (SQLite layout 1, user_version 4) is refused
-    before anything in it changes, with what to do; so is a layout this version does not know."""
-    from syndicate.index.sqlite_store import USER_VERSION
-
-    target = tmp_path / "old.db"
-    Index.open(target).close()
-    for version, said in ((4, "format 4 (SQLite layout 1)"), (USER_VERSION + 1, "format 4 (SQLite layout 3)")):
-        with sqlite3.connect(target) as connection:
-            connection.execute(f"PRAGMA user_version = {version}")
-        connection.close()
-        before = target.read_bytes()
-        with pytest.raises(IndexStoreError, match=rf"{re.escape(said)}, this version .* layout 2\): rebuild"):
-            Index.open(target)
-        assert target.read_bytes() == before
-
-
 def test_arrays_encoded_ahead_make_the_same_blob() -> None:
     """A bulk add encodes each article's evidence in the worker that signed it and adds `banded` on the driver:
     the blob must be the one encoding everything at once gives, and decode to the same arrays."""
@@ -550,6 +532,22 @@ def test_a_bucket_proposes_only_its_oldest_members(target: str, seeds_dir: Path)
         assert [entry.article.id for entry in store.candidates(keys, 2)] == ["copy-0", "copy-1"]
         assert [entry.article.id for entry in store.candidates(keys, 4)] == ["copy-0", "copy-1", "copy-2", "copy-3"]
         assert store.candidates(absent, 4) == []
+
+
+@pytest.mark.parametrize("low, high", [(0, 2**39), (-(2**63), 2**63 - 1), (2**58, 2**63 - 1)])
+def test_rows_sorted_by_packed_keys_are_the_rows_an_argsort_gives(low: int, high: int) -> None:
+    """SQLite gets a batch's rows in key order. Bucket keys are sorted packed with their owners; keys that leave
+    no room for one (negative fingerprints, keys near 2^63) take the argsort: the same rows either way."""
+    from syndicate.index.sqlite_store import _sorted_by_key
+
+    rng = np.random.default_rng(low & 0xFFFF)
+    keys = rng.integers(low, high, 5000, dtype=np.int64)
+    keys[::7] = keys[0]  # repeated keys, with different owners
+    owners = rng.integers(0, 4096, len(keys))
+    sorted_keys, sorted_owners = _sorted_by_key(keys, owners)
+    assert np.array_equal(sorted_keys, np.sort(keys))
+    assert sorted(zip(sorted_keys.tolist(), sorted_owners.tolist(), strict=True)) == \
+        sorted(zip(keys.tolist(), owners.tolist(), strict=True))
 
 
 @pytest.mark.parametrize("shape", ["[-1]", "[2.0]", '["2"]', "[true]", "[1,-3]"])
