@@ -239,8 +239,6 @@ def material_spans(text: str, starts: Sequence[int], article: Sequence[int]) -> 
     the article it belongs to): the character spans of quoted material in it.
 
     One pass of each pattern over the whole text; the slow ones only where a fast scan found their mark."""
-    starts = starts.tolist() if isinstance(starts, np.ndarray) else list(starts)
-    article = article.tolist() if isinstance(article, np.ndarray) else list(article)
     found: list[list[Span]] = [[] for _ in article]
 
     def paragraph_at(offset: int) -> int:
@@ -621,9 +619,8 @@ def sentence_keys(word_hashes: np.ndarray, word_sentence: np.ndarray, sentence_w
     present = np.flatnonzero(sentence_words > 0)
     if len(present):
         starts = np.concatenate([[0], np.cumsum(sentence_words)[:-1]])
-        rank = (np.arange(len(word_sentence)) - starts[word_sentence] + 1).astype(np.uint64)
-        sums = np.add.reduceat(word_hashes * (rank * WORD_MULTIPLIER), starts[present])
-        keys[present] = fmix64(sums) | np.uint64(1)
+        # Every word's sentence holds words: numbered among those, each sentence starts where its words do.
+        keys[present] = _sentence_keys(word_hashes, present.searchsorted(word_sentence), starts[present])
     return keys
 
 
