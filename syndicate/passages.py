@@ -33,7 +33,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from .config import ScanConfig
-from .terms import NUMBER
+from .terms import NUMBER, first_of_runs
 
 COMMON_TERM = 0.25
 """Share of a pair's sentences above which a term no longer pairs sentences (see _term_cosine)."""
@@ -342,9 +342,7 @@ def _group(codes: np.ndarray, runs: bool = False) -> tuple[np.ndarray, np.ndarra
     order of equal codes changes nothing here)."""
     order = codes.argsort(kind="stable" if runs else None)
     ordered = codes[order]
-    new = np.empty(len(ordered), dtype=bool)
-    new[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    new = first_of_runs(ordered)
     starts = new.nonzero()[0]
     inverse = np.empty(len(codes), dtype=np.int64)
     inverse[order] = new.cumsum() - 1
@@ -529,9 +527,7 @@ class EvidenceBatch:
                                                          entry_sentence - sentence_offsets[entry_article])
         entry_sentence = sentence_offsets[entry_article] + entry_owner
         key = (entry_article.astype(np.uint64) << np.uint64(32)) | values
-        new = np.empty(len(key), dtype=bool)
-        new[:1] = True
-        np.not_equal(key[1:], key[:-1], out=new[1:])
+        new = first_of_runs(key)
         firsts = new.nonzero()[0]
         entry_offsets = _offsets(entry_article, articles)
         term_offsets_out = _offsets(entry_article[firsts], articles)
@@ -722,14 +718,6 @@ def _pair_keys(pair: np.ndarray, values: np.ndarray) -> np.ndarray:
 _32 = np.array(32, dtype=np.uint64)
 
 
-def _firsts(ordered: np.ndarray) -> np.ndarray:
-    """Per value of a sorted array: whether it is the first of its run."""
-    first = np.empty(len(ordered), dtype=bool)
-    first[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    return first
-
-
 def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per pair the shingles its two articles share and the Jaccard of their shingle sets; and, as
@@ -849,7 +837,7 @@ def _batch_bound(evidence: EvidenceBatch, pairs: int, pair: np.ndarray, sentence
     for sentence in (sentence_a, sentence_b):
         distinct = _pair_keys(pair, sentence)
         distinct.sort()
-        distinct = distinct[_firsts(distinct)]  # np.unique, without its overhead
+        distinct = distinct[first_of_runs(distinct)]  # np.unique, without its overhead
         owner = (distinct >> np.uint64(32)).astype(np.int64)
         sentence = (distinct & np.uint64(0xFFFFFFFF)).astype(np.int64)
         words = evidence.words[sentence].astype(np.int64)

@@ -19,6 +19,7 @@ from .config import ScanConfig
 from .credit import agency_credit
 from .lsh import band_keys
 from .sign import EMPTY, MinHasher
+from .terms import first_of_runs
 from .units import UnitBatch, units_batch
 
 
@@ -62,10 +63,7 @@ def document_signatures(units: UnitBatch, chunk_signatures: np.ndarray) -> np.nd
         return out
     chunk_article = units.paragraph_offsets.searchsorted(units.sentence_paragraph[units.chunk_offsets[:-1]],
                                                          side="right") - 1
-    starts = np.empty(chunks, dtype=bool)
-    starts[0] = True
-    np.not_equal(chunk_article[1:], chunk_article[:-1], out=starts[1:])
-    starts = starts.nonzero()[0]
+    starts = first_of_runs(chunk_article).nonzero()[0]
     out[chunk_article[starts]] = np.minimum.reduceat(chunk_signatures, starts, axis=0)
     return out
 

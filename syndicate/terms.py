@@ -142,9 +142,11 @@ def summed_holders(parts: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.n
 
 
 def first_of_runs(sorted_values: np.ndarray) -> np.ndarray:
-    """Per value of a sorted array: whether it differs from the one before (the first of its run)."""
-    first = np.ones(len(sorted_values), dtype=bool)
-    first[1:] = sorted_values[1:] != sorted_values[:-1]
+    """Per value of a sorted array: whether it differs from the one before (the first of its run). Written into one
+    array, without temporaries: a check calls it on small arrays many times."""
+    first = np.empty(len(sorted_values), dtype=bool)
+    first[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
     return first
 
 

@@ -56,7 +56,7 @@ from .shingle import (
     ngram_hashes,
     sort_within_owner,
 )
-from .terms import sorted_terms, token_terms
+from .terms import first_of_runs, sorted_terms, token_terms
 
 # --- sentences -------------------------------------------------------------------------------------
 
@@ -487,7 +487,7 @@ def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0
     word_positions = (~(boundary | single | double)).nonzero()[0]
     word_paragraph = _before(mark, mark_positions, word_positions)
     raw_sentence = _before(boundary, None, word_positions)
-    new_sentence = _run_starts(raw_sentence)
+    new_sentence = first_of_runs(raw_sentence)
     sentence_first = new_sentence.nonzero()[0]
     """Each sentence's first word (a sentence is a run of words between two boundaries)."""
     word_sentence = (raw_sentence[sentence_first].searchsorted(raw_sentence) if len(mark) <= SEARCH_TOKENS
@@ -658,7 +658,7 @@ def _sentence_terms(tokens: list[bytes], word_positions: np.ndarray, word_hashes
     spelling in the batch (as its hash names it), looked up in the memo of words seen before."""
     order = word_hashes.argsort()
     ordered = word_hashes[order]
-    first = _run_starts(ordered)
+    first = first_of_runs(ordered)
     inverse = np.empty(len(order), dtype=np.int64)
     inverse[order] = first.cumsum() - 1
     starts = first.nonzero()[0]
@@ -670,7 +670,7 @@ def _sentence_terms(tokens: list[bytes], word_positions: np.ndarray, word_hashes
     keep = terms > 0
     packed = (word_sentence[keep].astype(np.uint64) << _32) | terms[keep]
     packed.sort()
-    packed = packed[_run_starts(packed)]
+    packed = packed[first_of_runs(packed)]
     # A sentence's first term: the first key at or past its number in the high half (keys sorted).
     offsets = packed.searchsorted(np.arange(sentences + 1, dtype=np.uint64) << _32).astype(np.int64, copy=False)
     return (packed & _LOW32).astype(np.uint32), offsets
@@ -743,14 +743,6 @@ MEMO_MERGE = 8
 _TERMS = _TermMemo()
 
 
-def _run_starts(ordered: np.ndarray) -> np.ndarray:
-    """True where a sorted array's value differs from the one before it."""
-    starts = np.empty(len(ordered), dtype=bool)
-    starts[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    return starts
-
-
 def _chunks(sentence_paragraph: np.ndarray, sentence_words: np.ndarray) -> np.ndarray:
     """Chunk boundaries over sentences: a new chunk at each paragraph, and within a paragraph each time the words
     before a sentence pass another multiple of CHUNK_WORDS."""
@@ -760,7 +752,7 @@ def _chunks(sentence_paragraph: np.ndarray, sentence_words: np.ndarray) -> np.nd
     total = sentence_words.cumsum() - sentence_words
     # The words of the batch before each sentence's paragraph: `total` at the paragraph's first sentence, which is
     # the largest value of `total` at a paragraph start so far (`total` never decreases).
-    before = total - np.maximum.accumulate(np.where(_run_starts(sentence_paragraph), total, 0))
+    before = total - np.maximum.accumulate(np.where(first_of_runs(sentence_paragraph), total, 0))
     code = sentence_paragraph.astype(np.int64) * (1 << 20) + before // CHUNK_WORDS
     edges = np.empty(count + 1, dtype=bool)
     edges[0] = edges[count] = True
