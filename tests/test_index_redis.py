@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 import redis
 from conftest import COPY_AFP, INDEPENDENT, SOURCE_AFP
@@ -36,14 +37,25 @@ def _run_scenario(target: str) -> tuple[dict, dict]:
         return {"checked": verdicts, "added": added, "ids": sorted(index.ids())}, stats
 
 
-def test_same_answers_as_sqlite(url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("base_bits, shard_rows", [(10, 128), (1, 4)])
+def test_same_answers_as_sqlite(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base_bits: int,
+                                shard_rows: int) -> None:
+    """(1, 4): two shards to start with, split through several levels while the scenario is added batch by batch
+    and while its checks add the new articles one by one."""
+    from syndicate.index import redis_store
+
+    monkeypatch.setattr(redis_store, "BASE_BITS", base_bits)
+    monkeypatch.setattr(redis_store, "SHARD_ROWS", shard_rows)
     on_sqlite, sqlite_stats = _run_scenario(str(tmp_path / "same.db"))
     on_redis, redis_stats = _run_scenario(url)
     assert on_redis == on_sqlite
     assert any(v["verdict"] == "duplicate" for v in on_sqlite["checked"].values())  # the scenario has copies to find
-    for name in ("articles", "furniture_fingerprints", "scheme", "num_perm", "seed", "ngram", "bands", "rows",
-                 "format"):
+    for name in ("articles", "furniture_fingerprints", "bucket_rows", "scheme", "num_perm", "seed", "ngram", "bands",
+                 "rows", "format"):
         assert redis_stats[name] == sqlite_stats[name], name
+    assert redis_stats["shards"] == max(2**base_bits, -(-redis_stats["bucket_rows"] // shard_rows))
+    with Index.open(url) as index:
+        assert index.integrity_problems(full=True) == []
 
 
 def test_nothing_stored_is_a_pickle(url: str) -> None:
@@ -64,6 +76,8 @@ def test_nothing_stored_is_a_pickle(url: str) -> None:
             values += client.lrange(key, 0, -1)
         elif kind == b"zset":
             values += client.zrange(key, 0, -1)
+        elif kind == b"string":
+            values.append(client.get(key))
     assert values
     # pickle.dumps (protocol 2 and up) starts with the PROTO opcode and its protocol, and ends with STOP.
     assert not [v for v in values if v[:1] == pickle.PROTO and 2 <= v[1:2][0] <= 5 and v.endswith(pickle.STOP)]
@@ -146,26 +160,55 @@ def test_a_server_that_lost_the_settings_stops_writers_and_checks(url: str) -> N
     assert result.exit_code == 2 and "no such index" in result.stderr
 
 
-def test_buckets_live_in_sharded_sorted_sets_that_remove_empties_and_check_audits(url: str) -> None:
+def test_buckets_are_records_appended_to_shards_that_removal_rewrites_and_check_audits(url: str) -> None:
+    from syndicate.index.redis_store import ShardMap
+
     client, ns = _client(url)
+
+    def records() -> dict[bytes, list[tuple[int, int]]]:
+        held = {key: client.get(key) for key in client.scan_iter(match=ns + b"b:*")}
+        assert all(len(value) % 12 == 0 for value in held.values())
+        return {key: [(int.from_bytes(value[k : k + 8], "big", signed=True),
+                       int.from_bytes(value[k + 8 : k + 12], "big")) for k in range(0, len(value), 12)]
+                for key, value in held.items()}
+
     with Index.open(url) as index:
         index.add_many([article("kept", story(1)), article("gone", story(2))])
-        shards = list(client.scan_iter(match=ns + b"z:*"))
-        assert shards and not list(client.scan_iter(match=ns + b"b:*"))  # no set per bucket any more
-        assert all(len(member) == 12 for key in shards for member in client.zrange(key, 0, -1))
+        assert not list(client.scan_iter(match=ns + b"z:*"))  # no sorted sets any more
+        shard_map = ShardMap.parse(client.get(ns + b"shards"))
+        before = records()
+        assert {seq for rows in before.values() for _, seq in rows} == {1, 2}
+        for key, rows in before.items():  # each record in its bucket's shard, each bucket's records in seq order
+            assert {int(shard) for shard in shard_map.shards(np.array([b for b, _ in rows]))} == \
+                {int.from_bytes(key[-4:], "big")}
+            for bucket in {b for b, _ in rows}:
+                seqs = [seq for b, seq in rows if b == bucket]
+                assert seqs == sorted(set(seqs))
         assert index.remove_many(["gone"]) == []
-        seqs = {int.from_bytes(m[8:], "big") for key in client.scan_iter(match=ns + b"z:*")
-                for m in client.zrange(key, 0, -1)}
-        assert seqs == {1}  # "kept" is seq 1; "gone"'s rows went with it
-        assert index.integrity_problems() == []
-        client.zadd(ns + b"z:\x00\x07", {(7).to_bytes(8, "big") + (99).to_bytes(4, "big"): 0})  # no article 99
-        assert index.integrity_problems() == ["1 bucket entries point to no article"]
+        after = records()
+        assert {key: [row for row in rows if row[1] == 1] for key, rows in before.items()
+                if any(seq == 1 for _, seq in rows)} == after  # "kept" is seq 1; "gone"'s rows went, emptied shards too
+        assert index.stats()["bucket_rows"] == sum(map(len, after.values()))
+        assert index.integrity_problems(full=True) == []
+        key, rows = next(iter(after.items()))
+        client.append(key, rows[0][0].to_bytes(8, "big", signed=True) + (99).to_bytes(4, "big"))  # no article 99
+        assert index.integrity_problems(full=True) == ["1 bucket entries point to no article",
+                                                       f"the shards hold {sum(map(len, after.values())) + 1} bucket "
+                                                       f"rows, the counter says {sum(map(len, after.values()))}"]
+        client.set(key, b"".join(b.to_bytes(8, "big", signed=True) + s.to_bytes(4, "big") for b, s in rows))
+        wrong = next(shard for shard in range(shard_map.count) if shard != int.from_bytes(key[-4:], "big"))
+        client.set(ns + b"b:" + wrong.to_bytes(4, "big"), client.get(key))
+        client.delete(key)
+        assert index.integrity_problems(full=True) == [f"{len(rows)} bucket entries are in the wrong shard"]
 
 
 def test_an_index_of_the_older_redis_layout_is_refused_with_what_to_do(url: str) -> None:
     client, ns = _client(url)
     with Index.open(url) as index:
         index.add(article("a", story(1)))
+    client.hset(ns + b"meta", "redis_layout", "2")  # what an index of sorted sets per shard holds
+    with pytest.raises(IndexStoreError, match=r"older Redis layout \(2\).*rebuild"):
+        Index.open(url)
     client.hdel(ns + b"meta", "redis_layout")  # what a set-per-bucket index holds
-    with pytest.raises(IndexStoreError, match=r"older Redis layout.*rebuild"):
+    with pytest.raises(IndexStoreError, match=r"older Redis layout \(1\).*rebuild"):
         Index.open(url)
