@@ -212,3 +212,46 @@ def test_an_index_of_the_older_redis_layout_is_refused_with_what_to_do(url: str)
     client.hdel(ns + b"meta", "redis_layout")  # what a set-per-bucket index holds
     with pytest.raises(IndexStoreError, match=r"older Redis layout \(1\).*rebuild"):
         Index.open(url)
+
+
+def _add_while_splitting(url: str, count: int) -> None:
+    """In a child process: many small batches into shards made tiny, so that nearly every batch splits some."""
+    from syndicate.index import redis_store
+
+    redis_store.SHARD_ROWS = 8
+    with Index.open(url) as index:
+        for start in range(0, count, 3):
+            index.add_many([article(f"filler-{n}", story(500 + n)) for n in range(start, start + 3)])
+
+
+def test_checks_find_what_is_stored_while_another_writer_splits_shards(url: str, monkeypatch) -> None:
+    """A check reads the shards' state and the shards in one script: while another process adds batch after batch
+    (each splitting shards), a copy of an article stored before is found every time, never called new."""
+    import multiprocessing
+
+    from syndicate.index import redis_store
+
+    monkeypatch.setattr(redis_store, "BASE_BITS", 1)  # the index starts with two shards
+    wire = story(1, paragraphs=6)
+    with Index.open(url) as index:
+        index.add(article("wire", wire))
+    client, ns = _client(url)
+    before = client.get(ns + b"shards")
+    writer = multiprocessing.get_context("fork").Process(target=_add_while_splitting, args=(url, 90))
+    writer.start()
+    verdicts, found = [], []
+    with Index.open(url) as index:
+        buckets = np.unique(_entry(index, article("wire", wire)).buckets).astype(">i8").tobytes()
+        while writer.is_alive() or not verdicts:
+            verdicts.append(index.check(article("copy", [*wire[:5], *story(2, paragraphs=2)])).verdict)
+            # every one of the stored article's bucket records, wherever the splits have moved them
+            seqs = np.frombuffer(index._store._fetch(args=[index._store._ns, buckets, 1000]), dtype=">u4")
+            found.append(int(np.count_nonzero(seqs == 1)))  # "wire" is seq 1
+    writer.join(timeout=60)
+    assert writer.exitcode == 0
+    grown = redis_store.ShardMap.parse(client.get(ns + b"shards"))
+    assert redis_store.ShardMap.parse(before).count < 2**6 < grown.count  # the writer split shards level after level
+    assert len(verdicts) > 5 and set(verdicts) == {"duplicate"}
+    assert set(found) == {len(buckets) // 8}
+    with Index.open(url) as index:
+        assert index.integrity_problems(full=True) == []
