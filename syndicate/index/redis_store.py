@@ -114,26 +114,31 @@ while i <= #ARGV do
     redis.call('INCRBY', ns .. 'rows', #records / 12)
     i = i + 4
   elseif op == 'R' then
-    local shards, seqs = ARGV[i + 1], ARGV[i + 2]
-    local gone, dropped = {{}}, 0
-    for k = 0, #seqs / 4 - 1 do gone[string.sub(seqs, k * 4 + 1, k * 4 + 4)] = true end
+    local shards, counts, records = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+    local at, dropped = 1, 0
     for g = 0, #shards / 4 - 1 do
       local key = ns .. 'b:' .. string.sub(shards, g * 4 + 1, g * 4 + 4)
-      local held = redis.call('GET', key)
-      if held then
-        local kept = {{}}
-        for k = 0, #held / 12 - 1 do
-          if gone[string.sub(held, k * 12 + 9, k * 12 + 12)] then
+      local held = redis.call('GET', key) or ''
+      for k = 1, struct.unpack('>I4', counts, g * 4 + 1) do
+        -- find the record by its hashed half and seq (random bytes), then check its place and its band
+        local record = string.sub(records, at, at + 11)
+        local tail, from = string.sub(record, 5, 12), 5
+        while true do
+          local start = string.find(held, tail, from, true)
+          if not start then break end
+          if (start - 5) % 12 == 0 and string.sub(held, start - 4, start - 1) == string.sub(record, 1, 4) then
+            held = string.sub(held, 1, start - 5) .. string.sub(held, start + 8)
             dropped = dropped + 1
-          else
-            kept[#kept + 1] = string.sub(held, k * 12 + 1, k * 12 + 12)
+            break
           end
+          from = start + 1
         end
-        if #kept == 0 then redis.call('DEL', key) else redis.call('SET', key, table.concat(kept)) end
+        at = at + 12
       end
+      if #held == 0 then redis.call('DEL', key) else redis.call('SET', key, held) end
     end
     redis.call('DECRBY', ns .. 'rows', dropped)
-    i = i + 3
+    i = i + 4
   elseif op == 'S' then
     local after, shards, sizes, contents = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
     local at = 1
@@ -180,13 +185,18 @@ end
 return 1
 """
 """Apply a write section's operations, fenced (the lease holds the writer's token, the settings exist, the shards'
-state is ARGV[4], the one the writer read): F = one command per (key, seq) pair, A = append 12-byte bucket records
-to shards (4-byte shard numbers, a 4-byte record count each), R = rewrite shards without the records of some seqs
-(4 bytes each), S = split shards: set each (4-byte number, 4-byte size, contents; size 0 deletes it), then the
-shards' state, P = store articles (per article a 4-byte seq, the 4-byte sizes of its id, record, arrays and
-checksum, then those: a hash each and its place in the ids), M = one command on
-one key with many 8-byte members, H = HINCRBY on one hash, a field (4 bytes) by a count (4 bytes, signed) at a
-time, a field that reaches 0 deleted, C = one command (ARGC, NAME, KEY, ARGS…)."""
+state is ARGV[4], the one the writer read):
+
+- A = append 12-byte bucket records to shards (4-byte shard numbers, a 4-byte record count each, the records);
+- R = take records out of shards (spelt as for A; each is found by a substring search in its shard, so the work
+  grows with the records removed, not with the index);
+- S = split shards: set each (4-byte number, 4-byte size, contents; size 0 deletes it), then the shards' state;
+- P = store articles (per article a 4-byte seq, the 4-byte sizes of its id, record, arrays and checksum, then
+  those: a hash each and its place in the ids);
+- F = one command per (key, seq) pair; M = one command on one key with many 8-byte members;
+- H = HINCRBY on one hash, a field (4 bytes) by a count (4 bytes, signed) at a time, a field that reaches 0
+  deleted;
+- C = one command (ARGC, NAME, KEY, ARGS…)."""
 
 RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -524,18 +534,17 @@ class RedisStore(BackendBase):
         """Add or remove the (bucket, seq) rows (records appended to shards) and the (fingerprint, seq) rows (a set
         per fingerprint) of the entries with these seqs."""
         bucket_keys, bucket_seqs = _rows(buckets, seqs)
-        if len(bucket_keys) and adding:
-            bucket_keys, bucket_seqs = _each_once(bucket_keys, bucket_seqs, seqs)
+        if len(bucket_keys):
+            order_seqs = np.sort(seqs)  # a removal's entries come in any order
+            bucket_keys, bucket_seqs = _each_once(bucket_keys, bucket_seqs, order_seqs)
             shard = self._shard_map.shards(bucket_keys)
             order = _stable_order(shard)  # by shard, each bucket's records in seq order
             records = np.empty(len(order), dtype=_RECORD)
             records["bucket"], records["seq"] = bucket_keys[order], bucket_seqs[order]
             starts = np.flatnonzero(first_of_runs(shard[order]))
             shards, counts = shard[order][starts], np.diff(np.append(starts, len(order)))
-            self._ops += ["A", shards.astype(">u4").tobytes(), counts.astype(">u4").tobytes(), records.tobytes()]
-        elif len(bucket_keys):
-            self._ops += ["R", np.unique(self._shard_map.shards(bucket_keys)).astype(">u4").tobytes(),
-                          np.unique(seqs).astype(">u4").tobytes()]
+            self._ops += ["A" if adding else "R", shards.astype(">u4").tobytes(), counts.astype(">u4").tobytes(),
+                          records.tobytes()]
         fingerprints, carrier_seqs = _rows(carried, seqs)
         self._fanout("SADD" if adding else "SREM", b"fp:", fingerprints, carrier_seqs)
 
