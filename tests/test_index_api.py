@@ -339,10 +339,10 @@ def test_the_article_count_follows_every_writer(tmp_path: Path) -> None:
         assert len(reader) == 4 and len(writer) == 4
 
 
-def test_kept_term_counts_and_furniture_follow_every_writer(tmp_path: Path) -> None:
-    """SQLite keeps the term counts and furniture verdicts a check read, for as long as nothing is written: they
+def test_kept_term_counts_and_furniture_follow_every_writer(target: str) -> None:
+    """A store keeps the term counts and furniture verdicts a check read, for as long as nothing is written: they
     must follow another connection's adds and removes, this connection's own writes, and a rolled-back write."""
-    path = tmp_path / "kept.db"
+    path = target
     fingerprints = [paragraph_fingerprint(text) for text in FURNITURE]
     stories = [article(f"s{i}", story(i, paragraphs=3)) for i in range(4)]
 

@@ -53,6 +53,7 @@ from .store import (
     EntryCache,
     IndexDamagedError,
     IndexStoreError,
+    SnapshotCache,
     entry_from_stored,
     recount_problems,
     signed,
@@ -182,6 +183,7 @@ while i <= #ARGV do
     i = i + 2 + argc
   end
 end
+redis.call('INCR', ns .. 'version')
 return 1
 """
 """Apply a write section's operations, fenced (the lease holds the writer's token, the settings exist, the shards'
@@ -349,6 +351,8 @@ class RedisStore(BackendBase):
         self.location = f"{_without_password(url)} (namespace {namespace})"
         self.read_only = False
         self._cache = EntryCache()
+        self._known = SnapshotCache()
+        self._reading_version: int | None = None
         self._ns = namespace.encode() + b":"
         try:
             self._redis = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=120)
@@ -453,6 +457,7 @@ class RedisStore(BackendBase):
                 return
 
     def _end_write(self, committed: bool) -> None:
+        self._known.forget()  # this store wrote (or gave up): what it kept may be what it changed
         try:
             if committed and self._ops:
                 with self._guard():
@@ -487,12 +492,27 @@ class RedisStore(BackendBase):
 
     @contextmanager
     def reading(self) -> Iterator[None]:
-        """Checks take no lock; they stop if the index's settings vanished from the server."""
-        if not self._write_depth:
-            with self._guard():
-                if not self._redis.exists(self._key(b"meta")):
-                    raise self._settings_gone()
-        yield
+        """Checks take no lock; they stop if the index's settings vanished from the server. The data version read
+        in the same round trip keys what the check keeps of the term counts and furniture verdicts."""
+        if self._write_depth or self._reading_version is not None:
+            yield
+            return
+        with self._guard():
+            exists, version = self._redis.pipeline(transaction=False).exists(self._key(b"meta")).get(
+                self._key(b"version")).execute()
+            if not exists:
+                raise self._settings_gone()
+        self._reading_version = int(version or 0)
+        try:
+            yield
+        finally:
+            self._reading_version = None
+
+    def _data_version(self) -> int:
+        """Every write script counts itself in ``NS:version``; a check reads it once (see :meth:`reading`)."""
+        if self._reading_version is not None:
+            return self._reading_version
+        return int(self._redis.get(self._key(b"version")) or 0)
 
     # --- metadata -----------------------------------------------------------------------------------
 
@@ -616,22 +636,24 @@ class RedisStore(BackendBase):
         return found
 
     def furniture(self, fingerprints: Iterable[int]) -> set[int]:
-        wanted = list(fingerprints)
-        if not wanted:
-            return set()
-        with self._guard():
+        def read(keys: list[int]) -> dict[int, int]:
             flags = self._redis.smismember(self._key(b"furniture"),
-                                           _as_bytes(np.array(signed(np.array(wanted, dtype=np.uint64)))))
-        return {f for f, flag in zip(wanted, flags, strict=True) if flag}
+                                           _as_bytes(np.array(signed(np.array(keys, dtype=np.uint64)))))
+            return {key: 1 for key, flag in zip(keys, flags, strict=True) if flag}
+
+        found = self._kept_or_read("furniture", np.fromiter(fingerprints, dtype=np.uint64).tolist(), read)
+        return {fingerprint for fingerprint, marked in found.items() if marked}
 
     def term_holders(self, terms: np.ndarray) -> np.ndarray:
-        wanted = np.asarray(terms, dtype=np.int64)
-        if not len(wanted):
-            return np.empty(0, dtype=np.int64)
-        raw = wanted.astype(">u4").tobytes()
-        with self._guard():
+        """Each term's stored holders; counts read at this data version are kept (see BackendBase._kept_or_read)."""
+        def read(keys: list[int]) -> dict[int, int]:
+            raw = np.array(keys, dtype=np.int64).astype(">u4").tobytes()
             counts = self._redis.hmget(self._key(b"terms"), [raw[i : i + 4] for i in range(0, len(raw), 4)])
-        return np.array([int(count) if count is not None else 0 for count in counts], dtype=np.int64)
+            return {key: int(count) for key, count in zip(keys, counts, strict=True) if count is not None}
+
+        wanted = np.asarray(terms, dtype=np.int64).tolist()
+        found = self._kept_or_read("terms", wanted, read)
+        return np.array([found.get(term, 0) for term in wanted], dtype=np.int64)
 
     def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
         furniture = set(furniture)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -390,10 +390,10 @@ class SQLiteStore(BackendBase):
         return found
 
     def furniture(self, fingerprints: Iterable[int]) -> set[int]:
-        def read(chunk: list[int]) -> dict[int, int]:
-            rows = self._db.execute(f"SELECT fingerprint FROM furniture WHERE fingerprint IN "
-                                    f"({', '.join('?' * len(chunk))})", signed(np.array(chunk, dtype=np.uint64)))
-            return {unsigned_one(row[0]): 1 for row in rows}
+        def read(keys: list[int]) -> dict[int, int]:
+            return {unsigned_one(row[0]): 1 for chunk in _chunks(keys) for row in self._db.execute(
+                f"SELECT fingerprint FROM furniture WHERE fingerprint IN ({', '.join('?' * len(chunk))})",
+                signed(np.array(chunk, dtype=np.uint64)))}
 
         found = self._kept_or_read("furniture", np.fromiter(fingerprints, dtype=np.uint64).tolist(), read)
         return {fingerprint for fingerprint, marked in found.items() if marked}
@@ -401,31 +401,18 @@ class SQLiteStore(BackendBase):
     def term_holders(self, terms: np.ndarray) -> np.ndarray:
         """Each term's stored holders. A check reads about two thousand terms, mostly the same from one check to
         the next, so counts read at this data version are kept (see :meth:`_kept_or_read`)."""
-        def read(chunk: list[int]) -> dict[int, int]:
-            return dict(self._db.execute(
-                f"SELECT term, holders FROM terms WHERE term IN ({', '.join('?' * len(chunk))})", chunk))
+        def read(keys: list[int]) -> dict[int, int]:
+            return {term: holders for chunk in _chunks(keys) for term, holders in self._db.execute(
+                f"SELECT term, holders FROM terms WHERE term IN ({', '.join('?' * len(chunk))})", chunk)}
 
         wanted = np.asarray(terms, dtype=np.int64).tolist()
         found = self._kept_or_read("terms", wanted, read)
         return np.array([found.get(term, 0) for term in wanted], dtype=np.int64)
 
-    def _kept_or_read(self, kind: str, keys: list[int], read: Callable[[list[int]], dict[int, int]],
-                      ) -> dict[int, int]:
-        """The values of `keys` (those `read` finds, a chunk of keys at a time), kept from earlier reads at the
-        database's current data version where this connection has them. The data version changes whenever another
-        connection commits, and this connection forgets what it kept whenever it writes; inside a write section,
-        whose own changes the data version does not show, everything is read."""
-        with self._guard():
-            known = None if self._write_depth else self._known
-            if known is not None:
-                known.at(self._db.execute("PRAGMA data_version").fetchone()[0])
-            found, missing = known.split(kind, keys) if known is not None else ({}, keys)
-            for chunk in _chunks(missing):
-                values = read(chunk)
-                found.update(values)
-                if known is not None:
-                    known.keep(kind, chunk, values)
-        return found
+    def _data_version(self) -> int:
+        """SQLite's data version: it changes whenever another connection commits (this one forgets what it kept
+        whenever it writes)."""
+        return self._db.execute("PRAGMA data_version").fetchone()[0]
 
     def set_furniture(self, judged: Iterable[int], furniture: Iterable[int]) -> None:
         furniture = set(furniture)
@@ -464,7 +451,7 @@ class SQLiteStore(BackendBase):
         version changes when another connection commits, and this connection forgets the count whenever it
         writes, so a kept count is never stale."""
         with self._guard():
-            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            version = self._data_version()
             if self._count is None or self._count[0] != version:
                 self._count = (version, self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
             return self._count[1]

@@ -30,7 +30,7 @@ import math
 import struct
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -336,6 +336,7 @@ class BackendBase(ABC):
 
     location = ""
     _write_depth = 0
+    _known: SnapshotCache
 
     def _translate(self, error: Exception) -> IndexStoreError | None:
         """The IndexStoreError a backend error means, or None when it is not a backend error."""
@@ -353,6 +354,28 @@ class BackendBase(ABC):
             if translated is None:
                 raise
             raise translated from error
+
+    @abstractmethod
+    def _data_version(self) -> int:
+        """A number that changes whenever anyone commits a write to the index (see :meth:`_kept_or_read`)."""
+
+    def _kept_or_read(self, kind: str, keys: list[int], read: Callable[[list[int]], dict[int, int]],
+                      ) -> dict[int, int]:
+        """The values of `keys` (those `read` finds), kept from earlier reads at the index's current data version
+        where this store has them. The version changes whenever a write commits, and a store forgets what it kept
+        whenever it writes; inside a write section, whose own changes the version does not show yet, everything
+        is read."""
+        with self._guard():
+            known = None if self._write_depth else self._known
+            if known is not None:
+                known.at(self._data_version())
+            found, missing = known.split(kind, keys) if known is not None else ({}, keys)
+            if missing:
+                values = read(missing)
+                found.update(values)
+                if known is not None:
+                    known.keep(kind, missing, values)
+        return found
 
     @abstractmethod
     def _begin_write(self) -> None:
