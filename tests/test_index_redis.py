@@ -202,6 +202,16 @@ def test_buckets_are_records_appended_to_shards_that_removal_rewrites_and_check_
         assert index.integrity_problems(full=True) == [f"{len(rows)} bucket entries are in the wrong shard"]
 
 
+def test_the_deep_check_finds_carrier_entries_of_no_article(url: str) -> None:
+    client, ns = _client(url)
+    with Index.open(url) as index:
+        index.add(article("a", story(1)))
+        carried = next(iter(client.scan_iter(match=ns + b"fp:*")))
+        assert index.integrity_problems(full=True) == []
+        client.sadd(carried, 99)  # no article 99
+        assert index.integrity_problems(full=True) == ["1 fp entries point to no article"]
+
+
 def test_an_index_of_the_older_redis_layout_is_refused_with_what_to_do(url: str) -> None:
     client, ns = _client(url)
     with Index.open(url) as index:

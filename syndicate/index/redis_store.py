@@ -14,9 +14,10 @@ with ``APPEND``: no comparisons, no per-row command, a few bytes a row, and a sh
 bucket stay in seq order, which is the "oldest first" the bucket limit needs. Which shard holds a
 bucket is linear hashing (:class:`ShardMap`) on the bucket's low 32 bits, its hashed part: the
 shards split one at a time, in order, as the rows grow, so a shard holds about ``SHARD_ROWS`` rows
-whatever the index's size. A check reads its buckets' shards whole (a few hundred strings of
-about 3 KB) and keeps the records of its buckets; a batch of 4,096 articles is one ``APPEND`` per
-shard it touches. Removal rewrites the shards it touches without the removed seqs.
+whatever the index's size. A check's one script reads the shards of its buckets (a few hundred
+strings of about 3 KB), searches them for its buckets' records and returns their seqs; a batch of
+4,096 articles is one ``APPEND`` per shard it touches. Removal sends the removed records, and the
+script finds each in its shard by the same search and cuts it out.
 
 **Writes are fenced and atomic.** A writer holds a short lease (``NS:lock`` = a random token,
 ``LEASE_MS``), renewed by a thread while it works, so a crashed writer blocks others for
@@ -294,7 +295,8 @@ class ShardMap:
     when that falls below p, whose shards have already split. Splitting shard p moves the records whose
     hash has bit B+L set to shard p + 2^(B+L), the rest stay, each side in its order; then p moves on (and
     at 2^(B+L) wraps to 0 with L one higher). Only ever one shard splits at a time, so growth costs a
-    shard's rewrite per SHARD_ROWS rows added, and no shard outgrows the average by more than twice.
+    shard's rewrite per SHARD_ROWS rows added, and a shard not yet split at this level holds about twice
+    what a split one does, never more.
     Stored as ``B:L:p`` in ``NS:shards``, written when the index is created."""
 
     base_bits: int
@@ -716,8 +718,8 @@ class RedisStore(BackendBase):
                 counts = {int.from_bytes(term, "big"): int(count) for term, count in stored.items()}
                 problems += recount_problems(counts, held)
             if full:
-                stored = np.array(sorted(int(seq) for _, seq in
-                                         self._redis.zrange(self._key(b"ids"), 0, -1, withscores=True)), dtype=np.int64)
+                listed = self._redis.zrange(self._key(b"ids"), 0, -1, withscores=True)
+                stored = np.array([int(seq) for _, seq in listed], dtype=np.int64)
                 problems += self._bucket_problems(stored)
                 orphans = 0
                 keys = self._redis.scan_iter(match=self._key(b"fp:") + b"*", count=1000)
@@ -725,7 +727,8 @@ class RedisStore(BackendBase):
                     pipe = self._redis.pipeline(transaction=False)
                     for key in chunk:
                         pipe.smembers(key)
-                    orphans += sum(not _holds(stored, int(seq)) for members in pipe.execute() for seq in members)
+                    seqs = np.array([int(seq) for members in pipe.execute() for seq in members], dtype=np.int64)
+                    orphans += int(np.count_nonzero(~np.isin(seqs, stored)))
                 if orphans:
                     problems.append(f"{orphans} fp entries point to no article")
         return problems
@@ -767,11 +770,6 @@ def _as_bytes(keys: np.ndarray) -> list[bytes]:
     """Each int64 key as its 8 big-endian bytes (the Redis spelling of a SQLite integer key)."""
     raw = np.asarray(keys, dtype=">i8").tobytes()
     return [raw[i : i + 8] for i in range(0, len(raw), 8)]
-
-
-def _holds(stored: np.ndarray, seq: int) -> bool:
-    at = int(np.searchsorted(stored, seq))
-    return at < len(stored) and int(stored[at]) == seq
 
 
 def _rows(blocks: list[np.ndarray | None], seqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
