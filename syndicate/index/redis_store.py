@@ -79,7 +79,21 @@ _FENCED = "SYNDICATE_FENCED"
 _NO_META = "SYNDICATE_NO_META"
 _RESHARDED = "SYNDICATE_RESHARDED"
 
-APPLY = f"""
+RECORD_AT = """
+local function record_at(held, probe, head, from)
+  -- the next record from `from` on whose bytes 5.. begin with `probe` and whose first 4 are `head`: a plain search
+  -- for the probe (bytes of the bucket's hashed half: few false starts), kept where it falls in a record's place
+  while true do
+    local start = string.find(held, probe, from, true)
+    if not start then return nil end
+    if (start - 5) % 12 == 0 and string.sub(held, start - 4, start - 1) == head then return start - 4 end
+    from = start + 1
+  end
+end
+"""
+"""Where a record stands in a shard, found by substring search: the check's bucket read and removal both use it."""
+
+APPLY = RECORD_AT + f"""
 local ns, token, need_meta = ARGV[1], ARGV[2], ARGV[3]
 if redis.call('GET', ns .. 'lock') ~= token then return redis.error_reply('{_FENCED}') end
 if need_meta == '1' and redis.call('EXISTS', ns .. 'meta') == 0 then return redis.error_reply('{_NO_META}') end
@@ -122,18 +136,11 @@ while i <= #ARGV do
       local key = ns .. 'b:' .. string.sub(shards, g * 4 + 1, g * 4 + 4)
       local held = redis.call('GET', key) or ''
       for k = 1, struct.unpack('>I4', counts, g * 4 + 1) do
-        -- find the record by its hashed half and seq (random bytes), then check its place and its band
-        local record = string.sub(records, at, at + 11)
-        local tail, from = string.sub(record, 5, 12), 5
-        while true do
-          local start = string.find(held, tail, from, true)
-          if not start then break end
-          if (start - 5) % 12 == 0 and string.sub(held, start - 4, start - 1) == string.sub(record, 1, 4) then
-            held = string.sub(held, 1, start - 5) .. string.sub(held, start + 8)
-            dropped = dropped + 1
-            break
-          end
-          from = start + 1
+        -- the record, found by its hashed half and seq
+        local place = record_at(held, string.sub(records, at + 4, at + 11), string.sub(records, at, at + 3), 5)
+        if place then
+          held = string.sub(held, 1, place - 1) .. string.sub(held, place + 12)
+          dropped = dropped + 1
         end
         at = at + 12
       end
@@ -247,7 +254,7 @@ end
 return table.concat(held)
 """
 """The records of the shards from ARGV[2] up to ARGV[3], one string (a split needs them together, not by shard)."""
-FETCH = """
+FETCH = RECORD_AT + """
 local ns, buckets, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local state = redis.call('GET', ns .. 'shards')
 if not state then return '' end
@@ -265,19 +272,14 @@ for k = 0, #buckets / 8 - 1 do
     records = redis.call('GET', ns .. 'b:' .. struct.pack('>I4', shard)) or ''
     shards[shard] = records
   end
-  -- search for the hashed half (random bytes: few false starts), then check the record's start and band
   local hashed, banded = string.sub(bucket, 5, 8), string.sub(bucket, 1, 4)
   local found, at = 0, 5
   while found < limit do
-    local start = string.find(records, hashed, at, true)
-    if not start then break end
-    if (start - 5) % 12 == 0 and string.sub(records, start - 4, start - 1) == banded then
-      out[#out + 1] = string.sub(records, start + 4, start + 7)
-      found = found + 1
-      at = start + 12
-    else
-      at = start + 1
-    end
+    local place = record_at(records, hashed, banded, at)
+    if not place then break end
+    out[#out + 1] = string.sub(records, place + 8, place + 11)
+    found = found + 1
+    at = place + 16
   end
 end
 return table.concat(out)
