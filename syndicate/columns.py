@@ -262,9 +262,6 @@ class SketchColumns:
         block, local = self.locate(index)
         return block.meta[name][local]
 
-    def outlet(self, index: int) -> str | None:
-        return self.meta(index, "outlet")
-
     def headlines(self, index: int) -> tuple[tuple[int, str], ...]:
         block, local = self.locate(index)
         return tuple((int(i), text) for i, text in json.loads(_headline_lines(block.headlines)[local]))
@@ -274,9 +271,19 @@ class SketchColumns:
         block, local = self.locate(index)
         return block.values[block.value_offsets[local] : block.value_offsets[local + 1]]
 
-    def story_size(self, index: int) -> int:
-        block, local = self.locate(index)
-        return int(block.value_offsets[local + 1] - block.value_offsets[local])
+    def story_facts(self, indices: np.ndarray) -> tuple[list[int], list[str | None]]:
+        """Of the articles at `indices` (sorted): each one's count of distinct shingles, and its outlet; gathered a
+        block at a time (the furniture judgment asks them of every carrier)."""
+        number = np.searchsorted(self._starts, indices, side="right") - 1
+        sizes: list[int] = []
+        outlets: list[str | None] = []
+        for block_number in np.unique(number).tolist():
+            block = self.blocks[block_number]
+            local = indices[number == block_number] - self._starts[block_number]
+            sizes += (block.value_offsets[local + 1] - block.value_offsets[local]).tolist()
+            outlet = block.meta["outlet"]
+            outlets += [outlet[i] for i in local.tolist()]
+        return sizes, outlets
 
     def evidence_sizes(self) -> tuple[np.ndarray, np.ndarray]:
         """Every article's count of distinct shingles, and of sentences."""

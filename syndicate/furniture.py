@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -60,8 +61,11 @@ def judge_recurring(columns: SketchColumns, config: ScanConfig, carriers: dict[i
                     paragraph_size: dict[int, int]) -> set[int]:
     """The furniture among these recurring paragraphs. Each is judged on its own carriers only, so any
     split of `carriers` judged apart gives, united, the same set (a scan judges them in worker processes)."""
-    story = _StoryOracle(columns.story_set, config.story_containment, columns.story_size)
-    return _judge(carriers, paragraph_size, columns.outlet, story, config)
+    judged = np.unique(np.fromiter(chain.from_iterable(carriers.values()), dtype=np.int64))
+    sizes, outlets = columns.story_facts(judged)
+    story = _StoryOracle(columns.story_set, config.story_containment, dict(zip(judged.tolist(), sizes, strict=True)))
+    return _judge(carriers, paragraph_size, dict(zip(judged.tolist(), outlets, strict=True)).__getitem__, story,
+                  config)
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,19 @@ class RecurringRuns:
     def by_first_carrier(self) -> np.ndarray:
         """The runs ordered by their first carrier (then by fingerprint): a site's bundle of furniture together."""
         return np.argsort(self.carrier[self.start], kind="stable")
+
+    def shares(self, sample: int, budget: float, most: int) -> list[np.ndarray]:
+        """The runs by first carrier, cut into shares of about `budget` in estimated cost and `most` runs at most,
+        for workers to judge a share each. A run costs about ``1 + min(carriers, sample)² / 16``: a story count
+        weighs every pair of its sample of carriers, and the few paragraphs with many carriers (a site's bundle of
+        furniture, all with early first carriers) would otherwise fill one share that the others wait for."""
+        order = self.by_first_carrier()
+        if not len(order):
+            return []
+        spent = np.cumsum(1 + np.minimum(self.count[order], sample) ** 2 / 16)
+        cuts = np.union1d(np.searchsorted(spent, np.arange(budget, spent[-1], budget), side="right"),
+                          np.arange(most, len(order), most))
+        return [share for share in np.split(order, cuts) if len(share)]
 
     def paragraphs(self, runs: np.ndarray | None = None) -> tuple[dict[int, list[int]], dict[int, int]]:
         """Per fingerprint of these runs (default: all, by fingerprint), in their order: its carriers, and its size."""
@@ -159,8 +176,20 @@ def _same_outlet_different_stories(members: list[int], outlet_of: Callable[[int]
 
 
 def _story_count(members: list[int], story: _StoryOracle, excluded: int) -> int:
-    """Connected components of the carriers under 'tells the same story' (leaving `excluded` shingles out)."""
-    parent = list(range(len(members)))
+    """Connected components of the carriers under 'tells the same story' (leaving `excluded` shingles out).
+
+    Few carriers: pair by pair, skipping pairs already joined, each a sorted-set intersection. More: every pair's
+    shared count at once (:func:`shared_counts`). A paragraph that is furniture spans many stories, so pair by
+    pair joins little and asks nearly every pair; the components are the same either way."""
+    if len(members) < SHARED_MATRIX_MEMBERS:
+        return _components(len(members), lambda i, j: story.same(members[i], members[j], excluded))
+    same = story.same_matrix(members, excluded)
+    return _components(len(members), lambda i, j: bool(same[i, j]))
+
+
+def _components(count: int, joined: Callable[[int, int], bool]) -> int:
+    """The number of connected components of `count` nodes under `joined` (asked only of pairs not yet joined)."""
+    parent = list(range(count))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -168,44 +197,75 @@ def _story_count(members: list[int], story: _StoryOracle, excluded: int) -> int:
             i = parent[i]
         return i
 
-    for i in range(len(members)):
-        for j in range(i + 1, len(members)):
-            if find(i) != find(j) and story.same(members[i], members[j], excluded):
+    for i in range(count):
+        for j in range(i + 1, count):
+            if find(i) != find(j) and joined(i, j):
                 parent[find(j)] = find(i)
-    return len({find(i) for i in range(len(members))})
+    return len({find(i) for i in range(count)})
+
+
+SHARED_MATRIX_MEMBERS = 8
+"""From this many carriers on, a story count takes every pair's shared shingles in one pass (see _story_count)."""
 
 
 class _StoryOracle:
     """'Do these two articles tell the same story?', on whole-article shingle containment.
 
-    The shared-shingle count of a pair is memoised: a site's furniture comes in bundles, so the
-    same pairs are asked about once per paragraph of the bundle. Without `size_of` the sets are
-    memoised too (they are made by `set_of`); with it, `set_of` is cheap (a view) and nothing is kept.
+    `set_of` gives an article's distinct shingles, sorted; `sizes` holds the count of every article asked about.
+    The shared-shingle count of a pair is memoised: a site's furniture comes in bundles, so the same pairs are
+    asked about once per paragraph of the bundle.
     """
 
-    def __init__(self, set_of: Callable[[int], np.ndarray], threshold: float,
-                 size_of: Callable[[int], int] | None = None) -> None:
-        self._threshold = threshold
+    def __init__(self, set_of: Callable[[int], np.ndarray], threshold: float, sizes: dict[int, int]) -> None:
+        self._set, self._threshold, self._sizes = set_of, threshold, sizes
         self._shared: dict[tuple[int, int], int] = {}
-        if size_of is None:
-            sets: dict[int, np.ndarray] = {}
 
-            def memoised(index: int) -> np.ndarray:
-                if index not in sets:
-                    sets[index] = set_of(index)
-                return sets[index]
-
-            self._set: Callable[[int], np.ndarray] = memoised
-            self.size: Callable[[int], int] = lambda index: len(memoised(index))
-        else:
-            self._set, self.size = set_of, size_of
+    def size(self, index: int) -> int:
+        return self._sizes[index]
 
     def same(self, a: int, b: int, excluded: int) -> bool:
         """Same story, not counting the `excluded` shingles both carry (the paragraph under test)."""
         key = (a, b) if a < b else (b, a)
         shared = self._shared.get(key)
         if shared is None:
-            shared = len(np.intersect1d(self._set(a), self._set(b), assume_unique=True))
+            shared = shared_count(self._set(a), self._set(b))
             self._shared[key] = shared
-        rest = min(self.size(a), self.size(b)) - excluded
+        rest = min(self._sizes[a], self._sizes[b]) - excluded
         return rest > 0 and (shared - excluded) / rest >= self._threshold
+
+    def same_matrix(self, members: list[int], excluded: int) -> np.ndarray:
+        """:meth:`same` of every pair of `members` (distinct articles), as a matrix."""
+        sizes = np.array([self._sizes[m] for m in members], dtype=np.int64)
+        rest = np.minimum.outer(sizes, sizes) - excluded
+        shared = shared_counts([self._set(m) for m in members]) - excluded
+        return (rest > 0) & (shared / np.maximum(rest, 1) >= self._threshold)  # the division same() makes
+
+
+def shared_count(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted arrays of distinct values share (a sorted search of the shorter in the longer)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if not len(short):
+        return 0
+    at = long.searchsorted(short)
+    np.minimum(at, len(long) - 1, out=at)
+    return int(np.count_nonzero(long[at] == short))
+
+
+def shared_counts(sets: list[np.ndarray]) -> np.ndarray:
+    """How many values each pair of these sorted arrays of distinct values shares, as a symmetric matrix whose
+    diagonal holds each array's size: one sort of all the values, then the product of the incidence matrix of the
+    values held twice or more with itself."""
+    sizes = np.array([len(values) for values in sets], dtype=np.int64)
+    shared = np.zeros((len(sets), len(sets)), dtype=np.int64)
+    if sizes.sum():
+        values = np.concatenate(sets)
+        owner = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)[values.argsort(kind="stable")]
+        values.sort()
+        counts = np.diff(np.r_[np.flatnonzero(first_of_runs(values)), len(values)])
+        repeated = counts >= 2
+        held = np.repeat(repeated, counts)
+        incidence = np.zeros((len(sets), int(repeated.sum())), dtype=np.float32)
+        incidence[owner[held], np.repeat(np.cumsum(repeated) - 1, counts)[held]] = 1.0
+        shared = (incidence @ incidence.T).round().astype(np.int64)
+    np.fill_diagonal(shared, sizes)
+    return shared

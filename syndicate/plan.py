@@ -66,7 +66,9 @@ INLINE_GROUPS = 2_000
 """Clusters whose sources are chosen in the driver below this many (each takes about 30 microseconds)."""
 GROUPS_PER_TASK = 512
 FURNITURE_TASK = 4096
-"""Recurring paragraphs judged per task."""
+"""Recurring paragraphs judged per task, at most."""
+FURNITURE_TASK_COST = 4096
+"""Estimated cost of a furniture task (see RecurringRuns.shares): about 50 ms."""
 BLOCKS_PER_TASK = 8
 TRIM_EVERY = 4
 """Parts received between two hand-backs of freed memory (each costs a few milliseconds)."""
@@ -360,8 +362,7 @@ def evidence_of(columns: SketchColumns, keys: Keys, config: ScanConfig, engine: 
     left out of the evidence's terms) and the evidence columns."""
     inline = len(columns) < INLINE_ARTICLES
     recurring = recurring_runs(columns)
-    by_carrier = recurring.by_first_carrier()  # a site's bundle in one task
-    shares = [by_carrier[first : first + FURNITURE_TASK] for first in range(0, len(by_carrier), FURNITURE_TASK)]
+    shares = recurring.shares(config.furniture_sample, FURNITURE_TASK_COST, FURNITURE_TASK)
     furniture = set().union(*engine.map(judge_furniture, (columns, config, recurring), shares, inline=inline))
     flags = members(columns.column("fingerprints"), np.sort(np.fromiter(furniture, dtype=np.uint64,
                                                                          count=len(furniture))))

@@ -62,12 +62,13 @@ def test_columns_build_the_evidence_each_article_gives_alone():
     furniture = learn_furniture_columns(columns, config)
     boilerplate = {paragraph_fingerprint(text) for text in BOILERPLATE}
     assert furniture == boilerplate  # found, so the exclusion path is exercised; the wire paragraphs stay evidence
+    sizes, outlets = columns.story_facts(np.arange(len(articles)))
     for index, source in enumerate(articles):
         assert columns.headlines(index) == headline_candidates(source)
-        assert columns.outlet(index) == source.outlet
+        assert outlets[index] == source.outlet
         alone = unit_sketch(source.paragraphs, config.ngram)
         assert columns.story_set(index).tolist() == alone.shingles.tolist()
-        assert columns.story_size(index) == len(alone.shingles)
+        assert sizes[index] == len(alone.shingles)
     columns.settle(np.isin(columns.column("fingerprints"), np.array(sorted(furniture), dtype=np.uint64)))
     for index, source in enumerate(articles):
         flags = [paragraph_fingerprint(text) in furniture for text in source.paragraphs]

@@ -4,6 +4,8 @@ import random
 
 import numpy as np
 from factories import article, brief, paragraph, story
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syndicate import ScanConfig, scan
 
@@ -84,3 +86,58 @@ def test_template_terms_are_counted_once_per_article_and_numbers_never_count() -
     holders = np.array([50, 49, 200, 500])
     assert template_terms(1000, terms, holders, 0.05, 10).tolist() == [5, 9]  # at least 5 % of 1,000
     assert template_terms(100, terms, holders, 0.01, 50).tolist() == [5, 9]  # at least 50 articles
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 40), max_size=30), min_size=1, max_size=12))
+def test_shared_counts_of_many_sets_are_each_pairs_intersection(sets) -> None:
+    from syndicate.furniture import shared_count, shared_counts
+
+    arrays = [np.array(sorted(values), dtype=np.uint64) for values in sets]
+    matrix = shared_counts(arrays)
+    for i, a in enumerate(sets):
+        for j, b in enumerate(sets):
+            assert matrix[i, j] == len(a & b)
+            assert shared_count(arrays[i], arrays[j]) == len(a & b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 24), max_size=20), min_size=8, max_size=20),
+       st.integers(0, 6), st.sampled_from([0.25, 0.5, 1 / 3]))
+def test_a_story_count_from_the_shared_matrix_is_the_count_pair_by_pair(sets, excluded, threshold) -> None:
+    """Small sets over a small range: ratios land exactly on the threshold, some pairs have nothing left but the
+    excluded paragraph, and the components range from one to every carrier."""
+    from syndicate.furniture import SHARED_MATRIX_MEMBERS, _components, _story_count, _StoryOracle
+
+    arrays = [np.array(sorted(values), dtype=np.uint64) for values in sets]
+    story = _StoryOracle(arrays.__getitem__, threshold, {i: len(a) for i, a in enumerate(arrays)})
+    members = list(range(len(sets)))
+    assert len(members) >= SHARED_MATRIX_MEMBERS  # the matrix path
+    pair_by_pair = _components(len(members), lambda i, j: story.same(i, j, excluded))
+    assert _story_count(members, story, excluded) == pair_by_pair
+
+
+def test_furniture_shares_cover_every_run_once_by_first_carrier_and_split_the_costly_ones() -> None:
+    from syndicate.columns import SketchColumns
+    from syndicate.furniture import recurring_runs
+    from syndicate.sign import MinHasher
+    from syndicate.sketch import sign_batch
+
+    config = ScanConfig()
+    articles = [site_article(f"s{i}", i, "site") for i in range(40)]
+    articles += [article(f"w{i}", story(100 + i % 7, paragraphs=5), outlet=f"o{i}") for i in range(60)]
+    columns = SketchColumns()
+    columns.add(articles, sign_batch(articles, config, MinHasher(config.num_perm, config.seed)))
+    runs = recurring_runs(columns)
+    order = runs.by_first_carrier()
+    shares = runs.shares(config.furniture_sample, budget=200, most=6)
+    assert np.array_equal(np.concatenate(shares), order)
+    assert all(1 <= len(share) <= 6 for share in shares)
+    cost = 1 + np.minimum(runs.count, config.furniture_sample) ** 2 / 16
+    # A share goes past the budget only by its first run; the three furniture paragraphs (40 carriers each, cost
+    # 101 apiece, all first carried by s0) do not all land in one share.
+    assert all(cost[share[1:]].sum() < 200 for share in shares)
+    costly = np.flatnonzero(runs.count == 40)
+    assert len(costly) == 3 and len({next(k for k, s in enumerate(shares) if r in s) for r in costly}) >= 2
+    whole = runs.shares(config.furniture_sample, budget=1e9, most=10**6)
+    assert len(whole) == 1 and np.array_equal(whole[0], order)
