@@ -317,7 +317,7 @@ def sketch_all(articles: Iterable[Article], config: ScanConfig, engine: Engine, 
         if stored is not None:
             return _sketched(read_stored_and_sketch, config, iter(stored), engine, spill, report)
     if engine.local_files and isinstance(articles, ArticleStream):
-        ranges = articles.ranges(PART_BYTES)
+        ranges = articles.ranges(guided(PART_BYTES, PART_BYTES // 8, engine.workers))
         if ranges is not None:
             try:
                 return _sketched(read_and_sketch, (config, articles.worker_options), ranges, engine, spill, report,
@@ -409,16 +409,34 @@ def candidates(columns: SketchColumns, keys: Keys, flags: np.ndarray, config: Sc
 def verify_all(evidence: EvidenceColumns, pairs: np.ndarray, config: ScanConfig, engine: Engine,
                report: Report) -> list[Link]:
     """Every link among the candidate pairs, quote pairs included, in pair order."""
-    chunks = (pairs[start : start + VERIFY_CHUNK] for start in range(0, len(pairs), VERIFY_CHUNK))
+    bounds = guided_bounds(len(pairs), guided(VERIFY_CHUNK, VERIFY_CHUNK // 8, engine.workers))
+    chunks = (pairs[start:stop] for start, stop in bounds)
     links: list[Link] = []
-    done = 0
-    for found, size in zip(engine.map(verify_pairs, (evidence, config), chunks, inline=len(pairs) < INLINE_PAIRS),
-                           (min(VERIFY_CHUNK, len(pairs) - s) for s in range(0, len(pairs), VERIFY_CHUNK)),
-                           strict=True):
+    for found, (_, stop) in zip(engine.map(verify_pairs, (evidence, config), chunks,
+                                           inline=len(pairs) < INLINE_PAIRS), bounds, strict=True):
         links += found
-        done += size
-        report("verify", done, len(pairs))
+        report("verify", stop, len(pairs))
     return links
+
+
+def guided(most: int, least: int, workers: int) -> Callable[[int], int]:
+    """The size of the next part, given how much is left to cut: `most` while plenty is left, then a
+    2 × `workers`th of what is left, `least` at the smallest (guided self-scheduling). The last parts handed out
+    are small, so the workers finish together rather than all but one waiting on a last large part. One worker
+    waits on nobody: `most` throughout."""
+    if workers <= 1:
+        return lambda left: most
+    return lambda left: max(least, min(most, left // (2 * workers)))
+
+
+def guided_bounds(total: int, size_of: Callable[[int], int]) -> list[tuple[int, int]]:
+    """(start, stop) of each part of `total` items, each `size_of(items left)` long."""
+    bounds, start = [], 0
+    while start < total:
+        stop = min(total, start + max(1, size_of(total - start)))
+        bounds.append((start, stop))
+        start = stop
+    return bounds
 
 
 def linked_articles(columns: SketchColumns, flags: np.ndarray, active_words: np.ndarray, linked: frozenset[str],

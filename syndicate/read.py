@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from types import ModuleType
 from typing import IO
@@ -172,8 +172,9 @@ class ArticleStream(Iterator[Article]):
 
     # --- read by workers: byte ranges of JSONL files, accounted for here in input order ---
 
-    def ranges(self, part_bytes: int) -> Iterator[ByteRange] | None:
-        """The inputs cut into byte ranges of whole lines, about `part_bytes` each, for workers to read
+    def ranges(self, part_bytes: int | Callable[[int], int]) -> Iterator[ByteRange] | None:
+        """The inputs cut into byte ranges of whole lines, about `part_bytes` each (or, given a function, about
+        `part_bytes(bytes not yet cut)` for each next range), for workers to read
         (:func:`read_range`) and this stream to account for in order (:meth:`settle`): where every input is a
         non-empty JSONL file (or a directory whose article files are all such) in UTF-8 without a byte-order
         mark, and no ``encoding`` is forced. None otherwise, or once the stream has been read here: it is then
@@ -872,12 +873,15 @@ class _RangeLedger:
         self.skip(error, options)
 
 
-def _byte_ranges(files: list[tuple[int, Path]], part_bytes: int) -> Iterator[ByteRange]:
-    """Each file cut after the last newline of every `part_bytes`, counting lines on the way."""
+def _byte_ranges(files: list[tuple[int, Path]], part_bytes: int | Callable[[int], int]) -> Iterator[ByteRange]:
+    """Each file cut after the last newline of every `part_bytes` (see ArticleStream.ranges), counting lines on the
+    way."""
+    size_of = part_bytes if callable(part_bytes) else lambda remaining: part_bytes
+    ends = list(accumulate(_size(path) for _, path in reversed(files)))[::-1]  # bytes from each file's start on
     for number, (argument, path) in enumerate(files):
         last_of_argument = number + 1 == len(files) or files[number + 1][0] != argument
         held: tuple[int, int, int] | None = None  # each range goes out once the next is found (or the file ends)
-        for cut in chain(_cuts(path, part_bytes), [None]):
+        for cut in chain(_cuts(path, lambda position, left=ends[number]: size_of(left - position)), [None]):
             if held is not None:
                 start, stop, first_line = held
                 yield ByteRange(str(path), path.stem, start, stop, first_line, number, argument, cut is None,
@@ -885,12 +889,13 @@ def _byte_ranges(files: list[tuple[int, Path]], part_bytes: int) -> Iterator[Byt
             held = cut
 
 
-def _cuts(path: Path, part_bytes: int) -> Iterator[tuple[int, int, int]]:
-    """(start, stop, first line) of each range: cut after the last newline of every `part_bytes` read (a line
-    longer than that makes a longer range). Holds one read at a time, however long a line is."""
+def _cuts(path: Path, part_bytes: Callable[[int], int]) -> Iterator[tuple[int, int, int]]:
+    """(start, stop, first line) of each range: cut after the last newline of every read, of `part_bytes(its
+    position)` bytes (a line longer than that makes a longer range). Holds one read at a time, however long a line
+    is."""
     start, first_line, position = 0, 1, 0
     with path.open("rb") as handle:
-        while chunk := handle.read(part_bytes):
+        while chunk := handle.read(max(1, part_bytes(position))):
             last = chunk.rfind(b"\n")
             if last >= 0:  # (a read with no newline adds none to count)
                 yield start, position + last + 1, first_line

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from syndicate import InputError, ReaderOptions, read_articles, scan
 from syndicate import plan as plan_module
 from syndicate.article import Article
 from syndicate.engine import LocalEngine
+from syndicate.plan import guided, guided_bounds
 from syndicate.read import ReadHere, read_range
 
 STORY = "Officials met in the capital on Tuesday to agree the budget. The talks ran late into the night."
@@ -58,7 +60,7 @@ def _in_order(paths: list[Path], options: ReaderOptions) -> tuple[list[Article],
     return articles, skipped, None
 
 
-def _by_ranges(paths: list[Path], options: ReaderOptions, part_bytes: int,
+def _by_ranges(paths: list[Path], options: ReaderOptions, part_bytes: int | Callable[[int], int],
                ) -> tuple[list[Article], list[str], str | None, bool]:
     """Read as a scan's workers do (each range's result through pickle, as from a worker process); on ReadHere,
     the rest as the scan then does: the stream started over, read here."""
@@ -94,11 +96,13 @@ files_of_lines = st.lists(st.lists(st.sampled_from(sorted(LINES)), min_size=0, m
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(files=files_of_lines, skip_bad=st.booleans(), part_bytes=st.sampled_from([1, 40, 200, 1 << 20]),
+@given(files=files_of_lines, skip_bad=st.booleans(),
+       part_bytes=st.sampled_from([1, 40, 200, 1 << 20, guided(200, 25, 3)]),
        newline_at_end=st.booleans(), latin1=st.booleans(), as_directory=st.booleans(),
        outlet_field=st.booleans(), repeat_first=st.booleans())
 def test_ranges_read_exactly_what_the_stream_reads(tmp_path_factory: pytest.TempPathFactory, files: list[list[str]],
-                                                   skip_bad: bool, part_bytes: int, newline_at_end: bool,
+                                                   skip_bad: bool, part_bytes: int | Callable[[int], int],
+                                                   newline_at_end: bool,
                                                    latin1: bool, as_directory: bool, outlet_field: bool,
                                                    repeat_first: bool) -> None:
     folder = tmp_path_factory.mktemp("ranges")
@@ -135,6 +139,34 @@ def test_ranges_cut_at_newlines_number_lines_and_cover_every_byte(tmp_path: Path
         assert data[part.stop - 1 : part.stop] == b"\n"
         assert part.first_line == data[: part.start].count(b"\n") + 1
     assert [part.ends_file for part in ranges] == [False] * (len(ranges) - 1) + [True]
+
+
+def test_guided_ranges_shrink_toward_the_end_of_the_last_file_and_cover_every_byte(tmp_path: Path) -> None:
+    paths = []
+    for number in range(2):
+        path = tmp_path / f"{number}.jsonl"
+        path.write_text("".join(json.dumps({"id": f"{number}-{n}", "text": "word " * 8}) + "\n" for n in range(300)))
+        paths.append(path)
+    ranges = list(read_articles(paths).ranges(guided(4000, 500, 2)))
+    sizes = [part.stop - part.start for part in ranges]
+    # each file's last range is what was left of it; the others are 500 bytes or more
+    inner = [size for part, size in zip(ranges, sizes, strict=True) if not part.ends_file]
+    assert max(sizes) > 3500 and min(inner) >= 500 - 70  # (cut at newlines: lines < 70 bytes)
+    last_file = [size for part, size in zip(ranges, sizes, strict=True) if part.path == str(paths[1])]
+    assert last_file[-2] < last_file[0] / 3  # (the very last is what was left)
+    for path in paths:
+        parts = [part for part in ranges if part.path == str(path)]
+        assert parts[0].start == 0 and parts[-1].stop == path.stat().st_size
+        assert all(a.stop == b.start for a, b in pairwise(parts))
+
+
+def test_guided_parts_cover_the_whole_and_shrink_to_the_least() -> None:
+    bounds = guided_bounds(10_000, guided(1000, 100, 2))
+    sizes = [stop - start for start, stop in bounds]
+    assert bounds[0][0] == 0 and bounds[-1][1] == 10_000 and all(a[1] == b[0] for a, b in pairwise(bounds))
+    assert sizes[0] == 1000 and sizes == sorted(sizes, reverse=True) and min(sizes[:-1]) == 100
+    assert guided_bounds(10_000, guided(1000, 100, 1)) == [(s, s + 1000) for s in range(0, 10_000, 1000)]
+    assert guided_bounds(0, guided(1000, 100, 4)) == []
 
 
 def test_only_utf8_jsonl_files_are_read_by_ranges(tmp_path: Path, seeds_dir: Path) -> None:
