@@ -7,9 +7,9 @@ a shingle repeats). The evidence of an article (:class:`~syndicate.passages.Unit
 from views of these arrays once the furniture paragraphs are known (:meth:`SketchColumns.settle`).
 
 A partitioned scan (:mod:`syndicate.plan`) builds the blocks in worker processes (:func:`build_block`),
-settles them a group at a time (:meth:`SketchColumns.settle_block`) and hands their evidence arrays,
-as they are, to :class:`EvidenceColumns`: bundles of named arrays, a block each, that verification reads
-in whichever process it runs (forked, Ray, or memory-mapped from disk).
+settles them a group at a time (:meth:`SketchColumns.settle_block`) and moves their evidence arrays,
+end to end, into :class:`EvidenceColumns`: a bundle of named arrays that verification reads in
+whichever process it runs (forked, Ray, or memory-mapped from disk).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ _META = (*METADATA, "credit")
 _REPEATING = frozenset({"outlet", "date", "credit"})
 """Fields whose values recur across articles: one string each is kept (titles and URLs rarely repeat)."""
 
-Place = Callable[[np.ndarray, str], np.ndarray]
-"""Where an evidence array goes: (array, name) -> the array itself, or a copy of it elsewhere (a file on disk)."""
+Allocate = Callable[[str, int, np.dtype], np.ndarray]
+"""Makes a one-dimensional array to fill: (name, length, dtype) -> array (in memory, or a file on disk)."""
 
 SENTENCE_ARRAYS = ("sentence_paragraph", "sentence_words", "sentence_quoted", "sentence_keys", "active")
 """Evidence arrays with one entry per sentence (Block attributes; ``active`` is set by settling)."""
@@ -44,7 +44,6 @@ VALUE_ARRAYS = ("values", "owner")
 """Evidence arrays with one entry per distinct shingle of an article, sliced by ``value_offsets``."""
 TERM_ARRAYS = ("terms",)
 """Evidence arrays with one entry per content term of a sentence, sliced by ``term_offsets``."""
-EVIDENCE_ARRAYS = (*SENTENCE_ARRAYS, *VALUE_ARRAYS, *TERM_ARRAYS)
 
 
 @dataclass(slots=True)
@@ -133,9 +132,9 @@ def _days_of(dates: list[str | None]) -> np.ndarray:
     return np.array([days[date] for date in dates], dtype=np.float64)
 
 
-def as_is(array: np.ndarray, name: str) -> np.ndarray:
-    """The default :data:`Place`: the array stays where it is."""
-    return array
+def in_memory(name: str, length: int, dtype: np.dtype) -> np.ndarray:
+    """The default :data:`Allocate`: pages never written are never resident, so an upper bound costs nothing."""
+    return np.empty(length, dtype=dtype)
 
 
 class SketchColumns:
@@ -307,22 +306,32 @@ class SketchColumns:
         article = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(block.sentence_offsets))
         return ~flags[block.paragraph_offsets[article] + block.sentence_paragraph]
 
-    def assemble(self, active: Iterable[np.ndarray], place: Place = as_is) -> EvidenceColumns:
+    def assemble(self, active: Iterable[np.ndarray], allocate: Allocate = in_memory) -> EvidenceColumns:
         """The evidence columns, from every block's ``active`` flags in block order (see :meth:`settle_block`).
 
-        Each block's evidence arrays move into the evidence, block by block, where `place` puts them (as they
-        are, or on disk), and the block lets go of them: nothing is copied in memory, and the evidence never
-        exists twice. The blocks keep what reports read (ids, metadata, headlines, paragraphs); :meth:`evidence`
-        on them no longer works.
+        Each evidence array of the blocks is copied, end to end, into an array made by `allocate`, and each
+        block lets go of its own once copied: the evidence never exists twice. The blocks keep what reports
+        read (ids, metadata, headlines, paragraphs); :meth:`evidence` on them no longer works.
         """
-        parts = []
-        for block, flags in zip(self.blocks, active, strict=True):
+        blocks = self.blocks
+        for block, flags in zip(blocks, active, strict=True):
             block.active = flags
-            parts.append(EvidenceBlock(block.sentence_offsets, block.value_offsets, block.term_offsets,
-                                       {name: place(getattr(block, name), name) for name in EVIDENCE_ARRAYS}))
-            for name in EVIDENCE_ARRAYS:
-                setattr(block, name, getattr(block, name)[:0].copy())
-        return EvidenceColumns.of(list(self.ids()), parts)
+        names = (*SENTENCE_ARRAYS, *VALUE_ARRAYS, *TERM_ARRAYS)
+        arrays = {name: allocate(name, sum(len(getattr(b, name)) for b in blocks),
+                                 np.result_type(*(getattr(b, name).dtype for b in blocks)) if blocks else np.int64)
+                  for name in names}
+        sentence_offsets = _joined_offsets([b.sentence_offsets for b in blocks])
+        value_offsets = _joined_offsets([b.value_offsets for b in blocks])
+        term_offsets = _joined_offsets([b.term_offsets for b in blocks])
+        filled = dict.fromkeys(names, 0)
+        for block in blocks:
+            for name in names:
+                array = getattr(block, name)
+                arrays[name][filled[name] : filled[name] + len(array)] = array
+                filled[name] += len(array)
+                setattr(block, name, array[:0].copy())
+        return EvidenceColumns(ids=list(self.ids()), sentence_offsets=sentence_offsets, value_offsets=value_offsets,
+                               term_offsets=term_offsets, arrays=arrays)
 
     def term_holders(self) -> tuple[np.ndarray, np.ndarray]:
         """Every content term of the archive and how many articles hold it (each article counted once)."""
@@ -344,13 +353,18 @@ class SketchColumns:
     def evidence_batch(self, indices: np.ndarray) -> EvidenceBatch:
         """The evidence of the articles at `indices` (sorted), article k of the batch being indices[k], after
         :meth:`settle`. Gathered a block at a time, whole arrays per block."""
-        def part(number: int, local: np.ndarray) -> dict[str, np.ndarray]:
-            block = self.blocks[number]
+        number = np.searchsorted(self._starts, indices, side="right") - 1
+        parts = []
+        for block_number in np.unique(number).tolist():
+            block = self.blocks[block_number]
             assert block.active is not None, "settle() first"
-            return _batch_part(partial(getattr, block), block.sentence_offsets, block.value_offsets,
-                               block.term_offsets, local)
-
-        return _batch_across(np.asarray(self._starts), part, indices)
+            local = indices[number == block_number] - self._starts[block_number]
+            parts.append(_batch_part(partial(getattr, block), block.sentence_offsets, block.value_offsets,
+                                     block.term_offsets, local))
+        if len(parts) == 1:
+            return EvidenceBatch.of(**parts[0])
+        return EvidenceBatch.of(**{name: (_join_bounds if name.endswith("_offsets") else np.concatenate)(
+            [part[name] for part in parts]) for name in parts[0]})
 
     def active_words(self, index: int) -> int:
         """The article's words outside furniture paragraphs, after :meth:`settle`."""
@@ -380,17 +394,15 @@ def _batch_part(array: Callable[[str], np.ndarray], sentence_offsets: np.ndarray
             "term_offsets": term_bounds, "terms": array("terms")[terms]}
 
 
-def _batch_across(starts: np.ndarray, part: Callable[[int, np.ndarray], dict[str, np.ndarray]],
-                  indices: np.ndarray) -> EvidenceBatch:
-    """The evidence of the articles at `indices` (sorted) of blocks whose first articles are `starts` (then the
-    count): each block's share gathered by ``part(block number, indices within the block)``, the shares joined."""
-    cuts = np.searchsorted(indices, starts)
-    parts = [part(number, indices[cuts[number] : cuts[number + 1]] - starts[number])
-             for number in np.flatnonzero(cuts[1:] > cuts[:-1]).tolist()] or [part(0, indices[:0])]
-    if len(parts) == 1:
-        return EvidenceBatch.of(**parts[0])
-    return EvidenceBatch.of(**{name: (_join_bounds if name.endswith("_offsets") else np.concatenate)(
-        [part[name] for part in parts]) for name in parts[0]})
+def _joined_offsets(parts: list[np.ndarray]) -> np.ndarray:
+    """Offsets of blocks (each starting at 0) as the offsets of their arrays end to end."""
+    joined = np.zeros(1 + sum(len(p) - 1 for p in parts), dtype=np.int64)
+    at = filled = 0
+    for offsets in parts:
+        joined[at + 1 : at + len(offsets)] = offsets[1:] + filled
+        at += len(offsets) - 1
+        filled += int(offsets[-1])
+    return joined
 
 
 def _unit_sketch(array: Callable[[str], np.ndarray], sentence_offsets: np.ndarray, value_offsets: np.ndarray,
@@ -408,79 +420,48 @@ def _unit_sketch(array: Callable[[str], np.ndarray], sentence_offsets: np.ndarra
 
 
 @dataclass
-class EvidenceBlock:
-    """One block's evidence: the SENTENCE_ARRAYS (sliced per article by ``sentence_offsets``), the VALUE_ARRAYS (by
-    ``value_offsets``) and the TERM_ARRAYS (per sentence, by ``term_offsets``), in ``arrays``."""
+class EvidenceColumns:
+    """The evidence of every article of a scan, as named arrays: what verification reads.
 
+    ``arrays`` holds the SENTENCE_ARRAYS (sliced per article by ``sentence_offsets``), the VALUE_ARRAYS
+    (by ``value_offsets``) and the TERM_ARRAYS (per sentence, by ``term_offsets``). Only arrays and a list
+    of ids: a worker process reads them copy-on-write after a fork, Ray from its object store, and on disk
+    they can be memory-mapped files.
+    """
+
+    ids: list[str]
     sentence_offsets: np.ndarray
     value_offsets: np.ndarray
     term_offsets: np.ndarray
     arrays: dict[str, np.ndarray]
 
     def __len__(self) -> int:
-        return len(self.sentence_offsets) - 1
-
-    def batch_part(self, local: np.ndarray) -> dict[str, np.ndarray]:
-        return _batch_part(self.arrays.__getitem__, self.sentence_offsets, self.value_offsets, self.term_offsets,
-                           local)
-
-
-@dataclass
-class EvidenceColumns:
-    """The evidence of every article of a scan, a block at a time as the scan sketched them: what verification
-    reads. Only arrays and a list of ids: a worker process reads them copy-on-write after a fork, Ray from its
-    object store, and on disk they can be memory-mapped files.
-
-    ``starts``: each block's first article, then the count of articles. ``shingle_counts`` and
-    ``sentence_counts``: per article, its distinct shingles and its sentences.
-    """
-
-    ids: list[str]
-    blocks: list[EvidenceBlock]
-    starts: np.ndarray
-    shingle_counts: np.ndarray
-    sentence_counts: np.ndarray
-
-    @classmethod
-    def of(cls, ids: list[str], blocks: list[EvidenceBlock]) -> EvidenceColumns:
-        starts = np.zeros(len(blocks) + 1, dtype=np.int64)
-        np.cumsum([len(block) for block in blocks], out=starts[1:])
-        assert starts[-1] == len(ids)
-
-        def per_article(name: str) -> np.ndarray:
-            return np.concatenate([np.diff(getattr(block, name)) for block in blocks] or [np.empty(0, np.int64)])
-
-        return cls(ids=ids, blocks=blocks, starts=starts, shingle_counts=per_article("value_offsets"),
-                   sentence_counts=per_article("sentence_offsets"))
-
-    def __len__(self) -> int:
         return len(self.ids)
 
     @property
     def sentences(self) -> int:
-        return int(self.sentence_counts.sum())
+        return int(self.sentence_offsets[-1])
 
     def evidence(self, index: int) -> tuple[str, UnitSketch]:
         """The article's id and evidence (views into the arrays), as :meth:`SketchColumns.evidence` makes it."""
-        number = int(np.searchsorted(self.starts, index, side="right")) - 1
-        block = self.blocks[number]
-        return self.ids[index], _unit_sketch(block.arrays.__getitem__, block.sentence_offsets, block.value_offsets,
-                                             block.term_offsets, index - int(self.starts[number]))
+        return self.ids[index], _unit_sketch(self.arrays.__getitem__, self.sentence_offsets, self.value_offsets,
+                                             self.term_offsets, index)
 
     def evidence_batch(self, indices: np.ndarray) -> EvidenceBatch:
         """The evidence of the articles at `indices` (sorted), article k of the batch being indices[k]."""
-        return _batch_across(self.starts, lambda number, local: self.blocks[number].batch_part(local), indices)
+        return EvidenceBatch.of(**_batch_part(self.arrays.__getitem__, self.sentence_offsets, self.value_offsets,
+                                              self.term_offsets, indices))
 
     def evidence_sizes(self) -> tuple[np.ndarray, np.ndarray]:
         """Every article's count of distinct shingles, and of sentences."""
-        return self.shingle_counts, self.sentence_counts
+        return np.diff(self.value_offsets), np.diff(self.sentence_offsets)
 
     def active_words(self) -> np.ndarray:
         """Per article: its words outside furniture paragraphs."""
-        article = np.repeat(np.arange(len(self), dtype=np.int64), self.sentence_counts)
-        words = np.concatenate([np.where(block.arrays["active"], block.arrays["sentence_words"], 0)
-                                for block in self.blocks] or [np.empty(0, np.int64)])
-        return np.bincount(article, weights=words, minlength=len(self)).astype(np.int64)
+        article = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.sentence_offsets))
+        words = self.arrays["sentence_words"]
+        return np.bincount(article, weights=np.where(self.arrays["active"], words, 0),
+                           minlength=len(self)).astype(np.int64)
 
 
 def _packed_lines(rows: list) -> bytes:

@@ -299,7 +299,7 @@ class Keys:
     held_terms: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
     def term_holders(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every content term of the archive and how many articles hold it (what ``SketchColumns.term_holders``
+        """Every content term of the archive and how many articles hold it (what ``EvidenceColumns.term_holders``
         counts, summed from the parts' counts)."""
         return summed_holders(self.held_terms)
 
@@ -371,7 +371,7 @@ def evidence_of(columns: SketchColumns, keys: Keys, config: ScanConfig, engine: 
     groups = [range(first, min(first + BLOCKS_PER_TASK, len(columns.blocks)))
               for first in range(0, len(columns.blocks), BLOCKS_PER_TASK)]
     settled = engine.map(settle_blocks, (columns, flags, template), groups, inline=inline)
-    evidence = columns.assemble(_settled(columns, settled), spill.place)
+    evidence = columns.assemble(_settled(columns, settled), spill.allocate)
     return furniture, flags, template, evidence
 
 

@@ -83,20 +83,17 @@ class Spill:
         if not self.active or array.nbytes == 0:
             self.held += array.nbytes
             return array
-        return self._spilled(array, name)
-
-    def _spilled(self, array: np.ndarray, name: str) -> np.ndarray:
         path = self._path(name)
         np.ascontiguousarray(array).tofile(path)
         self.spilled += array.nbytes
         return np.memmap(path, dtype=array.dtype, mode="r", shape=array.shape)
 
-    def place(self, array: np.ndarray, name: str = "array") -> np.ndarray:
-        """An array the scan already holds (and counted, if it had to): as it is, or, when spilling, a read-only
-        memory map of a copy of it on disk (an array already on disk stays where it is)."""
-        if not self.active or array.nbytes == 0 or isinstance(array, np.memmap):
-            return array
-        return self._spilled(array, name)
+    def allocate(self, name: str, length: int, dtype: np.dtype) -> np.ndarray:
+        """An array to fill, on disk when spilling (a sparse file: pages never written take no space)."""
+        if not self.active or length == 0:
+            return np.empty(length, dtype=dtype)
+        self.spilled += length * np.dtype(dtype).itemsize
+        return np.memmap(self._path(name), dtype=dtype, mode="w+", shape=(length,))
 
     def _path(self, name: str) -> Path:
         if self._directory is None:

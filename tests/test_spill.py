@@ -18,10 +18,9 @@ def test_arrays_stay_in_memory_until_the_budget_then_spill(tmp_path):
             big[0] = 1  # read-only
         later = spill.keep(np.arange(3, dtype=np.uint8))
         assert isinstance(later, np.memmap), "every array after the budget spills"
-        placed = spill.place(np.full(50, 7, dtype=np.uint64), "values")  # held already: not counted again
-        assert isinstance(placed, np.memmap) and placed.tolist() == [7] * 50 and spill.held == 100
-        assert spill.place(big) is big, "an array on disk stays where it is"
-        assert spill.spilled == 1600 + 3 + 400
+        filled = spill.allocate("values", 50, np.dtype(np.uint64))
+        filled[:] = 7
+        assert isinstance(filled, np.memmap) and spill.spilled == 1600 + 3 + 400
         assert len(list(next(tmp_path.iterdir()).iterdir())) == 3
     assert list(tmp_path.iterdir()) == []
     assert big.tolist() == list(range(200)), "a map still open stays readable"
@@ -32,10 +31,7 @@ def test_never_and_always(tmp_path):
         assert not isinstance(never.keep(np.zeros(1000)), np.memmap)
     with Spill(True, tmp_path) as always:
         assert isinstance(always.keep(np.zeros(10)), np.memmap)
-        assert always.place(np.zeros(0, dtype=np.uint8)).shape == (0,)
-    with Spill(False, tmp_path) as never:
-        kept = np.zeros(1000)
-        assert never.place(kept) is kept
+        assert always.allocate("empty", 0, np.dtype(np.uint8)).shape == (0,)
 
 
 def test_the_default_budget_follows_the_memory_available():
