@@ -15,9 +15,11 @@ whichever process it runs (forked, Ray, or memory-mapped from disk).
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TypeVar
@@ -130,6 +132,11 @@ def _days_of(dates: list[str | None]) -> np.ndarray:
     parsed = {date: parse_date(date) for date in set(dates)}
     days = {date: value.timestamp() / 86400 if value is not None else float("nan") for date, value in parsed.items()}
     return np.array([days[date] for date in dates], dtype=np.float64)
+
+
+COPY_THREADS = min(8, os.cpu_count() or 1)
+"""Threads that copy the blocks' evidence into the evidence columns (most of the copying is page faults and memory
+bandwidth, which threads share: 0.33 -> 0.21-0.24 s at 100k articles on two cores)."""
 
 
 def in_memory(name: str, length: int, dtype: np.dtype) -> np.ndarray:
@@ -324,12 +331,17 @@ class SketchColumns:
         value_offsets = _joined_offsets([b.value_offsets for b in blocks])
         term_offsets = _joined_offsets([b.term_offsets for b in blocks])
         filled = dict.fromkeys(names, 0)
-        for block in blocks:
-            for name in names:
-                array = getattr(block, name)
-                arrays[name][filled[name] : filled[name] + len(array)] = array
-                filled[name] += len(array)
-                setattr(block, name, array[:0].copy())
+        with ThreadPoolExecutor(COPY_THREADS) as copying:  # numpy copies without holding the GIL
+            copies = []
+            for block in blocks:
+                for name in names:
+                    array = getattr(block, name)
+                    copies.append(copying.submit(arrays[name].__setitem__,
+                                                 slice(filled[name], filled[name] + len(array)), array))
+                    filled[name] += len(array)
+                    setattr(block, name, array[:0].copy())  # (the copy holds the array until it is done)
+            for copy in copies:
+                copy.result()
         return EvidenceColumns(ids=list(self.ids()), sentence_offsets=sentence_offsets, value_offsets=value_offsets,
                                term_offsets=term_offsets, arrays=arrays)
 
