@@ -164,7 +164,9 @@ class SketchColumns:
         """Append a block (the recurring strings of its metadata shared with the blocks before)."""
         share = self._shared.setdefault
         for name in _REPEATING:
-            block.meta[name] = [value if value is None else share(value, value) for value in block.meta[name]]
+            values = block.meta[name]
+            kept = {value: None if value is None else share(value, value) for value in set(values)}
+            block.meta[name] = list(map(kept.__getitem__, values))
         self.blocks.append(block)
         self._starts.append(self._starts[-1] + len(block))
         self._paragraph_starts.append(self._paragraph_starts[-1] + len(block.fingerprints))
