@@ -205,3 +205,15 @@ def test_a_batch_of_evidence_columns_equals_the_blocks_batch():
     for name in ("sentence_offsets", "shingle_offsets", "shingles", "term_offsets", "term_values", "active",
                  "sentence_keys", "entry_term"):
         assert getattr(got, name).tolist() == getattr(expected, name).tolist(), name
+
+
+def test_recurring_metadata_is_one_string_across_blocks():
+    """Blocks arrive from workers with strings of their own; the columns keep one of each recurring value."""
+    config = ScanConfig()
+    articles = [article(f"m{i}", story(i, paragraphs=2), outlet="".join(["Same", " Outlet"]), date=None)
+                for i in range(6)]
+    columns = columns_of(articles, config, chunk=2)
+    outlets = [outlet for block in columns.blocks for outlet in block.meta["outlet"]]
+    assert len(columns.blocks) == 3 and outlets == ["Same Outlet"] * 6
+    assert len({id(outlet) for outlet in outlets}) == 1
+    assert [date for block in columns.blocks for date in block.meta["date"]] == [None] * 6
