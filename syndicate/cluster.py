@@ -57,8 +57,9 @@ class UnionFind:
         if root_a != root_b:
             self._parent[max(root_a, root_b)] = min(root_a, root_b)
 
-    def items(self) -> list[str]:
-        return list(self._parent)
+    def roots(self) -> dict[str, str]:
+        """Every item's root."""
+        return {item: self.find(item) for item in list(self._parent)}
 
     def sizes(self) -> dict[str, int]:
         """Members per component, keyed by root."""
@@ -95,17 +96,18 @@ def group_links(links: Iterable[Link], words: Mapping[str, int] | None = None, m
         if is_strong(link, mutual):
             forest.union(link.a, link.b)
     _attach(forest, links, words or {}, mutual)
+    root_of = forest.roots()  # the forest is final: each item's root, looked up once
     members: dict[str, set[str]] = defaultdict(set)
     inside: dict[str, list[Link]] = defaultdict(list)
     for link in links:
-        root_a, root_b = forest.find(link.a), forest.find(link.b)
+        root_a, root_b = root_of[link.a], root_of[link.b]
         if root_a == root_b:
             members[root_a].update((link.a, link.b))
             inside[root_a].append(link)
     partial: dict[str, set[str]] = defaultdict(set)
     grouped = set(members)  # the cores with members of their own, before partial members are added
     for link in links:
-        root_a, root_b = forest.find(link.a), forest.find(link.b)
+        root_a, root_b = root_of[link.a], root_of[link.b]
         for carrier, carried, root in ((link.a, link.b, root_b), (link.b, link.a, root_a)) if root_a != root_b else ():
             # A story of one article is a cluster only when another carries most of it (quoted whole in a digest).
             least = partial_share if root in grouped else mutual
@@ -130,8 +132,8 @@ def _attach(forest: UnionFind, links: list[Link], words: Mapping[str, int], mutu
                 best = inside[root, other]
                 best[member] = max(best.get(member, 0.0), share)
     cores: dict[str, list[str]] = defaultdict(list)
-    for item in forest.items():
-        cores[forest.find(item)].append(item)
+    for item, root in forest.roots().items():
+        cores[root].append(item)
     size = {root: sum(words.get(m, 1) for m in members) for root, members in cores.items()}
     carried: dict[str, dict[str, float]] = defaultdict(dict)
     for (core, other), shares in inside.items():

@@ -26,6 +26,7 @@ def test_union_find_joins_transitively() -> None:
     assert len({forest.find(x) for x in "abcd"}) == 1
     assert forest.find("e") == "e"
     assert sorted(forest.sizes().values()) == [1, 4]
+    assert forest.roots() == {"a": "a", "b": "a", "c": "a", "d": "a", "e": "e"}
 
 
 def test_clusters_come_largest_first_with_their_own_links() -> None:
