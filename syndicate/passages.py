@@ -711,6 +711,16 @@ def _join(keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return order[equal], order[equal + 1] - len(keys_a)
 
 
+def _maybe_repeated(values: np.ndarray) -> np.ndarray:
+    """Which of these values may occur more than once: those whose low bits (about 4 slots a value) another value
+    has too. Every value that repeats is among them; of values drawn at random, about a fifth."""
+    if len(values) < 2:
+        return np.zeros(len(values), dtype=bool)
+    mask = (1 << max(12, (4 * len(values)).bit_length())) - 1
+    slots = (values & np.uint64(mask)).astype(np.intp)
+    return np.bincount(slots, minlength=mask + 1)[slots] >= 2
+
+
 def _pair_keys(pair: np.ndarray, values: np.ndarray) -> np.ndarray:
     return (pair.astype(np.uint64) << _32) | values.astype(np.uint64)
 
@@ -726,14 +736,20 @@ def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
 
     Only the shingles that two articles of the batch hold (or an article paired with itself) can be shared by a
     pair: the others (most of them) are left out before the pairs' rows are laid out. A shingle's rank among the
-    batch's distinct shingles stands for its 64-bit value in the keys (same order, same equality)."""
+    batch's shingles that may repeat stands for its 64-bit value in the keys (same order, same equality); those are
+    the ones whose low bits another shingle of the batch has too (a count per slot, :func:`_maybe_repeated`), so
+    only they are sorted."""
     pairs = len(layout.a)
-    distinct, rank, counts = _group(evidence.shingles, runs=True)  # each article's sorted
-    if len(distinct) >= 1 << 32:
-        raise ValueError("too many distinct shingles in one evidence batch")
     with_itself = np.zeros(len(evidence), dtype=bool)
     with_itself[layout.a[layout.a == layout.b]] = True
-    repeated = ((counts[rank] >= 2) | with_itself[_owners(evidence.shingle_offsets)]).nonzero()[0]
+    itself = with_itself[_owners(evidence.shingle_offsets)]
+    maybe = (_maybe_repeated(evidence.shingles) | itself).nonzero()[0]
+    distinct, maybe_rank, counts = _group(evidence.shingles[maybe], runs=True)  # each article's still sorted
+    if len(distinct) >= 1 << 32:
+        raise ValueError("too many distinct shingles in one evidence batch")
+    rank = np.empty(len(evidence.shingles), dtype=np.int64)  # (set where a shingle may repeat: all that is read)
+    rank[maybe] = maybe_rank
+    repeated = maybe[(counts[maybe_rank] >= 2) | itself[maybe]]
     repeated_offsets = repeated.searchsorted(evidence.shingle_offsets)
     rows_a, bounds_a = ragged_positions(repeated_offsets, layout.a)
     rows_b, bounds_b = ragged_positions(repeated_offsets, layout.b)
