@@ -44,7 +44,7 @@ from .sketch import sign_batch
 from .source import MemberFacts, choose_source
 from .spill import Spill, release_free_memory
 from .terms import members, summed_holders, template_terms, term_holders, without_terms
-from .verify import Link, verify_batch
+from .verify import Link, never_links, verify_batch
 
 BATCH = 1024
 """Articles signed per numpy pass: large enough that numpy calls dominate, small enough to stay in cache."""
@@ -181,6 +181,9 @@ class CandidateInputs:
     """Per usable chunk, in part order: its article."""
     document_keys: list[np.ndarray]
     """Per part, its band-major document keys (every article, furniture included)."""
+    proposing: np.ndarray
+    """The articles whose document keys propose pairs: all but those that link with nothing
+    (:func:`~syndicate.verify.never_links`)."""
     days: np.ndarray | None
     config: ScanConfig
 
@@ -197,8 +200,8 @@ def candidate_bands(inputs: CandidateInputs, bands: range) -> np.ndarray:
                                                                                 strict=True)])
             owners = inputs.owners
         else:
-            column = np.concatenate([keys[band - chunk_bands] for keys in inputs.document_keys])
-            owners = np.arange(len(column), dtype=np.int64)
+            column = np.concatenate([keys[band - chunk_bands] for keys in inputs.document_keys])[inputs.proposing]
+            owners = inputs.proposing
         found.append(candidate_codes(column[:, None], owners, config.max_bucket, inputs.days, config.window_days))
     return merged_codes(found)
 
@@ -391,14 +394,15 @@ def _settled(columns: SketchColumns, groups: Iterable[list[tuple[np.ndarray, np.
 def candidates(columns: SketchColumns, keys: Keys, flags: np.ndarray, config: ScanConfig,
                engine: Engine) -> np.ndarray:
     """Candidate pairs (rows a < b), sorted. Chunks that start in a furniture paragraph propose nothing;
-    whole articles propose their near-identical re-sends."""
+    whole articles propose their near-identical re-sends, but for those that link with nothing."""
     if not keys.chunk_keys:
         return np.empty((0, 2), dtype=np.int64)
     usable = [~flags[paragraph] for paragraph in keys.chunk_paragraph]
     owners = _joined([article[kept] for article, kept in zip(keys.chunk_article, usable, strict=True)])
+    proposing = np.flatnonzero(~never_links(columns.evidence_sizes()[0], columns.column("words"), config))
     days = columns.column("days") if config.window_days is not None else None
     inputs = CandidateInputs(chunk_keys=keys.chunk_keys, usable=usable, owners=owners,
-                             document_keys=keys.document_keys, days=days, config=config)
+                             document_keys=keys.document_keys, proposing=proposing, days=days, config=config)
     bands = config.bands_rows[0] + config.document_bands[0]
     groups = [range(first, min(first + BANDS_PER_TASK, bands)) for first in range(0, bands, BANDS_PER_TASK)]
     found = list(engine.map(candidate_bands, inputs, groups, inline=len(owners) < INLINE_ROWS))

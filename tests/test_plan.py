@@ -195,3 +195,26 @@ def test_a_window_keeps_pairs_close_in_time_and_undated_articles_meet_all(tiny_p
     assert any(days(a) is None or days(b) is None for a, b in links(windowed))
     # No bucket here is large: the window only takes away pairs that are far apart in time.
     assert links(windowed) == {pair for pair in links(unlimited) if close(pair)} != links(unlimited)
+
+
+def test_articles_that_link_with_nothing_propose_no_pairs_and_change_nothing(monkeypatch) -> None:
+    """Short items without a shingle (captions, datelines) all meet in one bucket, the empty set's: they propose no
+    pairs, and the scan's output is what proposing them gives, but for the count of candidate pairs."""
+    import random
+
+    from factories import article
+
+    import syndicate.plan as plan_module
+
+    rng = random.Random(3)
+    short = [article(f"short-{n}", [f"Photo by {rng.choice(['staff', 'AFP', 'Reuters'])}.", "File image."],
+                     outlet=f"o{n % 7}") for n in range(40)]
+    archive = [*wire_archive(stories=12), *short]
+    pruned = scan(archive, workers=1)
+    monkeypatch.setattr(plan_module, "never_links", lambda shingles, words, config: shingles < 0)
+    proposing = scan(archive, workers=1)
+    assert proposing.stats["candidate_pairs"] - pruned.stats["candidate_pairs"] >= 40 * 39 // 2
+    assert pruned.stats["links"] > 0
+    ours, theirs = output(pruned), output(proposing)
+    ours["stats"].pop("candidate_pairs"), theirs["stats"].pop("candidate_pairs")
+    assert ours == theirs

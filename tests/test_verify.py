@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 from factories import VOCABULARY, paragraph, story
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syndicate import ScanConfig
 from syndicate.units import unit_sketch
-from syndicate.verify import QUOTES, verify
+from syndicate.verify import QUOTES, never_links, verify
 
 CONFIG = ScanConfig()
 
@@ -124,3 +127,22 @@ def test_to_dict_is_the_json_contract_of_a_link() -> None:
     data = link(text, text).to_dict()
     assert set(data) == {"a", "b", "kind", "a_in_b", "b_in_a", "grades", "unquoted_words", "passages", "jaccard"}
     assert set(data["grades"]) == {"verbatim", "edited", "paraphrased"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(VOCABULARY[:40]), min_size=1, max_size=4), min_size=1, max_size=3),
+       st.integers(0, 10_000), st.booleans(), st.booleans())
+def test_an_article_that_never_links_links_with_nothing(lines, seed, same_text, quotes) -> None:
+    """never_links is verify's own bound: an article with no shingle and fewer than min_evidence_words words links
+    with no article (itself, a copy of itself, a long story holding its lines), quote pairs included."""
+    config = ScanConfig(quotes=quotes)
+    short = [" ".join(words).capitalize() + "." for words in lines]
+    sketch = unit_sketch(short, config.ngram)
+    words = int(sketch.words.sum())
+    assert len(sketch.shingles) == 0 and never_links(np.array([0]), np.array([words]), config).tolist() == [
+        words < config.min_evidence_words]
+    rng = random.Random(seed)
+    others = [short, [*story(seed % 50, paragraphs=3), *short], [paragraph(rng) for _ in range(3)] + short]
+    for other in others[:1] if same_text else others:
+        assert verify("a", sketch, "b", unit_sketch(other, config.ngram), config) is None
+        assert verify("b", unit_sketch(other, config.ngram), "a", sketch, config) is None

@@ -50,7 +50,7 @@ from ..sign import SCHEME, MinHasher, shared_hasher
 from ..sketch import SignedBatch, sign_batch
 from ..terms import held_terms, template_terms
 from ..units import units_batch
-from ..verify import QUOTES, Link, verify_batch
+from ..verify import QUOTES, Link, never_links, verify_batch
 from .store import (
     FORMAT_VERSION,
     EncodedArrays,
@@ -503,8 +503,8 @@ class _Signed:
 
     articles: list[Article]
     arrays: list[dict[str, np.ndarray]]
-    has_text: np.ndarray
-    """Per article: whether it has shingles (one without has no whole-text buckets)."""
+    proposing: np.ndarray
+    """Per article: whether its whole text has buckets (not if it links with nothing, see verify.never_links)."""
     chunk_starts: np.ndarray
     """Article i owns chunks ``chunk_starts[i]:chunk_starts[i + 1]`` of the batch."""
     chunk_fingerprint: np.ndarray
@@ -535,7 +535,7 @@ class _Signed:
             sized.append(np.diff(units.chunk_shingle_offsets()) > 0)
         return cls(articles=[article for articles, _ in parts for article in articles],
                    arrays=[columns.article_arrays(index) for index in range(len(columns))],
-                   has_text=columns.evidence_sizes()[0] > 0,
+                   proposing=~never_links(columns.evidence_sizes()[0], columns.column("words"), config),
                    chunk_starts=np.concatenate(starts), chunk_fingerprint=np.concatenate(fingerprints),
                    chunk_sized=np.concatenate(sized), chunk_keys=np.concatenate([s.keys for _, s in parts]),
                    document_keys=np.concatenate([s.document_keys for _, s in parts]),
@@ -545,7 +545,7 @@ class _Signed:
         """Article `index` of the batch, as a batch of one (its arrays are views into this batch's)."""
         start, stop = self.chunk_starts[index : index + 2].tolist()
         return _Signed(articles=[self.articles[index]], arrays=[self.arrays[index]],
-                       has_text=self.has_text[index : index + 1], chunk_starts=np.array([0, stop - start]),
+                       proposing=self.proposing[index : index + 1], chunk_starts=np.array([0, stop - start]),
                        chunk_fingerprint=self.chunk_fingerprint[start:stop], chunk_sized=self.chunk_sized[start:stop],
                        chunk_keys=self.chunk_keys[start:stop], document_keys=self.document_keys[index : index + 1],
                        chunk_bands=self.chunk_bands)
@@ -564,17 +564,17 @@ class _Signed:
         return banded, self.buckets(banded)
 
     def buckets(self, banded: list[np.ndarray]) -> list[np.ndarray]:
-        """Per article, given its `banded` chunks (numbered within it): their buckets, and its whole text's when it
-        has shingles (the scan proposes near-identical re-sends by their whole text, even when every line is
-        furniture)."""
+        """Per article, given its `banded` chunks (numbered within it): their buckets, and its whole text's unless
+        it links with nothing (the scan proposes near-identical re-sends by their whole text, even when every line
+        is furniture)."""
         sizes = [len(chunks) for chunks in banded]
         chunks = np.repeat(self.chunk_starts[:-1], sizes) + (np.concatenate(banded).astype(np.int64) if banded
                                                             else np.empty(0, dtype=np.int64))
-        has_text = np.flatnonzero(self.has_text)
+        proposing = np.flatnonzero(self.proposing)
         keys = np.concatenate([bucket_keys(self.chunk_keys[chunks]),
-                               bucket_keys(self.document_keys[has_text], first_band=self.chunk_bands)])
+                               bucket_keys(self.document_keys[proposing], first_band=self.chunk_bands)])
         owner = np.concatenate([np.repeat(np.repeat(np.arange(len(banded)), sizes), self.chunk_bands),
-                                np.repeat(has_text, self.document_keys.shape[1])])
+                                np.repeat(proposing, self.document_keys.shape[1])])
         order = np.argsort(owner, kind="stable")
         keys, bounds = keys[order], np.searchsorted(owner[order], np.arange(len(banded) + 1))
         return [keys[start:stop] for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
