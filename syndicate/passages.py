@@ -747,15 +747,14 @@ def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
     distinct, maybe_rank, counts = _group(evidence.shingles[maybe], runs=True)  # each article's still sorted
     if len(distinct) >= 1 << 32:
         raise ValueError("too many distinct shingles in one evidence batch")
-    rank = np.empty(len(evidence.shingles), dtype=np.int64)  # (set where a shingle may repeat: all that is read)
-    rank[maybe] = maybe_rank
-    repeated = maybe[(counts[maybe_rank] >= 2) | itself[maybe]]
+    kept = (counts[maybe_rank] >= 2) | itself[maybe]
+    repeated, repeated_rank = maybe[kept], maybe_rank[kept]
     repeated_offsets = repeated.searchsorted(evidence.shingle_offsets)
     rows_a, bounds_a = ragged_positions(repeated_offsets, layout.a)
     rows_b, bounds_b = ragged_positions(repeated_offsets, layout.b)
     pair_a = _owners(bounds_a)
-    in_a, in_b = _join(_pair_keys(pair_a, rank[repeated[rows_a]]),
-                       _pair_keys(_owners(bounds_b), rank[repeated[rows_b]]))
+    in_a, in_b = _join(_pair_keys(pair_a, repeated_rank[rows_a]),
+                       _pair_keys(_owners(bounds_b), repeated_rank[rows_b]))
     pair = pair_a[in_a]
     shared = np.bincount(pair, minlength=pairs)
     sizes = evidence.shingle_offsets[1:] - evidence.shingle_offsets[:-1]
