@@ -231,6 +231,12 @@ class SketchColumns:
         number = bisect_right(self._starts, index) - 1
         return self.blocks[number], index - self._starts[number]
 
+    def _by_block(self, indices: np.ndarray) -> Iterator[tuple[Block, np.ndarray]]:
+        """The articles at `indices` (sorted), block by block: each block holding some, and their positions in it."""
+        number = np.searchsorted(self._starts, indices, side="right") - 1
+        for block_number in np.unique(number).tolist():
+            yield self.blocks[block_number], indices[number == block_number] - self._starts[block_number]
+
     def paragraph_span(self, index: int) -> tuple[int, int]:
         """The article's paragraphs, numbered across the scan."""
         number = bisect_right(self._starts, index) - 1
@@ -283,12 +289,9 @@ class SketchColumns:
     def story_facts(self, indices: np.ndarray) -> tuple[list[int], list[str | None]]:
         """Of the articles at `indices` (sorted): each one's count of distinct shingles, and its outlet; gathered a
         block at a time (the furniture judgment asks them of every carrier)."""
-        number = np.searchsorted(self._starts, indices, side="right") - 1
         sizes: list[int] = []
         outlets: list[str | None] = []
-        for block_number in np.unique(number).tolist():
-            block = self.blocks[block_number]
-            local = indices[number == block_number] - self._starts[block_number]
+        for block, local in self._by_block(indices):
             sizes += (block.value_offsets[local + 1] - block.value_offsets[local]).tolist()
             outlet = block.meta["outlet"]
             outlets += [outlet[i] for i in local.tolist()]
@@ -367,12 +370,9 @@ class SketchColumns:
     def evidence_batch(self, indices: np.ndarray) -> EvidenceBatch:
         """The evidence of the articles at `indices` (sorted), article k of the batch being indices[k], after
         :meth:`settle`. Gathered a block at a time, whole arrays per block."""
-        number = np.searchsorted(self._starts, indices, side="right") - 1
         parts = []
-        for block_number in np.unique(number).tolist():
-            block = self.blocks[block_number]
+        for block, local in self._by_block(indices):
             assert block.active is not None, "settle() first"
-            local = indices[number == block_number] - self._starts[block_number]
             parts.append(_batch_part(partial(getattr, block), block.sentence_offsets, block.value_offsets,
                                      block.term_offsets, local))
         if len(parts) == 1:
