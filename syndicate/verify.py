@@ -130,11 +130,10 @@ def worth_aligning(jaccard: float | np.ndarray, free: int | np.ndarray, words: i
 
 def never_links(shingles: np.ndarray, words: np.ndarray, config: ScanConfig) -> np.ndarray:
     """Per article (its distinct shingles, its words): whether no pair it is in can pass :func:`worth_aligning`.
-    Without a shingle its Jaccard with any article is 0, and a pair's evidence bound is at most its words: with
-    fewer than ``min_evidence_words`` of them, it links with nothing and shares quotes with nothing. (A
-    one-line caption or a dateline alone; they would otherwise all meet in one bucket, the empty set's.)"""
-    if config.near_identical <= 0:
-        return np.zeros(len(shingles), dtype=bool)
+    Without a shingle its Jaccard with any article is 0 (below ``near_identical``, which ScanConfig keeps above 0),
+    and a pair's evidence bound is at most its words: with fewer than ``min_evidence_words`` of them, it links with
+    nothing and shares quotes with nothing. (A one-line caption or a dateline alone; they would otherwise all meet
+    in one bucket, the empty set's.)"""
     return (shingles == 0) & (words < config.min_evidence_words)
 
 

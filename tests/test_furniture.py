@@ -107,12 +107,14 @@ def test_shared_counts_of_many_sets_are_each_pairs_intersection(sets) -> None:
 def test_a_story_count_from_the_shared_matrix_is_the_count_pair_by_pair(sets, excluded, threshold) -> None:
     """Small sets over a small range: ratios land exactly on the threshold, some pairs have nothing left but the
     excluded paragraph, and the components range from one to every carrier."""
-    from syndicate.furniture import SHARED_MATRIX_MEMBERS, _components, _story_count, _StoryOracle
+    from syndicate.furniture import _components, _story_count, _StoryOracle
 
     arrays = [np.array(sorted(values), dtype=np.uint64) for values in sets]
     story = _StoryOracle(arrays.__getitem__, threshold, {i: len(a) for i, a in enumerate(arrays)})
-    members = list(range(len(sets)))
-    assert len(members) >= SHARED_MATRIX_MEMBERS  # the matrix path
+    members = list(range(len(sets)))  # (8 or more: SHARED_MATRIX_MEMBERS, the matrix path)
+    same = story.same_matrix(members, excluded)
+    assert [[bool(same[i, j]) for j in members] for i in members] == [
+        [story.same(i, j, excluded) for j in members] for i in members]
     pair_by_pair = _components(len(members), lambda i, j: story.same(i, j, excluded))
     assert _story_count(members, story, excluded) == pair_by_pair
 

@@ -138,11 +138,17 @@ def test_an_article_that_never_links_links_with_nothing(lines, seed, same_text, 
     config = ScanConfig(quotes=quotes)
     short = [" ".join(words).capitalize() + "." for words in lines]
     sketch = unit_sketch(short, config.ngram)
-    words = int(sketch.words.sum())
-    assert len(sketch.shingles) == 0 and never_links(np.array([0]), np.array([words]), config).tolist() == [
-        words < config.min_evidence_words]
+    # (at most 4 words a line, 3 lines: no shingle, under min_evidence_words) the rule says so of this sketch
+    assert never_links(np.array([len(sketch.shingles)]), np.array([int(sketch.words.sum())]), config).tolist() == [True]
     rng = random.Random(seed)
     others = [short, [*story(seed % 50, paragraphs=3), *short], [paragraph(rng) for _ in range(3)] + short]
     for other in others[:1] if same_text else others:
         assert verify("a", sketch, "b", unit_sketch(other, config.ngram), config) is None
         assert verify("b", unit_sketch(other, config.ngram), "a", sketch, config) is None
+
+
+
+def test_never_links_keeps_every_article_with_a_shingle_or_enough_words() -> None:
+    config = ScanConfig()
+    shingles, words = np.array([0, 0, 1, 0, 3]), np.array([14, 15, 2, 40, 20])
+    assert never_links(shingles, words, config).tolist() == [True, False, False, False, False]
