@@ -170,16 +170,50 @@ def align_units(a: UnitSketch, b: UnitSketch, config: ScanConfig) -> PassageAlig
     return align_scored(a, b, score_pairs(a, b, config), config)
 
 
-def evidence_bound(a: Sentences, b: Sentences, pairs: ScoredPairs) -> tuple[int, int]:
-    """Upper bounds, before any chain is drawn, on the words an alignment of these scored pairs can hold outside
-    quoted material, and in all: the units of an alignment never share a sentence on either side."""
-    if not pairs:
-        return 0, 0
-    rows = np.array(list(pairs), dtype=np.int64)
-    side_a, side_b = np.unique(rows[:, 0]), np.unique(rows[:, 1])
-    words = min(int(a.words[side_a].sum()), int(b.words[side_b].sum()))
-    free = min(int((a.words[side_a] - a.quoted[side_a]).sum()), int((b.words[side_b] - b.quoted[side_b]).sum()))
-    return free, words
+class EvidenceBound(NamedTuple):
+    """Upper bounds, before any chain is drawn, on what an alignment of a pair's scored sentence pairs can hold: its
+    units never share a sentence on either side, and hold active sentences only. Numbers for one pair
+    (:func:`evidence_bound`), arrays for a batch (:func:`score_batch`). Verify aligns only the pairs whose bounds
+    allow a link (:func:`~syndicate.verify.worth_aligning`)."""
+
+    free: int | np.ndarray
+    """Words outside quoted material, of the side with fewer."""
+    words: int | np.ndarray
+    """Words in all, of the side with fewer."""
+    sentences: int | np.ndarray
+    """Sentences, of the side with fewer: no more units than this."""
+    smaller_share: float | np.ndarray
+    """Share of the article with fewer active words (the side a rewrite's coverage is of)."""
+    copied_free: int | np.ndarray
+    """Words outside quoted material in verbatim or edited sentence pairs, of the side with fewer."""
+    copied_share: float | np.ndarray
+    """Share of an article in verbatim or edited sentence pairs, the larger of the two."""
+
+
+def evidence_bound(a: Sentences, b: Sentences, pairs: ScoredPairs) -> EvidenceBound:
+    """The :class:`EvidenceBound` of one pair's scored sentence pairs."""
+    rows = np.array([(i, j, grade) for (i, j), (grade, _) in pairs.items()], dtype=np.int64).reshape(-1, 3)
+    copied = rows[rows[:, 2] < _PARAPHRASED]
+    active_a, active_b = int(a.words[a.active].sum()), int(b.words[b.active].sum())
+
+    def sides(chosen: np.ndarray) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+        found = []
+        for sentences, column in ((a, chosen[:, 0]), (b, chosen[:, 1])):
+            distinct = np.unique(column)
+            found.append((int(sentences.words[distinct].sum()),
+                          int((sentences.words[distinct] - sentences.quoted[distinct]).sum()), len(distinct)))
+        return found[0], found[1]
+
+    def share(words: int, active: int) -> float:
+        return words / active if active else 0.0
+
+    (words_a, free_a, count_a), (words_b, free_b, count_b) = sides(rows)
+    (copied_a, copied_free_a, _), (copied_b, copied_free_b, _) = sides(copied)
+    return EvidenceBound(
+        free=min(free_a, free_b), words=min(words_a, words_b), sentences=min(count_a, count_b),
+        smaller_share=share(words_a, active_a) if active_a <= active_b else share(words_b, active_b),
+        copied_free=min(copied_free_a, copied_free_b),
+        copied_share=max(share(copied_a, active_a), share(copied_b, active_b)))
 
 
 def align_scored(a: Sentences, b: Sentences, pairs: ScoredPairs, config: ScanConfig) -> PassageAlignment:
@@ -546,6 +580,12 @@ class EvidenceBatch:
     def __len__(self) -> int:
         return len(self.sentence_offsets) - 1
 
+    def active_words(self) -> np.ndarray:
+        """Per article: the words of its active sentences (what an alignment's shares are of)."""
+        counts = np.zeros(len(self.words) + 1, dtype=np.int64)
+        np.cumsum(np.where(self.active, self.words, 0), out=counts[1:])
+        return counts[self.sentence_offsets[1:]] - counts[self.sentence_offsets[:-1]]
+
     def sentences(self, article: int) -> Sentences:
         first, last = self.sentence_offsets[article : article + 2].tolist()
         return Sentences(words=self.words[first:last], quoted=self.quoted[first:last], active=self.active[first:last])
@@ -584,9 +624,8 @@ class ScoredBatch:
     shared: np.ndarray
     """Per pair: the distinct shingles its two articles share (furniture included)."""
     jaccard: np.ndarray
-    free: np.ndarray
-    words: np.ndarray
-    """evidence_bound's two values, per pair."""
+    bound: EvidenceBound
+    """Per pair: its :func:`evidence_bound` (arrays)."""
     offsets: np.ndarray
     """Pair k's sentence pairs are rows offsets[k]:offsets[k + 1] of the arrays below, in (i, j) order."""
     i: np.ndarray
@@ -674,8 +713,9 @@ def score_batch(evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray, config: S
                                       evidence.words[sentence_b], evidence.numbers[sentence_a],
                                       evidence.numbers[sentence_b], config)
     pair, sentence_a, sentence_b = pair[keep], sentence_a[keep], sentence_b[keep]
-    free, words = _batch_bound(evidence, len(a), pair, sentence_a, sentence_b)
-    return ScoredBatch(shared=shared, jaccard=jaccard, free=free, words=words, offsets=_offsets(pair, len(a)),
+    return ScoredBatch(shared=shared, jaccard=jaccard,
+                       bound=_batch_bound(evidence, a, b, pair, sentence_a, sentence_b, grades),
+                       offsets=_offsets(pair, len(a)),
                        i=i[keep], j=j[keep], grade=grades, similarity=similarity)
 
 
@@ -844,22 +884,38 @@ def _batch_term_cosine(evidence: EvidenceBatch, layout: _PairLayout,
             numbers.astype(np.int64))
 
 
-def _batch_bound(evidence: EvidenceBatch, pairs: int, pair: np.ndarray, sentence_a: np.ndarray,
-                 sentence_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`evidence_bound` per pair, from its scored sentence pairs (rows in (pair, i, j) order): the words, and
-    the unquoted words, of the distinct sentences on each side, the smaller side's."""
-    totals = []
-    for sentence in (sentence_a, sentence_b):
-        distinct = _pair_keys(pair, sentence)
+def _batch_bound(evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray, pair: np.ndarray, sentence_a: np.ndarray,
+                 sentence_b: np.ndarray, grades: np.ndarray) -> EvidenceBound:
+    """:func:`evidence_bound` per pair (article a[k] with b[k]), from its scored sentence pairs (rows in (pair, i, j)
+    order, with their grades)."""
+    active = evidence.active_words()
+    active_a, active_b = active[a], active[b]
+
+    def side(rows: np.ndarray, sentence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per pair: the words and unquoted words of the distinct sentences of one side among these rows, and their
+        count."""
+        distinct = _pair_keys(pair[rows], sentence[rows])
         distinct.sort()
         distinct = distinct[first_of_runs(distinct)]  # np.unique, without its overhead
-        owner = (distinct >> np.uint64(32)).astype(np.int64)
-        sentence = (distinct & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        words = evidence.words[sentence].astype(np.int64)
-        totals.append((np.bincount(owner, weights=words, minlength=pairs),
-                       np.bincount(owner, weights=words - evidence.quoted[sentence], minlength=pairs)))
-    (words_a, free_a), (words_b, free_b) = totals
-    return np.minimum(free_a, free_b).astype(np.int64), np.minimum(words_a, words_b).astype(np.int64)
+        owner = (distinct >> _32).astype(np.int64)
+        words = evidence.words[(distinct & np.uint64(0xFFFFFFFF)).astype(np.int64)].astype(np.int64)
+        quoted = evidence.quoted[(distinct & np.uint64(0xFFFFFFFF)).astype(np.int64)]
+        return (np.bincount(owner, weights=words, minlength=len(a)),
+                np.bincount(owner, weights=words - quoted, minlength=len(a)), np.bincount(owner, minlength=len(a)))
+
+    def share(words: np.ndarray, active: np.ndarray) -> np.ndarray:
+        return np.divide(words, active, out=np.zeros(len(words)), where=active > 0)
+
+    everything = slice(None)
+    copied = (grades < _PARAPHRASED).nonzero()[0]
+    (words_a, free_a, count_a), (words_b, free_b, count_b) = side(everything, sentence_a), side(everything, sentence_b)
+    (copied_a, copied_free_a, _), (copied_b, copied_free_b, _) = side(copied, sentence_a), side(copied, sentence_b)
+    return EvidenceBound(
+        free=np.minimum(free_a, free_b).astype(np.int64), words=np.minimum(words_a, words_b).astype(np.int64),
+        sentences=np.minimum(count_a, count_b),
+        smaller_share=np.where(active_a <= active_b, share(words_a, active_a), share(words_b, active_b)),
+        copied_free=np.minimum(copied_free_a, copied_free_b).astype(np.int64),
+        copied_share=np.maximum(share(copied_a, active_a), share(copied_b, active_b)))
 
 
 # --- the ordered chain -----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from .config import ScanConfig
 from .passages import (
     GRADES,
     EvidenceBatch,
+    EvidenceBound,
     PassageAlignment,
     ScoredPairs,
     Sentences,
@@ -89,15 +90,15 @@ def verify(id_a: str, a: UnitSketch, id_b: str, b: UnitSketch, config: ScanConfi
     """The link between two articles if their alignment shows reuse (kind "quotes" if it shows only shared quoted
     material and ``config.quotes`` asks for those), else None.
 
-    Before any chain is drawn, the words the scored sentence pairs could hold outside quoted material are
-    bounded (:func:`~syndicate.passages.evidence_bound`): a pair that cannot reach ``min_evidence_words``
-    links nothing, and most candidates end there.
+    Before any chain is drawn, what an alignment of the scored sentence pairs could hold is bounded
+    (:func:`~syndicate.passages.evidence_bound`): a pair whose bound meets none of the rules links nothing
+    (:func:`worth_aligning`), and most candidates end there.
     """
     shared = len(shared_positions(a.shingles, b.shingles)[0])
     union = len(a.shingles) + len(b.shingles) - shared
     jaccard = shared / union if union else 0.0
     pairs = score_pairs(a, b, config)
-    if not worth_aligning(jaccard, *evidence_bound(a, b, pairs), config):
+    if not worth_aligning(jaccard, evidence_bound(a, b, pairs), config):
         return None
     return _link(id_a, a, id_b, b, pairs, (shared, len(a.shingles), len(b.shingles)), jaccard, config)
 
@@ -113,19 +114,29 @@ def verify_batch(ids: Sequence[str], evidence: EvidenceBatch, a: np.ndarray, b: 
     scores = score_batch(evidence, a, b, config)
     sizes = (evidence.shingle_offsets[1:] - evidence.shingle_offsets[:-1]).tolist()
     found: list[Link | None] = [None] * len(a)
-    for k in np.asarray(worth_aligning(scores.jaccard, scores.free, scores.words, config)).nonzero()[0].tolist():
+    for k in np.asarray(worth_aligning(scores.jaccard, scores.bound, config)).nonzero()[0].tolist():
         x, y = int(a[k]), int(b[k])
         found[k] = _link(ids[x], evidence.sentences(x), ids[y], evidence.sentences(y), scores.pairs(k),
                          (int(scores.shared[k]), sizes[x], sizes[y]), float(scores.jaccard[k]), config)
     return found
 
 
-def worth_aligning(jaccard: float | np.ndarray, free: int | np.ndarray, words: int | np.ndarray,
-                   config: ScanConfig) -> bool | np.ndarray:
-    """Whether a pair can link (or share quotes, when ``config.quotes`` asks for those), from its Jaccard and its
-    evidence bound (unquoted words, all words): near-identical pairs always can. Scalars or arrays of pairs."""
-    return ((jaccard >= config.near_identical) | (free >= config.min_evidence_words)
-            | (config.quotes & (words >= config.min_evidence_words)))
+def worth_aligning(jaccard: float | np.ndarray, bound: EvidenceBound, config: ScanConfig) -> bool | np.ndarray:
+    """Whether a pair can link (or share quotes, when ``config.quotes`` asks for those), from its Jaccard and the
+    bound on what its alignment can hold (:func:`~syndicate.passages.evidence_bound`): :func:`classify`'s rules,
+    each asked of the bound instead of the alignment. Near-identical pairs always can; a copy needs
+    ``copy_threshold`` of one article in verbatim or edited units, an excerpt ``excerpt_threshold`` and
+    ``excerpt_min_words`` of them, a rewrite ``rewrite_min_chain`` units, ``rewrite_min_words`` and
+    ``rewrite_min_coverage`` of the smaller article; each ``min_evidence_words`` outside quotes. Scalars or arrays
+    of pairs (then with ``&`` and ``|``, which numpy and Python's bools both take)."""
+    evidence = bound.free >= config.min_evidence_words
+    copied = bound.copied_free >= config.min_evidence_words
+    copy = copied & (bound.copied_share >= config.copy_threshold)
+    excerpt = (bound.copied_free >= config.excerpt_min_words) & (bound.copied_share >= config.excerpt_threshold)
+    rewrite = ((bound.sentences >= config.rewrite_min_chain) & (bound.free >= config.rewrite_min_words)
+               & (bound.smaller_share >= config.rewrite_min_coverage))
+    return ((jaccard >= config.near_identical) | (evidence & (copy | excerpt | rewrite))
+            | (config.quotes & (bound.words >= config.min_evidence_words)))
 
 
 def never_links(shingles: np.ndarray, words: np.ndarray, config: ScanConfig) -> np.ndarray:
@@ -150,7 +161,7 @@ def _link(id_a: str, a: Sentences, id_b: str, b: Sentences, pairs: ScoredPairs, 
                     paraphrased=0.0, unquoted_words=alignment.unquoted, passages=max(1, alignment.passages),
                     jaccard=jaccard)
     kind = classify(alignment, config)
-    if kind is None:
+    if kind is None or (kind == QUOTES and not config.quotes):
         return None
     share = {grade: alignment.aligned_a[grade] / alignment.words_a if alignment.words_a else 0.0 for grade in GRADES}
     return Link(a=id_a, b=id_b, kind=kind, a_in_b=alignment.a_in_b, b_in_a=alignment.b_in_a, **share,

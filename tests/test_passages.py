@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndicate import Article, ScanConfig, passages
+from syndicate import verify as verify_module
 from syndicate.columns import SketchColumns
 from syndicate.passages import EvidenceBatch, evidence_bound, score_batch, score_pairs, shared_positions
 from syndicate.sign import MinHasher
@@ -78,7 +81,7 @@ def test_score_batch_equals_the_per_pair_functions(archive: tuple[list[Article],
         expected = score_pairs(sketch_a, sketch_b, config)
         got = scores.pairs(k)
         assert list(got.items()) == list(expected.items())  # similarities bit for bit
-        assert (scores.free[k], scores.words[k]) == evidence_bound(sketch_a, sketch_b, expected)
+        assert tuple(value[k] for value in scores.bound) == evidence_bound(sketch_a, sketch_b, expected)
         shared = len(shared_positions(sketch_a.shingles, sketch_b.shingles)[0])
         union = len(sketch_a.shingles) + len(sketch_b.shingles) - shared
         assert (scores.shared[k], scores.jaccard[k]) == (shared, shared / union if union else 0.0)
@@ -191,3 +194,26 @@ def test_every_value_that_repeats_may_repeat(values, repeats) -> None:
         counts[value] = counts.get(value, 0) + 1
     assert all(maybe[i] for i, value in enumerate(drawn) if counts[value] >= 2)
     assert maybe.dtype == bool and len(maybe) == len(drawn)
+
+
+_BOUND_CONFIGS = st.sampled_from([
+    ScanConfig(), ScanConfig(quotes=True),
+    ScanConfig(min_evidence_words=3, edited=0.3, paraphrased=0.3, min_shared_terms=1),
+    ScanConfig(min_evidence_words=4, excerpt_min_words=6, rewrite_min_words=6, rewrite_min_chain=2,
+               rewrite_min_order=0.3, paraphrased=0.3, min_shared_terms=1, copy_threshold=0.8),
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_archives(), _BOUND_CONFIGS)
+def test_the_bound_turns_away_no_pair_that_links(archive: tuple[list[Article], np.ndarray],
+                                                  config: ScanConfig) -> None:
+    """Verify aligns only the pairs whose evidence bound allows a link: aligning every pair instead finds the same
+    links, of the same kinds and shares (the bound is a bound on each of classify's rules)."""
+    articles, furniture = archive
+    columns = _columns(articles, furniture, config, 0)
+    pairs = [(x, y) for x in range(len(articles)) for y in range(len(articles)) if x != y]
+    bounded = [verify(*columns.evidence(x), *columns.evidence(y), config) for x, y in pairs]
+    with patch.object(verify_module, "worth_aligning", lambda *_: True):
+        unbounded = [verify(*columns.evidence(x), *columns.evidence(y), config) for x, y in pairs]
+    assert bounded == unbounded
