@@ -891,15 +891,15 @@ def _batch_bound(evidence: EvidenceBatch, a: np.ndarray, b: np.ndarray, pair: np
     active = evidence.active_words()
     active_a, active_b = active[a], active[b]
 
-    def side(rows: np.ndarray, sentence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def side(rows: np.ndarray | slice, sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per pair: the words and unquoted words of the distinct sentences of one side among these rows, and their
         count."""
-        distinct = _pair_keys(pair[rows], sentence[rows])
+        distinct = _pair_keys(pair[rows], sentences[rows])
         distinct.sort()
         distinct = distinct[first_of_runs(distinct)]  # np.unique, without its overhead
         owner = (distinct >> _32).astype(np.int64)
-        words = evidence.words[(distinct & np.uint64(0xFFFFFFFF)).astype(np.int64)].astype(np.int64)
-        quoted = evidence.quoted[(distinct & np.uint64(0xFFFFFFFF)).astype(np.int64)]
+        sentence = (distinct & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        words, quoted = evidence.words[sentence].astype(np.int64), evidence.quoted[sentence]
         return (np.bincount(owner, weights=words, minlength=len(a)),
                 np.bincount(owner, weights=words - quoted, minlength=len(a)), np.bincount(owner, minlength=len(a)))
 
