@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
 
 import numpy as np
@@ -120,9 +121,12 @@ class Engine(Protocol):
     inline_steps: set[str]
     """Steps that ran (at least once) in the driver."""
 
-    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
+    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False,
+            spool: Path | None = None) -> Iterator[Any]:
         """``step(context, task)`` for every task, results in task order. `inline`: the step is too small to
-        repay shipping it; run it here."""
+        repay shipping it; run it here. `spool`: where workers on this machine write their large results
+        (default: memory, ``/dev/shm``), for a caller that keeps them on disk anyway (see
+        :meth:`~syndicate.spill.Spill.spool`); engines whose workers are elsewhere ignore it."""
         ...
 
     def close(self) -> None: ...
@@ -172,13 +176,14 @@ class LocalEngine:
             self._workers = default_workers()
         return self._workers
 
-    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
+    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False,
+            spool: Path | None = None) -> Iterator[Any]:
         inline = inline or self.workers <= 1
-        return _counted(self, step, _inline(step, context, tasks) if inline else self._pooled(step, context, tasks),
-                        inline)
+        return _counted(self, step, _inline(step, context, tasks) if inline
+                        else self._pooled(step, context, tasks, spool), inline)
 
-    def _pooled(self, step: Step, context: object, tasks: Iterable[object]) -> Iterator[Timed]:
-        spool = _spool_directory()
+    def _pooled(self, step: Step, context: object, tasks: Iterable[object], root: Path | None) -> Iterator[Timed]:
+        spool = _spool_directory(root)
         gc.freeze()  # the children's collector then never writes to (and so never copies) the parent's objects
         try:
             pool = process_context().Pool(self.workers, initializer=_install, initargs=(step, context, spool))
@@ -226,10 +231,16 @@ SPOOL_BYTES = 1 << 20
 SPOOL_ROOT = "/dev/shm"
 
 
-def _spool_directory() -> str | None:
-    """A private directory (mode 0700) on the in-memory file system where there is one, for a pool's large
-    results; None where there is none (they then come through the pipe). Its name carries this process's id, so
-    that the directories of processes killed before they could remove theirs are removed here."""
+def _spool_directory(root: Path | None = None) -> str | None:
+    """A private directory (mode 0700) for a pool's large results: in `root` when given (a scan's spill directory,
+    on disk), else on the in-memory file system where there is one; None where there is none (they then come
+    through the pipe). In memory, its name carries this process's id, so that the directories of processes killed
+    before they could remove theirs are removed here (a spill directory is its owner's to remove)."""
+    if root is not None:
+        try:
+            return tempfile.mkdtemp(prefix="spool-", dir=root)
+        except OSError:
+            return None
     if not os.path.isdir(SPOOL_ROOT):
         return None
     _remove_orphans()
@@ -408,6 +419,15 @@ def _array_buffer(handle: BinaryIO, size: int, offset: int) -> memoryview | byte
     return buffer
 
 
+def mapped_from_file(array: np.ndarray) -> bool:
+    """Whether `array` is backed by a spooled result's file mapping (see :func:`_received`), not by memory of its
+    own: then its pages are the file's, which the kernel may drop and read again when the file is on disk."""
+    base: object = array
+    while isinstance(base, np.ndarray):
+        base = base.base
+    return isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap)
+
+
 def _spool_offsets(sizes: list[int]) -> list[int]:
     """Where each array starts in a spool file, and where the file ends: each array on a page boundary (where a
     mapping may start), so that each can be mapped, and unmapped, on its own."""
@@ -493,7 +513,8 @@ class RayEngine:
         self.inline_steps: set[str] = set()
         self._remote = ray.remote(_ray_run)
 
-    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False) -> Iterator[Any]:
+    def map(self, step: Step, context: object, tasks: Iterable[object], *, inline: bool = False,
+            spool: Path | None = None) -> Iterator[Any]:
         return _counted(self, step, _inline(step, context, tasks) if inline else self._tasks(step, context, tasks),
                         inline)
 

@@ -21,6 +21,8 @@ from types import TracebackType
 
 import numpy as np
 
+from .engine import mapped_from_file
+
 BUDGET_SHARE = 0.5
 """Automatic spilling: share of the memory available at the start that the spillable arrays may take."""
 
@@ -76,12 +78,23 @@ class Spill:
     def active(self) -> bool:
         return self.mode is True or (self.mode is None and self._over_budget)
 
-    def keep(self, array: np.ndarray, name: str = "array") -> np.ndarray:
-        """`array`, or a read-only memory map of a copy of it on disk when spilling."""
+    def spool(self) -> Path | None:
+        """Where a step's workers should write their large results when everything spills (``mode`` True): in the
+        spill directory, on disk, so that :meth:`keep` maps them where they are instead of copying them there.
+        None otherwise (automatic spilling starts only once the budget is passed, part way through a step)."""
+        return self._dir() if self.mode is True else None
+
+    def keep(self, array: np.ndarray, name: str = "array", spooled: bool = False) -> np.ndarray:
+        """`array`, or a read-only memory map of a copy of it on disk when spilling. `spooled`: the array came from
+        a step whose workers wrote to :meth:`spool`; one that is still mapped from their file (see
+        :func:`~syndicate.engine.mapped_from_file`) is on disk already, and is kept as it is."""
         if self.held + array.nbytes > self.budget:
             self._over_budget = True  # from here on every array spills
         if not self.active or array.nbytes == 0:
             self.held += array.nbytes
+            return array
+        if spooled and mapped_from_file(array):
+            self.spilled += array.nbytes
             return array
         path = self._path(name)
         np.ascontiguousarray(array).tofile(path)
@@ -95,11 +108,14 @@ class Spill:
         self.spilled += length * np.dtype(dtype).itemsize
         return np.memmap(self._path(name), dtype=dtype, mode="w+", shape=(length,))
 
-    def _path(self, name: str) -> Path:
+    def _dir(self) -> Path:
         if self._directory is None:
             self._directory = Path(tempfile.mkdtemp(prefix="syndicate-spill-", dir=self._parent))
+        return self._directory
+
+    def _path(self, name: str) -> Path:
         self._count += 1
-        return self._directory / f"{self._count:06d}-{name}.bin"
+        return self._dir() / f"{self._count:06d}-{name}.bin"
 
     def close(self) -> None:
         """Remove the files. Maps still open stay readable (the files go when the last map closes)."""

@@ -6,14 +6,16 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from factories import wire_archive
 
 from syndicate import Archive, ReaderOptions, ScanConfig, read_articles, scan
+from syndicate import engine as engine_module
 from syndicate.article import parse_date
 from syndicate.cluster import Group
 from syndicate.credit import agency_credit
-from syndicate.engine import LocalEngine
+from syndicate.engine import LocalEngine, mapped_from_file
 from syndicate.errors import InputError
 from syndicate.plan import evidence_of, group_sources, linked_articles, sketch_all
 from syndicate.sketch import headline_candidates, pick_headline
@@ -146,6 +148,30 @@ def test_spilled_arrays_give_the_same_output_and_leave_nothing_behind(whole, tin
     result = scan(wire_archive(), workers=2, spill=True, spill_dir=tmp_path)
     assert result.plan["spilled_bytes"] > 0
     assert output(result) == whole
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_when_everything_spills_the_workers_write_the_kept_arrays_to_disk_themselves(whole, tiny_parts, tmp_path,
+                                                                                        monkeypatch):
+    """With spill=True the sketch step's workers write their large results into the spill directory, and the arrays
+    the scan keeps stay mapped from those files: none is copied to a file of the driver's (an np.memmap)."""
+    monkeypatch.setattr(engine_module, "SPOOL_BYTES", 0)  # every result through files, every array mapped
+    monkeypatch.setattr(engine_module, "MAP_SMALLEST", 1)
+    kept = []
+    original = Spill.keep
+
+    def keep(self: Spill, array: np.ndarray, name: str = "array", spooled: bool = False) -> np.ndarray:
+        found = original(self, array, name, spooled)
+        kept.append((spooled, found))
+        return found
+
+    monkeypatch.setattr(Spill, "keep", keep)
+    result = scan(wire_archive(), workers=2, spill=True, spill_dir=tmp_path)
+    assert output(result) == whole
+    assert kept and all(spooled for spooled, _ in kept)
+    mapped = [found for _, found in kept if found.size]
+    assert mapped and all(mapped_from_file(found) and not isinstance(found, np.memmap) for found in mapped)
+    assert result.plan["spilled_bytes"] >= sum(found.nbytes for found in mapped)
     assert list(tmp_path.iterdir()) == []
 
 
