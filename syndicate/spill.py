@@ -95,6 +95,7 @@ class Spill:
             return array
         if spooled and mapped_from_file(array):
             self.spilled += array.nbytes
+            array.flags.writeable = False  # as a spilled copy is (its mapping is copy-on-write: no write reaches disk)
             return array
         path = self._path(name)
         np.ascontiguousarray(array).tofile(path)

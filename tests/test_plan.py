@@ -171,6 +171,7 @@ def test_when_everything_spills_the_workers_write_the_kept_arrays_to_disk_themse
     assert kept and all(spooled for spooled, _ in kept)
     mapped = [found for _, found in kept if found.size]
     assert mapped and all(mapped_from_file(found) and not isinstance(found, np.memmap) for found in mapped)
+    assert not any(found.flags.writeable for found in mapped), "read-only, as a spilled copy is"
     assert result.plan["spilled_bytes"] >= sum(found.nbytes for found in mapped)
     assert list(tmp_path.iterdir()) == []
 
