@@ -337,6 +337,7 @@ def _sketched(step: Callable, context: object, parts: Iterator, engine: Engine, 
     keys = Keys()
     seen: set[str] | None = set() if settle is None else None  # settle() rejects repeated ids, with file and line
     spool = spill.spool()  # when everything spills, the workers write their arrays to the spill directory
+    spooled = spool is not None
     for sketched in engine.map(step, context, chain(head, parts), inline=len(head) < 2, spool=spool):
         if settle is not None and not settle(sketched.read):
             continue
@@ -347,12 +348,12 @@ def _sketched(step: Callable, context: object, parts: Iterator, engine: Engine, 
                     if article_id in seen:
                         raise InputError(article_id, "duplicate article id (ids must be unique within a scan)")
                     seen.add(article_id)
-            block.values = spill.keep(block.values, "values", spooled=spool is not None)
+            block.values = spill.keep(block.values, "values", spooled=spooled)
             columns.append(block)
-        keys.chunk_keys.append(spill.keep(sketched.chunk_keys, "keys", spooled=spool is not None))
+        keys.chunk_keys.append(spill.keep(sketched.chunk_keys, "keys", spooled=spooled))
         keys.chunk_paragraph.append(sketched.chunk_paragraph + paragraphs_before)
         keys.chunk_article.append(sketched.chunk_article + articles_before)
-        keys.document_keys.append(spill.keep(sketched.document_keys, "documents", spooled=spool is not None))
+        keys.document_keys.append(spill.keep(sketched.document_keys, "documents", spooled=spooled))
         keys.held_terms.append(sketched.held_terms)
         if len(keys.chunk_keys) % TRIM_EVERY == 0:
             release_free_memory()  # what signing the parts left in the heap
