@@ -36,6 +36,7 @@ import numpy as np
 
 from .columns import SketchColumns
 from .config import ScanConfig
+from .passages import shared_positions
 from .terms import first_of_runs
 
 
@@ -228,7 +229,7 @@ class _StoryOracle:
         key = (a, b) if a < b else (b, a)
         shared = self._shared.get(key)
         if shared is None:
-            shared = shared_count(self._set(a), self._set(b))
+            shared = len(shared_positions(self._set(a), self._set(b))[0])
             self._shared[key] = shared
         rest = min(self._sizes[a], self._sizes[b]) - excluded
         return rest > 0 and (shared - excluded) / rest >= self._threshold
@@ -239,16 +240,6 @@ class _StoryOracle:
         rest = np.minimum.outer(sizes, sizes) - excluded
         shared = shared_counts([self._set(m) for m in members]) - excluded
         return (rest > 0) & (shared / np.maximum(rest, 1) >= self._threshold)  # the division same() makes
-
-
-def shared_count(a: np.ndarray, b: np.ndarray) -> int:
-    """How many values two sorted arrays of distinct values share (a sorted search of the shorter in the longer)."""
-    short, long = (a, b) if len(a) <= len(b) else (b, a)
-    if not len(short):
-        return 0
-    at = long.searchsorted(short)
-    np.minimum(at, len(long) - 1, out=at)
-    return int(np.count_nonzero(long[at] == short))
 
 
 def shared_counts(sets: list[np.ndarray]) -> np.ndarray:

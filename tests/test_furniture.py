@@ -91,14 +91,15 @@ def test_template_terms_are_counted_once_per_article_and_numbers_never_count() -
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sets(st.integers(0, 40), max_size=30), min_size=1, max_size=12))
 def test_shared_counts_of_many_sets_are_each_pairs_intersection(sets) -> None:
-    from syndicate.furniture import shared_count, shared_counts
+    from syndicate.furniture import shared_counts
+    from syndicate.passages import shared_positions
 
     arrays = [np.array(sorted(values), dtype=np.uint64) for values in sets]
     matrix = shared_counts(arrays)
     for i, a in enumerate(sets):
         for j, b in enumerate(sets):
             assert matrix[i, j] == len(a & b)
-            assert shared_count(arrays[i], arrays[j]) == len(a & b)
+            assert len(shared_positions(arrays[i], arrays[j])[0]) == len(a & b)
 
 
 @settings(max_examples=300, deadline=None)
