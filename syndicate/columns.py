@@ -206,20 +206,24 @@ class SketchColumns:
             np.cumsum(sizes, out=out[1:])
             return out
 
+        # Whole-block passes, not one per article: a check adds a few hundred stored candidates at times.
         sentence_offsets = offsets([len(part["sentence_words"]) for part in arrays])
-        term_sizes = np.concatenate([np.diff(part["term_offsets"]) for part in arrays])
+        sentence_words = joined("sentence_words")
+        stored_offsets = joined("term_offsets")  # each article's own, from 0: their steps are the term counts
+        article_ends = sentence_offsets[1:] + np.arange(len(arrays))
+        term_sizes = np.delete(np.diff(stored_offsets), article_ends[:-1])
         owner = joined("owner")
         widest = int(np.diff(sentence_offsets).max(initial=0))
         meta = {name: [getattr(a, name, None) for a in articles] for name in _META}
         self.append(Block(
             ids=[a.id for a in articles], meta=meta,
-            headlines=_packed_lines([[] for _ in articles]),
+            headlines=_packed_lines([[]] * len(articles)),
             paragraph_offsets=offsets([len(part["fingerprints"]) for part in arrays]),
             fingerprints=joined("fingerprints"), shingle_sizes=joined("shingle_sizes"),
-            words=np.array([int(part["sentence_words"].sum()) for part in arrays], dtype=np.int64),
+            words=_sums(sentence_words, sentence_offsets),
             days=_days_of(meta["date"]),
             sentence_offsets=sentence_offsets, sentence_paragraph=joined("sentence_paragraph"),
-            sentence_words=joined("sentence_words"), sentence_quoted=joined("sentence_quoted"),
+            sentence_words=sentence_words, sentence_quoted=joined("sentence_quoted"),
             sentence_keys=joined("sentence_keys"),
             value_offsets=offsets([len(part["values"]) for part in arrays]), values=joined("values"),
             owner=owner.astype(np.uint8 if widest <= 1 << 8 else np.uint16 if widest <= 1 << 16 else np.int32),
@@ -480,7 +484,14 @@ class EvidenceColumns:
 
 def _packed_lines(rows: list) -> bytes:
     """One JSON line per row (JSON strings escape their newlines), compressed together."""
-    return zlib.compress("\n".join(json.dumps(row, ensure_ascii=False) for row in rows).encode(), 1)
+    return zlib.compress("\n".join(json.dumps(row, ensure_ascii=False) if row else "[]" for row in rows).encode(), 1)
+
+
+def _sums(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """int64 sums of ``values[offsets[i]:offsets[i + 1]]`` for each i (0 for an empty run)."""
+    running = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(values, out=running[1:])
+    return np.diff(running[offsets])
 
 
 @lru_cache(maxsize=4)

@@ -217,3 +217,23 @@ def test_recurring_metadata_is_one_string_across_blocks():
     assert len(columns.blocks) == 3 and outlets == ["Same Outlet"] * 6
     assert len({id(outlet) for outlet in outlets}) == 1
     assert [date for block in columns.blocks for date in block.meta["date"]] == [None] * 6
+
+
+def test_articles_put_back_from_their_stored_arrays_rebuild_every_column() -> None:
+    """The index verifies stored articles from the arrays :meth:`article_arrays` gives (add_stored, a few hundred
+    at once in a check): every column must come back as signing made it, sentences without terms included."""
+    config = ScanConfig()
+    articles = [*mixed_archive(), article("one-word", ["Thanks."]), article("empty-ish", ["Yes.", "No."]),
+                article("tail", story(3, paragraphs=2))]
+    signed = columns_of(articles, config, chunk=len(articles))
+    restored = SketchColumns()
+    restored.add_stored(articles, [signed.article_arrays(index) for index in range(len(articles))])
+    assert list(restored.ids()) == [a.id for a in articles]
+    (got,), (expected,) = restored.blocks, signed.blocks
+    assert 0 in np.diff(expected.term_offsets)  # a sentence without a content term is among them
+    for name in ("paragraph_offsets", "fingerprints", "shingle_sizes", "words", "sentence_offsets",
+                 "sentence_paragraph", "sentence_words", "sentence_quoted", "sentence_keys", "value_offsets", "values",
+                 "owner", "term_offsets", "terms"):
+        assert np.array_equal(getattr(got, name), getattr(expected, name)), name
+    assert np.array_equal(got.days, expected.days, equal_nan=True)
+    assert [restored.headlines(index) for index in range(len(articles))] == [()] * len(articles)

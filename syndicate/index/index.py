@@ -473,7 +473,8 @@ class Index:
                       if entry.article.id != article.id]
         if not candidates:
             return Verdict(id=article.id, matches=())
-        theirs = {f for entry in candidates for f in entry.carried_fingerprints()}
+        theirs = set(carried_fingerprints(np.concatenate([entry.evidence["shingle_sizes"] for entry in candidates]),
+                                          np.concatenate([entry.fingerprints for entry in candidates])))
         their_furniture = self._store.furniture(theirs - set(questions)) | (learned & theirs)
         # The checked article first, then its candidates: one block, verified as a scan verifies a batch of pairs.
         pair = SketchColumns()
@@ -484,7 +485,9 @@ class Index:
         pair.settle(np.concatenate([np.isin(fingerprints[:mine], _fingerprint_array(furniture)),
                                     np.isin(fingerprints[mine:], _fingerprint_array(their_furniture))]))
         held = held_terms(arrays["terms"])
-        template = self._template(np.unique(np.concatenate([held, *(entry.held_terms() for entry in candidates)])),
+        # The distinct terms of both sides: held_terms of all their terms at once (the union of each one's).
+        template = self._template(held_terms(np.concatenate([arrays["terms"], *(entry.evidence["terms"]
+                                                                                 for entry in candidates)])),
                                   [held], namesake)
         pair.drop_terms(template)
         others = np.arange(1, len(candidates) + 1)
