@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime
 
-from syndicate.cluster import UnionFind, group_links, is_strong
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from syndicate.cluster import HOST_SHARE, MUTUAL_SHARE, PARTIAL_SHARE, Group, UnionFind, group_links, is_strong
 from syndicate.source import MemberFacts, SourceChoice, choose_source, held_words
 from syndicate.verify import QUOTES, Link
 
@@ -116,3 +120,83 @@ def test_a_short_story_and_its_copies_pasted_whole_into_live_files_stay_a_story_
     # The same core joins a story it is a fair part of (a teaser of a short story).
     teased = [link("s1", "live1", 0.95, 0.3, kind="excerpt"), link("s2", "live2", 0.95, 0.3, kind="excerpt")]
     assert [g.members for g in group_links(live + short + teased)] == [["live1", "live2", "s1", "s2"]]
+
+
+def _plain_group_links(links: list[Link], words: dict[str, int]) -> list[Group]:
+    """The module docstring's steps one link at a time, with a union-find over ids and dicts: what group_links
+    computes in whole-array passes. Shares are added one by one in the order the links come."""
+    links = [found for found in links if found.kind != QUOTES]
+    forest = UnionFind()
+    for found in links:
+        forest.find(found.a)
+        forest.find(found.b)
+        if is_strong(found):
+            forest.union(found.a, found.b)
+    inside: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for found in links:
+        root_a, root_b = forest.find(found.a), forest.find(found.b)
+        if root_a != root_b:
+            for member, root, other, share in ((found.a, root_a, root_b, found.a_in_b),
+                                               (found.b, root_b, root_a, found.b_in_a)):
+                inside[root, other][member] = max(inside[root, other].get(member, 0.0), share)
+    cores: dict[str, list[str]] = defaultdict(list)
+    for item, root in forest.roots().items():
+        cores[root].append(item)
+    size = {root: sum(words.get(m, 1) for m in members) for root, members in cores.items()}
+    carried: dict[str, dict[str, float]] = defaultdict(dict)
+    for (core, other), shares in inside.items():
+        total = 0.0
+        for member, share in shares.items():
+            total += words.get(member, 1) * share
+        carried[core][other] = total / size[core]
+    hosts = {core: {other for other, share in shares.items() if share >= MUTUAL_SHARE
+                    and max(inside.get((other, core), {}).values(), default=0.0) >= HOST_SHARE}
+             for core, shares in carried.items()}
+    joining = {core for core, others in hosts.items() if others}
+    for core in sorted(joining):
+        targets = [(carried[core][other], other) for other in hosts[core] if other not in joining]
+        if targets:
+            forest.union(core, max(targets)[1])
+    root_of = forest.roots()
+    members: dict[str, set[str]] = defaultdict(set)
+    within: dict[str, list[Link]] = defaultdict(list)
+    for found in links:
+        if root_of[found.a] == root_of[found.b]:
+            members[root_of[found.a]].update((found.a, found.b))
+            within[root_of[found.a]].append(found)
+    partial: dict[str, set[str]] = defaultdict(set)
+    grouped = set(members)
+    for found in links:
+        root_a, root_b = root_of[found.a], root_of[found.b]
+        for carrier, carried_id, root in ((found.a, found.b, root_b), (found.b, found.a, root_a)) \
+                if root_a != root_b else ():
+            if found.share_of(carried_id) >= (PARTIAL_SHARE if root in grouped else MUTUAL_SHARE):
+                partial[root].add(carrier)
+                members[root].add(carried_id)
+                within[root].append(found)
+    groups = [Group(sorted(members[root]), sorted(set(within[root]), key=lambda found: (found.a, found.b)),
+                    sorted(partial[root] - members[root]))
+              for root in members if len(members[root]) > 1 or partial[root] - members[root]]
+    return sorted(groups, key=lambda group: (-len(group.members), group.members[0]))
+
+
+# Shares at and around every threshold of the module (and any other), so that ties and edges are drawn often.
+_SHARES = st.one_of(st.sampled_from([0.0, 0.05, HOST_SHARE, 0.15, PARTIAL_SHARE, 0.3, 0.45, MUTUAL_SHARE, 0.55,
+                                     0.8, 1.0]), st.floats(0.0, 1.0))
+_LINKS = st.lists(st.tuples(st.integers(0, 14), st.integers(0, 14), _SHARES, _SHARES,
+                            st.sampled_from(["copy", "copy", "excerpt", "rewrite", QUOTES])), max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LINKS, st.dictionaries(st.integers(0, 14), st.integers(1, 400)), st.booleans())
+@example([(1, 2, 0.9, 0.9, "copy"), (3, 4, 0.9, 0.9, "copy"), (0, 1, 0.6, 0.3, "excerpt"),
+          (0, 3, 0.6, 0.3, "excerpt")], {}, False)  # two hosts carry as much of n00: the larger id takes it
+def test_whole_array_clustering_equals_the_plain_one_link_at_a_time(
+        drawn: list[tuple[int, int, float, float, str]], weights: dict[int, int], repeat: bool) -> None:
+    # One link per ordered pair, as verify gives them (two different links of one pair would come in no set order).
+    firsts = {(a, b): (a_in_b, b_in_a, kind) for a, b, a_in_b, b_in_a, kind in reversed(drawn) if a != b}
+    links = [link(f"n{a:02d}", f"n{b:02d}", *values) for (a, b), values in reversed(firsts.items())]
+    if repeat:
+        links += links[: len(links) // 3]  # links given twice change nothing
+    words = {f"n{number:02d}": count for number, count in weights.items()}
+    assert group_links(links, words) == _plain_group_links(links, words)
