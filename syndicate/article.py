@@ -18,6 +18,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import IO
 
+from .pickling import pickled_as_tuples
+
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 
 
@@ -47,6 +49,7 @@ METADATA: tuple[str, ...] = tuple(field.name for field in fields(Metadata))
 """The metadata field names, in the order records list them."""
 
 
+@pickled_as_tuples  # a scan's workers send these back by the hundred thousand
 @dataclass(frozen=True, slots=True)
 class ArticleInfo(Metadata):
     """What a report says about an article besides its id: its metadata, and these."""
@@ -63,6 +66,7 @@ class ArticleInfo(Metadata):
         return tuple(index in self.furniture for index in range(paragraphs))
 
 
+@pickled_as_tuples  # a scan's workers send these back by the hundred thousand
 @dataclass(frozen=True, slots=True)
 class Article(Metadata):
     id: str

@@ -48,12 +48,14 @@ from .passages import (
     score_pairs,
     shared_positions,
 )
+from .pickling import pickled_as_tuples
 
 KINDS = ("copy", "excerpt", "rewrite")
 """Kinds of link. "quotes" (shares quoted material only) is reported apart and links nothing."""
 QUOTES = "quotes"
 
 
+@pickled_as_tuples  # a scan's verify workers send back every link
 @dataclass(frozen=True, slots=True)
 class Link:
     """Two articles and what their alignment shows. Shares are of each article's words (furniture left out)."""
