@@ -35,7 +35,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -157,6 +157,27 @@ def _counted(engine: Engine, step: Step, timed: Iterator[Timed], inline: bool) -
         yield result
 
 
+_frozen = 0
+"""How many frozen_heap sections this process is inside."""
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Python's cyclic collector leaves the objects that exist now alone until the outermost section ends
+    (:func:`gc.freeze`; sections nest). A scan's driver holds millions of long-lived objects (its columns'
+    lists, every link, every linked article's facts), which every full collection would otherwise walk again; a
+    forked worker that collects would write to (and so copy) each page holding one."""
+    global _frozen
+    gc.freeze()
+    _frozen += 1
+    try:
+        yield
+    finally:
+        _frozen -= 1
+        if _frozen == 0:
+            gc.unfreeze()
+
+
 class LocalEngine:
     """Worker processes on this machine; `workers` None = :func:`default_workers`, 1 = everything in this process."""
 
@@ -184,11 +205,8 @@ class LocalEngine:
 
     def _pooled(self, step: Step, context: object, tasks: Iterable[object], root: Path | None) -> Iterator[Timed]:
         spool = _spool_directory(root)
-        gc.freeze()  # the children's collector then never writes to (and so never copies) the parent's objects
-        try:
+        with frozen_heap():  # the children's collector then never writes to (and so never copies) our objects
             pool = process_context().Pool(self.workers, initializer=_install, initargs=(step, context, spool))
-        finally:
-            gc.unfreeze()
         pending: deque[multiprocessing.pool.AsyncResult] = deque()
         try:
             for task in tasks:

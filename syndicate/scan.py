@@ -21,7 +21,7 @@ from .article import Article, ArticleInfo
 from .cluster import group_links
 from .columns import LazyInfo
 from .config import ScanConfig
-from .engine import Engine, LocalEngine
+from .engine import Engine, LocalEngine, frozen_heap
 from .plan import LinkedArticle, candidates, evidence_of, group_sources, linked_articles, sketch_all, verify_all
 from .spill import Spill
 from .verify import QUOTES, Link
@@ -118,27 +118,28 @@ def scan(articles: Iterable[Article], config: ScanConfig | None = None,
     cpu_before = dict(runner.task_cpu_seconds)
     driver_cpu: dict[str, float] = {}
     try:
-        with Spill(spill, spill_dir) as spilling:
-            with _timed(stats, "sketch", driver_cpu):
-                columns, keys = sketch_all(articles, config, runner, spilling, report)
-            with _timed(stats, "furniture", driver_cpu):
-                furniture, flags, template, evidence = evidence_of(columns, keys, config, runner, spilling)
-            with _timed(stats, "candidates", driver_cpu):
-                pairs = candidates(columns, keys, flags, config, runner)
-                del keys
-            with _timed(stats, "verify", driver_cpu):
-                found = verify_all(evidence, pairs, config, runner, report)
-                links = [link for link in found if link.kind != QUOTES]
-            sentences, active_words = evidence.sentences, evidence.active_words()
-            del evidence
-            spilled = spilling.spilled
-        with _timed(stats, "cluster", driver_cpu):  # the clusters, and what reports show of their members
-            linked = frozenset(article_id for link in links for article_id in (link.a, link.b))
-            described = linked_articles(columns, flags, active_words, linked, runner)
-            clusters = _clusters(links, described, runner)
-            members = {member for cluster in clusters for member in cluster.members}
-            members |= {article_id for cluster in clusters for article_id in cluster.partial}
-            known = {article_id: info for article_id, _, info in described if article_id in members}
+        with frozen_heap():  # the collector leaves the driver's long-lived objects alone (engine.py)
+            with Spill(spill, spill_dir) as spilling:
+                with _timed(stats, "sketch", driver_cpu):
+                    columns, keys = sketch_all(articles, config, runner, spilling, report)
+                with _timed(stats, "furniture", driver_cpu):
+                    furniture, flags, template, evidence = evidence_of(columns, keys, config, runner, spilling)
+                with _timed(stats, "candidates", driver_cpu):
+                    pairs = candidates(columns, keys, flags, config, runner)
+                    del keys
+                with _timed(stats, "verify", driver_cpu):
+                    found = verify_all(evidence, pairs, config, runner, report)
+                    links = [link for link in found if link.kind != QUOTES]
+                sentences, active_words = evidence.sentences, evidence.active_words()
+                del evidence
+                spilled = spilling.spilled
+            with _timed(stats, "cluster", driver_cpu):  # the clusters, and what reports show of their members
+                linked = frozenset(article_id for link in links for article_id in (link.a, link.b))
+                described = linked_articles(columns, flags, active_words, linked, runner)
+                clusters = _clusters(links, described, runner)
+                members = {member for cluster in clusters for member in cluster.members}
+                members |= {article_id for cluster in clusters for article_id in cluster.partial}
+                known = {article_id: info for article_id, _, info in described if article_id in members}
     finally:
         if engine is None:
             runner.close()

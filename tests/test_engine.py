@@ -18,7 +18,7 @@ from factories import wire_archive
 from syndicate import ReaderOptions, read_articles, scan
 from syndicate import engine as engine_module
 from syndicate.article import write_jsonl
-from syndicate.engine import SPOOL_BYTES, LocalEngine, make_engine
+from syndicate.engine import SPOOL_BYTES, LocalEngine, frozen_heap, make_engine
 from syndicate.errors import InputError
 
 
@@ -325,3 +325,15 @@ def test_proc_stat_reads_as_idle_and_total_ticks():
         pytest.skip("no /proc/stat here")
     idle, total = times
     assert 0 <= idle <= total and total > 0
+
+
+def test_a_frozen_heap_stays_frozen_until_the_outermost_section_ends() -> None:
+    assert gc.get_freeze_count() == 0
+    with frozen_heap():
+        outer = gc.get_freeze_count()
+        assert outer > 0
+        made_between = [[n] for n in range(100)]  # tracked objects the inner section's freeze takes in
+        with frozen_heap():
+            assert gc.get_freeze_count() >= outer + len(made_between)
+        assert gc.get_freeze_count() >= outer + len(made_between)  # the inner section's end unfreezes nothing
+    assert gc.get_freeze_count() == 0
