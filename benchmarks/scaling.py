@@ -50,7 +50,8 @@ from .hotpath import machine
 from .measure import in_child
 
 DEFAULT_ARCHIVE = Path(__file__).resolve().parent / "out" / "synthetic-1m.jsonl"
-STAGES = {"sketch": ("sketch_part", "read_and_sketch"), "furniture": ("judge_furniture", "settle_blocks"),
+STAGES = {"sketch": ("sketch_part", "read_and_sketch"),
+          "furniture": ("find_recurring", "judge_furniture", "settle_blocks"),
           "candidates": ("candidate_bands",), "verify": ("verify_pairs",),
           "cluster": ("describe_linked", "choose_group_sources")}
 """Each stage of ScanResult.stats and the plan's steps that run inside it."""

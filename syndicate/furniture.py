@@ -28,7 +28,7 @@ numbers never do, since they are the facts a rewrite keeps.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -52,10 +52,18 @@ def recurring_paragraphs(columns: SketchColumns) -> tuple[dict[int, list[int]], 
     return recurring_runs(columns).paragraphs()
 
 
-def recurring_runs(columns: SketchColumns) -> RecurringRuns:
-    """The recurring paragraphs of these articles as arrays (see :class:`RecurringRuns`)."""
+def recurring_runs(columns: SketchColumns, within: tuple[int, int] | None = None) -> RecurringRuns:
+    """The recurring paragraphs of these articles as arrays (see :class:`RecurringRuns`); only those whose
+    fingerprints lie `within` (first, last), when given."""
     return RecurringRuns.of(columns.column("fingerprints"), columns.column("shingle_sizes"),
-                            columns.article_of_paragraph())
+                            columns.article_of_paragraph(), within)
+
+
+def fingerprint_ranges(count: int) -> list[tuple[int, int]]:
+    """`count` ranges (first, last) of about equal width that cover every 64-bit fingerprint, in order (paragraph
+    fingerprints are hashes: the paragraphs spread evenly over them)."""
+    cuts = [(1 << 64) * k // count for k in range(count + 1)]
+    return [(cuts[k], cuts[k + 1] - 1) for k in range(count)]
 
 
 def judge_recurring(columns: SketchColumns, config: ScanConfig, carriers: dict[int, list[int]],
@@ -83,11 +91,15 @@ class RecurringRuns:
     carrier: np.ndarray
 
     @classmethod
-    def of(cls, fingerprints: np.ndarray, sizes: np.ndarray, article: np.ndarray) -> RecurringRuns:
-        """From per-paragraph fingerprints, shingle sizes and articles; paragraphs without shingles carry nothing.
-        One sort of the fingerprint column rather than a dictionary entry per paragraph (~0.7 KB per article at a
-        million articles)."""
-        rows = np.flatnonzero(sizes > 0)
+    def of(cls, fingerprints: np.ndarray, sizes: np.ndarray, article: np.ndarray,
+           within: tuple[int, int] | None = None) -> RecurringRuns:
+        """From per-paragraph fingerprints, shingle sizes and articles; paragraphs without shingles carry nothing,
+        nor those whose fingerprints lie outside `within` (first, last), when given. One sort of the fingerprint
+        column rather than a dictionary entry per paragraph (~0.7 KB per article at a million articles)."""
+        kept = sizes > 0
+        if within is not None:
+            kept &= (fingerprints >= np.uint64(within[0])) & (fingerprints <= np.uint64(within[1]))
+        rows = np.flatnonzero(kept)
         rows = rows[np.argsort(fingerprints[rows], kind="stable")]  # by fingerprint, then paragraph (= article) order
         found, carrier = fingerprints[rows], article[rows]
         new_carrier = np.ones(len(rows), dtype=bool)
@@ -99,6 +111,16 @@ class RecurringRuns:
         starts, counts = starts[recurring], counts[recurring]
         return cls(fingerprint=found[starts], start=starts, count=counts, size=sizes[rows[starts + counts - 1]],
                    carrier=carrier)
+
+    @classmethod
+    def joined(cls, parts: Sequence[RecurringRuns]) -> RecurringRuns:
+        """The runs of parts made for ascending ranges of fingerprints (see :func:`fingerprint_ranges`), as the runs
+        of the whole: a scan's workers sort a range each."""
+        bases = np.cumsum([0, *(len(part.carrier) for part in parts)])
+        return cls(fingerprint=_joined([part.fingerprint for part in parts], np.uint64),
+                   start=_joined([part.start + base for part, base in zip(parts, bases.tolist(), strict=False)]),
+                   count=_joined([part.count for part in parts]), size=_joined([part.size for part in parts]),
+                   carrier=_joined([part.carrier for part in parts]))
 
     def __len__(self) -> int:
         return len(self.start)
@@ -260,3 +282,7 @@ def shared_counts(sets: list[np.ndarray]) -> np.ndarray:
         shared = (incidence @ incidence.T).round().astype(np.int64)
     np.fill_diagonal(shared, sizes)
     return shared
+
+
+def _joined(parts: list[np.ndarray], dtype: type = np.int64) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)

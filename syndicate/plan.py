@@ -35,7 +35,7 @@ from .columns import Block, EvidenceColumns, SketchColumns, build_block
 from .config import ScanConfig
 from .engine import Engine, batches
 from .errors import InputError
-from .furniture import RecurringRuns, judge_recurring, recurring_runs
+from .furniture import RecurringRuns, fingerprint_ranges, judge_recurring, recurring_runs
 from .index.index import StoredArticles, StoredRange, read_stored_range
 from .lsh import candidate_codes, decode_pairs, merged_codes
 from .read import ArticleStream, ByteRange, RangeRead, ReaderOptions, ReadHere, read_range
@@ -152,6 +152,12 @@ def _joined(parts: list[np.ndarray]) -> np.ndarray:
 
 
 # --- furniture and evidence: recurring paragraphs judged, blocks settled ----------------------------------------
+
+def find_recurring(columns: SketchColumns, within: tuple[int, int]) -> RecurringRuns:
+    """The recurring paragraphs whose fingerprints lie `within` (first, last): a sort of that share of the
+    fingerprint column (see :meth:`RecurringRuns.joined`)."""
+    return recurring_runs(columns, within)
+
 
 def judge_furniture(context: tuple[SketchColumns, ScanConfig, RecurringRuns], runs: np.ndarray) -> set[int]:
     """The furniture among a share of the recurring paragraphs, these runs (each is judged on its own carriers)."""
@@ -366,7 +372,8 @@ def evidence_of(columns: SketchColumns, keys: Keys, config: ScanConfig, engine: 
     """Furniture (fingerprints, and a flag per paragraph), the template vocabulary (from the parts' term counts;
     left out of the evidence's terms) and the evidence columns."""
     inline = len(columns) < INLINE_ARTICLES
-    recurring = recurring_runs(columns)
+    ranges = fingerprint_ranges(1 if inline or engine.workers <= 1 else 2 * engine.workers)
+    recurring = RecurringRuns.joined(list(engine.map(find_recurring, columns, ranges, inline=inline)))
     shares = recurring.shares(config.furniture_sample, FURNITURE_TASK_COST, FURNITURE_TASK)
     furniture = set().union(*engine.map(judge_furniture, (columns, config, recurring), shares, inline=inline))
     flags = members(columns.column("fingerprints"), np.sort(np.fromiter(furniture, dtype=np.uint64,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 
 import numpy as np
 from factories import article, story
@@ -11,7 +12,14 @@ from hypothesis import strategies as st
 
 from syndicate import Article, ScanConfig, plan, scan
 from syndicate.columns import EvidenceColumns, SketchColumns
-from syndicate.furniture import judge_recurring, learn_furniture_columns, recurring_paragraphs, recurring_runs
+from syndicate.furniture import (
+    RecurringRuns,
+    fingerprint_ranges,
+    judge_recurring,
+    learn_furniture_columns,
+    recurring_paragraphs,
+    recurring_runs,
+)
 from syndicate.lsh import candidate_pairs
 from syndicate.normalise import paragraph_fingerprint
 from syndicate.passages import UnitSketch
@@ -113,6 +121,23 @@ def test_furniture_judged_in_shares_is_the_furniture_judged_at_once():
         found |= judge_recurring(columns, config, {fingerprint: carriers[fingerprint]},
                                  {fingerprint: sizes[fingerprint]})
     assert found == learn_furniture_columns(columns, config) != set()
+
+
+def test_recurring_runs_found_by_fingerprint_range_and_joined_are_the_whole_archives():
+    """A scan's workers each sort the paragraphs of one range of fingerprints; joined in range order, their runs are
+    those one sort of the whole column gives, array for array."""
+    columns = columns_of(mixed_archive(), ScanConfig())
+    whole = recurring_runs(columns)
+    assert len(whole) > 2
+    for count in (1, 2, 3, 7, 64):
+        ranges = fingerprint_ranges(count)
+        assert ranges[0][0] == 0 and ranges[-1][1] == (1 << 64) - 1
+        assert all(last + 1 == first for (_, last), (first, _) in pairwise(ranges))
+        parts = [recurring_runs(columns, within) for within in ranges]
+        assert sum(len(part) > 0 for part in parts) >= min(count, 2)  # the runs do spread over the ranges
+        joined = RecurringRuns.joined(parts)
+        for name in ("fingerprint", "start", "count", "size", "carrier"):
+            assert np.array_equal(getattr(joined, name), getattr(whole, name)), (count, name)
 
 
 def test_recurring_runs_give_each_share_its_carriers_as_the_whole_does():

@@ -57,8 +57,9 @@ def test_any_partitioning_and_worker_count_gives_the_same_output(whole, tiny_par
     assert output(result) == whole
     assert result.plan["workers"] == workers
     assert result.plan["inline_steps"] == ([] if workers == 2 else sorted(result.plan["task_seconds"]))
-    assert set(result.plan["task_seconds"]) == {"sketch_part", "judge_furniture", "settle_blocks", "candidate_bands",
-                                               "verify_pairs", "describe_linked", "choose_group_sources"}
+    assert set(result.plan["task_seconds"]) == {"sketch_part", "find_recurring", "judge_furniture", "settle_blocks",
+                                               "candidate_bands", "verify_pairs", "describe_linked",
+                                               "choose_group_sources"}
 
 
 def sketched_archive():
