@@ -73,7 +73,12 @@ class UnionFind:
 
 def is_strong(link: Link, mutual: float = MUTUAL_SHARE) -> bool:
     """Each article lies at least `mutual` inside the other."""
-    return min(link.a_in_b, link.b_in_a) >= mutual
+    return bool(_strong(link.a_in_b, link.b_in_a, mutual))
+
+
+def _strong(a_in_b: float | np.ndarray, b_in_a: float | np.ndarray, mutual: float) -> bool | np.ndarray:
+    """:func:`is_strong` of one link's shares, or of many links' (arrays)."""
+    return np.minimum(a_in_b, b_in_a) >= mutual
 
 
 @dataclass(frozen=True)
@@ -99,10 +104,10 @@ def group_links(links: Iterable[Link], words: Mapping[str, int] | None = None, m
         return []
     graph = _Graph.of(links, words or {})
     if len(np.unique(graph.a * len(graph.names) + graph.b)) < len(links):
-        # A link given twice changes nothing; the same two articles linked twice apart, each counts.
+        # A link given twice counts once (links were kept in sets); two different links of one pair both count.
         links = list(dict.fromkeys(links))
         graph = _Graph.of(links, words or {})
-    strong = np.minimum(graph.a_in_b, graph.b_in_a) >= mutual
+    strong = _strong(graph.a_in_b, graph.b_in_a, mutual)
     cores = _components(len(graph.names), graph.a[strong], graph.b[strong])
     joining, host = _attachments(graph, cores, mutual)
     return _groups(links, graph, _components(len(graph.names), joining, host, cores), mutual, partial_share)

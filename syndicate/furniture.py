@@ -114,13 +114,14 @@ class RecurringRuns:
 
     @classmethod
     def joined(cls, parts: Sequence[RecurringRuns]) -> RecurringRuns:
-        """The runs of parts made for ascending ranges of fingerprints (see :func:`fingerprint_ranges`), as the runs
-        of the whole: a scan's workers sort a range each."""
+        """The runs of parts (one or more) made for ascending ranges of fingerprints (see
+        :func:`fingerprint_ranges`), as the runs of the whole: a scan's workers sort a range each."""
         bases = np.cumsum([0, *(len(part.carrier) for part in parts)])
-        return cls(fingerprint=_joined([part.fingerprint for part in parts], np.uint64),
-                   start=_joined([part.start + base for part, base in zip(parts, bases.tolist(), strict=False)]),
-                   count=_joined([part.count for part in parts]), size=_joined([part.size for part in parts]),
-                   carrier=_joined([part.carrier for part in parts]))
+        return cls(fingerprint=np.concatenate([part.fingerprint for part in parts]),
+                   start=np.concatenate([part.start + base for part, base in zip(parts, bases.tolist(), strict=False)]),
+                   count=np.concatenate([part.count for part in parts]),
+                   size=np.concatenate([part.size for part in parts]),
+                   carrier=np.concatenate([part.carrier for part in parts]))
 
     def __len__(self) -> int:
         return len(self.start)
@@ -282,7 +283,3 @@ def shared_counts(sets: list[np.ndarray]) -> np.ndarray:
         shared = (incidence @ incidence.T).round().astype(np.int64)
     np.fill_diagonal(shared, sizes)
     return shared
-
-
-def _joined(parts: list[np.ndarray], dtype: type = np.int64) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)

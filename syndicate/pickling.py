@@ -5,8 +5,8 @@ Pickle rebuilds a frozen dataclass with slots through the ``__setstate__`` that
 workers send back every link (143,000 at a million articles) and every linked article's facts, and the
 driver, where nothing runs in parallel, spent about 11 µs on each (a sampling profile of a 1M scan: about
 4 CPU s). :func:`pickled_as_tuples` pickles an object as a call of a constructor made once per class, with
-the tuple of its field values as arguments: 143,000 links unpickle in 0.54 s instead of 1.56 s, and pickle
-in 0.43 s instead of 1.47 s.
+the tuple of its field values as arguments: 143,000 links unpickle in 0.6–0.9 s instead of 1.6 s, and pickle
+in 0.4–0.7 s instead of 1.5 s (benchmarks/RESULTS.md §29).
 
 Pickle only ever carries these between the scan's own processes (the local pool, Ray's workers); nothing
 read from outside is unpickled.
@@ -36,6 +36,12 @@ def pickled_as_tuples(cls: type[T]) -> type[T]:
     rebuild = namespace["_rebuild"]
     rebuild.__module__, rebuild.__qualname__ = cls.__module__, f"{cls.__qualname__}._rebuild"  # found by pickle
     values = operator.attrgetter(*names) if len(names) > 1 else (lambda self: (getattr(self, names[0]),))
+
+    def __reduce__(self: Any) -> tuple[Any, tuple[Any, ...]]:
+        if type(self) is not cls:  # a subclass would come back as this class, without its own fields
+            raise TypeError(f"{type(self).__name__} subclasses {cls.__name__}: decorate it with pickled_as_tuples")
+        return rebuild, values(self)
+
     cls._rebuild = staticmethod(rebuild)  # type: ignore[attr-defined]
-    cls.__reduce__ = lambda self: (rebuild, values(self))  # type: ignore[method-assign]
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
     return cls

@@ -38,3 +38,20 @@ def test_only_dataclasses_with_slots_are_taken() -> None:
 
     with pytest.raises(TypeError, match="slots=True"):
         pickled_as_tuples(WithoutSlots)
+
+
+def test_a_subclass_left_undecorated_is_refused_rather_than_pickled_as_its_parent() -> None:
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Parent:
+        x: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Child(Parent):
+        y: int
+
+    pickled_as_tuples(Parent)
+    with pytest.raises(TypeError, match="decorate it"):
+        Child(1, 2).__reduce__()
+    pickled_as_tuples(Child)
+    rebuild, values = Child(1, 2).__reduce__()
+    assert rebuild(*values) == Child(1, 2)
