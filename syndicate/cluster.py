@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .terms import first_of_runs
 from .verify import QUOTES, Link
 
 MUTUAL_SHARE = 0.5
@@ -156,13 +157,9 @@ def _components(count: int, u: np.ndarray, v: np.ndarray, joined: np.ndarray | N
             root = jumped
 
 
-def _runs(*columns: np.ndarray) -> np.ndarray:
-    """Where each run of equal rows starts (rows sorted by the columns together)."""
-    start = np.ones(len(columns[0]), dtype=bool)
-    for column in columns:
-        start[1:] &= column[1:] == column[:-1]
-    start[1:] = ~start[1:]
-    return start.nonzero()[0]
+def _run_starts(*columns: np.ndarray) -> np.ndarray:
+    """Per row (rows sorted by the columns together): whether it starts a run of equal rows."""
+    return np.logical_or.reduce([first_of_runs(column) for column in columns])
 
 
 def _attachments(graph: _Graph, core: np.ndarray, mutual: float) -> tuple[np.ndarray, np.ndarray]:
@@ -170,6 +167,8 @@ def _attachments(graph: _Graph, core: np.ndarray, mutual: float) -> tuple[np.nda
     joins the best that joins nothing. The (joining core, its host) pairs."""
     root_a, root_b = core[graph.a], core[graph.b]
     cross = (root_a != root_b).nonzero()[0]
+    if len(cross) == 0:
+        return cross, cross
     # Each link between cores shows its a inside b's core and its b inside a's: in link order, a before b.
     member = np.column_stack([graph.a[cross], graph.b[cross]]).ravel()
     own = np.column_stack([root_a[cross], root_b[cross]]).ravel()
@@ -178,30 +177,25 @@ def _attachments(graph: _Graph, core: np.ndarray, mutual: float) -> tuple[np.nda
     # Per (core, other core, member): its best share, and where it came first (lexsort is stable).
     order = np.lexsort((member, other, own))
     own, other, member, share = own[order], other[order], member[order], share[order]
-    firsts = _runs(own, other, member)
-    best = np.maximum.reduceat(share, firsts) if len(firsts) else share
+    firsts = _run_starts(own, other, member).nonzero()[0]
+    best = np.maximum.reduceat(share, firsts)
     first_seen, own, other, member = order[firsts], own[firsts], other[firsts], member[firsts]
     # Per (core, other core): the words of its members inside the other, each at its best share, over the core's
     # words; added in the order the members came (np.bincount adds in input order), as a loop over the links would.
     order = np.lexsort((first_seen, other, own))
     own, other, member, best = own[order], other[order], member[order], best[order]
-    heads = _runs(own, other)
-    pair = np.zeros(len(own), dtype=np.int64)
-    pair[heads[1:]] = 1
-    pair = pair.cumsum()
+    starts = _run_starts(own, other)
+    heads, pair = starts.nonzero()[0], starts.cumsum() - 1
     own, other = own[heads], other[heads]
     size = np.bincount(core, weights=graph.words, minlength=len(core))
     carried = np.bincount(pair, weights=graph.words[member] * best, minlength=len(heads)) / size[own]
-    most = np.maximum.reduceat(best, heads) if len(heads) else best
+    most = np.maximum.reduceat(best, heads)
     # A host must give a fair part of itself back: a digest holds a short story whole, but the story holds only a
     # sliver of the digest (of its best member).
     count = len(core)
     keys, back = own * count + other, other * count + own
-    at = np.minimum(keys.searchsorted(back), max(len(keys) - 1, 0))
-    gives_back = np.zeros(len(keys), dtype=bool)
-    if len(keys):
-        gives_back = (keys[at] == back) & (most[at] >= HOST_SHARE)
-    hosts = (carried >= mutual) & gives_back
+    at = np.minimum(keys.searchsorted(back), len(keys) - 1)
+    hosts = (carried >= mutual) & (keys[at] == back) & (most[at] >= HOST_SHARE)
     joins = np.zeros(count, dtype=bool)
     joins[own[hosts]] = True
     allowed = (hosts & ~joins[other]).nonzero()[0]
@@ -239,7 +233,7 @@ def _groups(links: list[Link], graph: _Graph, root: np.ndarray, mutual: float, p
     names = graph.names
     member_root, member = np.divmod(member_keys, count)
     partial_root, partial = np.divmod(partial_keys, count)
-    cluster_roots = member_root[_runs(member_root)]
+    cluster_roots = member_root[first_of_runs(member_root)]
     member_bounds, partial_bounds, link_bounds = (np.append(rows.searchsorted(cluster_roots), len(rows)).tolist()
                                                   for rows in (member_root, partial_root, link_root))
     member_names = [names[i] for i in member.tolist()]
