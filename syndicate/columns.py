@@ -95,7 +95,7 @@ def build_block(articles: Sequence[Article], signed: SignedBatch) -> Block:
     article_of_sentence = np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(sentence_offsets))
     article_of_value = article_of_sentence[sentence_of_value]
     # Stable: equal values of one article keep sentence order, so the first of a repeat owns it.
-    order = order_within_owner(units.shingles, article_of_value, stable=True)
+    order = order_within_owner(units.shingles, article_of_value)
     values, article_sorted = units.shingles[order], article_of_value[order]
     first = np.ones(len(values), dtype=bool)
     first[1:] = (values[1:] != values[:-1]) | (article_sorted[1:] != article_sorted[:-1])

@@ -37,6 +37,7 @@ import numpy as np
 from .columns import SketchColumns
 from .config import ScanConfig
 from .passages import shared_positions
+from .sorting import sort_with_order
 from .terms import first_of_runs
 
 
@@ -100,8 +101,9 @@ class RecurringRuns:
         if within is not None:
             kept &= (fingerprints >= np.uint64(within[0])) & (fingerprints <= np.uint64(within[1]))
         rows = np.flatnonzero(kept)
-        rows = rows[np.argsort(fingerprints[rows], kind="stable")]  # by fingerprint, then paragraph (= article) order
-        found, carrier = fingerprints[rows], article[rows]
+        order, found = sort_with_order(fingerprints[rows])  # by fingerprint, then paragraph (= article) order
+        rows = rows[order]
+        carrier = article[rows]
         new_carrier = np.ones(len(rows), dtype=bool)
         new_carrier[1:] = (found[1:] != found[:-1]) | (carrier[1:] != carrier[:-1])
         rows, found, carrier = rows[new_carrier], found[new_carrier], carrier[new_carrier]
@@ -273,8 +275,8 @@ def shared_counts(sets: list[np.ndarray]) -> np.ndarray:
     shared = np.zeros((len(sets), len(sets)), dtype=np.int64)
     if sizes.sum():
         values = np.concatenate(sets)
-        owner = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)[values.argsort(kind="stable")]
-        values.sort()
+        order, values = sort_with_order(values)
+        owner = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)[order]
         counts = np.diff(np.r_[np.flatnonzero(first_of_runs(values)), len(values)])
         repeated = counts >= 2
         held = np.repeat(repeated, counts)

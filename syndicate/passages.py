@@ -33,6 +33,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from .config import ScanConfig
+from .sorting import sort_with_order
 from .terms import NUMBER, first_of_runs
 
 COMMON_TERM = 0.25
@@ -326,7 +327,7 @@ def _merge_evidence(codes_s: np.ndarray, share: np.ndarray, codes_k: np.ndarray,
     """The sentence pairs found by shingles, by identical words or by terms (codes, sorted; each source's codes
     distinct), each with both kinds of evidence (0 where one kind found nothing): an identical pair's shingle share
     is 1, whatever its shingles say (a pair found both ways counts once, at its best share)."""
-    codes, where, _ = _group(np.concatenate([codes_s, codes_k, codes_t]), runs=True)
+    codes, where, _ = _group(np.concatenate([codes_s, codes_k, codes_t]))
     share_all = np.zeros(len(codes))
     share_all[where[: len(codes_s)]] = share
     identical = where[len(codes_s) : len(codes_s) + len(codes_k)]
@@ -369,13 +370,11 @@ def _shingle_share(a: UnitSketch, b: UnitSketch, width: int) -> tuple[np.ndarray
     return codes, counts / np.minimum(a.shingle_sizes[i], b.shingle_sizes[j])
 
 
-def _group(codes: np.ndarray, runs: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """np.unique(codes, return_inverse=True, return_counts=True), by one sort: numpy's hashed unique is slower on
-    the few thousand small integers of a pair of articles, and its sorted unique sorts more than once. `runs`: the
-    codes are sorted runs end to end, which a stable sort merges (a few times faster than a quicksort of them; the
-    order of equal codes changes nothing here)."""
-    order = codes.argsort(kind="stable" if runs else None)
-    ordered = codes[order]
+def _group(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """np.unique(codes, return_inverse=True, return_counts=True), by one sort (:func:`~syndicate.sorting.
+    sort_with_order`, several times faster than an argsort): numpy's hashed unique is slower on the few thousand small
+    integers of a pair of articles, and its sorted unique sorts more than once."""
+    order, ordered = sort_with_order(codes)
     new = first_of_runs(ordered)
     starts = new.nonzero()[0]
     inverse = np.empty(len(codes), dtype=np.int64)
@@ -751,16 +750,6 @@ def _join(keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return order[equal], order[equal + 1] - len(keys_a)
 
 
-def _maybe_repeated(values: np.ndarray) -> np.ndarray:
-    """Which of these values may occur more than once: those whose low bits (about 4 slots a value) another value
-    has too. Every value that repeats is among them; of values drawn at random, about a fifth."""
-    if len(values) < 2:
-        return np.zeros(len(values), dtype=bool)
-    mask = (1 << max(12, (4 * len(values)).bit_length())) - 1
-    slots = (values & np.uint64(mask)).astype(np.intp)
-    return np.bincount(slots, minlength=mask + 1)[slots] >= 2
-
-
 def _pair_keys(pair: np.ndarray, values: np.ndarray) -> np.ndarray:
     return (pair.astype(np.uint64) << _32) | values.astype(np.uint64)
 
@@ -776,19 +765,16 @@ def _batch_shingle_share(evidence: EvidenceBatch, layout: _PairLayout,
 
     Only the shingles that two articles of the batch hold (or an article paired with itself) can be shared by a
     pair: the others (most of them) are left out before the pairs' rows are laid out. A shingle's rank among the
-    batch's shingles that may repeat stands for its 64-bit value in the keys (same order, same equality); those are
-    the ones whose low bits another shingle of the batch has too (a count per slot, :func:`_maybe_repeated`), so
-    only they are sorted."""
+    batch's distinct shingles stands for its 64-bit value in the keys (same order, same equality)."""
     pairs = len(layout.a)
     with_itself = np.zeros(len(evidence), dtype=bool)
     with_itself[layout.a[layout.a == layout.b]] = True
     itself = with_itself[_owners(evidence.shingle_offsets)]
-    maybe = (_maybe_repeated(evidence.shingles) | itself).nonzero()[0]
-    distinct, maybe_rank, counts = _group(evidence.shingles[maybe], runs=True)  # each article's still sorted
+    distinct, rank, counts = _group(evidence.shingles)
     if len(distinct) >= 1 << 32:
         raise ValueError("too many distinct shingles in one evidence batch")
-    kept = (counts[maybe_rank] >= 2) | itself[maybe]
-    repeated, repeated_rank = maybe[kept], maybe_rank[kept]
+    repeated = ((counts[rank] >= 2) | itself).nonzero()[0]
+    repeated_rank = rank[repeated]
     repeated_offsets = repeated.searchsorted(evidence.shingle_offsets)
     rows_a, bounds_a = ragged_positions(repeated_offsets, layout.a)
     rows_b, bounds_b = ragged_positions(repeated_offsets, layout.b)

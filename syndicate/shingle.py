@@ -247,22 +247,23 @@ def _per_paragraph_unique(hashes: np.ndarray, word_counts: np.ndarray, n: int) -
 
 def sort_within_owner(hashes: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sort by (owner, hash) (see :func:`order_within_owner`)."""
-    _, sorted_hashes, sorted_owner = _within_owner(hashes, owner, stable=False)
+    _, sorted_hashes, sorted_owner = _within_owner(hashes, owner)
     return sorted_hashes, sorted_owner
 
 
-def order_within_owner(hashes: np.ndarray, owner: np.ndarray, *, stable: bool = False) -> np.ndarray:
-    """The order that sorts by (owner, hash), owner ascending already. One argsort of owner-prefixed keys is ten
-    times faster than lexsort; keys keep only the top 40 bits of a hash, so the rare tie is caught by the check and
-    lexsort redoes it. `stable`: equal (owner, hash) keep their order, as with lexsort."""
-    return _within_owner(hashes, owner, stable=stable)[0]
+def order_within_owner(hashes: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """The order that sorts by (owner, hash), owner ascending already; equal (owner, hash) keep their order, as with
+    lexsort. One argsort of owner-prefixed keys is ten times faster than lexsort; keys keep only the top 40 bits of a
+    hash, so the rare tie is caught by the check and lexsort redoes it. The argsort is numpy's stable one (timsort),
+    which takes the keys' ascending owners as given: 2.4 times faster than its quicksort on a batch of Reuters
+    stories' shingles (9.5 against 23 ms for 450,000)."""
+    return _within_owner(hashes, owner)[0]
 
 
-def _within_owner(hashes: np.ndarray, owner: np.ndarray, *, stable: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _within_owner(hashes: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """order_within_owner's order, and the hashes and owners in that order (the check has them already)."""
     if len(owner) and int(owner[-1]) < _MAX_BATCH_PARAGRAPHS:
-        order = ((owner.astype(np.uint64, copy=False) << _40) | (hashes >> _24)).argsort(
-            kind="stable" if stable else None)
+        order = ((owner.astype(np.uint64, copy=False) << _40) | (hashes >> _24)).argsort(kind="stable")
         sorted_hashes, sorted_owner = hashes[order], owner[order]
         same_owner = sorted_owner[1:] == sorted_owner[:-1]
         if not np.count_nonzero(same_owner & (sorted_hashes[1:] < sorted_hashes[:-1])):

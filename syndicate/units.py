@@ -56,6 +56,7 @@ from .shingle import (
     ngram_hashes,
     sort_within_owner,
 )
+from .sorting import sort_with_order
 from .terms import first_of_runs, sorted_terms, token_terms
 
 # --- sentences -------------------------------------------------------------------------------------
@@ -656,15 +657,14 @@ def _sentence_terms(tokens: list[bytes], word_positions: np.ndarray, word_hashes
                     word_sentence: np.ndarray, sentences: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Each sentence's distinct content terms (see syndicate.terms), sorted; each distinct word's term from its first
     spelling in the batch (as its hash names it), looked up in the memo of words seen before."""
-    order = word_hashes.argsort()
-    ordered = word_hashes[order]
+    order, ordered = sort_with_order(word_hashes)
     first = first_of_runs(ordered)
     inverse = np.empty(len(order), dtype=np.int64)
     inverse[order] = first.cumsum() - 1
     starts = first.nonzero()[0]
 
     def spellings(distinct: np.ndarray) -> Iterator[bytes]:
-        return map(tokens.__getitem__, word_positions[np.minimum.reduceat(order, starts)[distinct]].tolist())
+        return map(tokens.__getitem__, word_positions[order[starts[distinct]]].tolist())  # equal words: first first
 
     terms = _TERMS.of(ordered[starts], spellings, seed)[inverse]
     keep = terms > 0

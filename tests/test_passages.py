@@ -177,25 +177,6 @@ def test_the_batch_follows_identical_short_sentences_quoted_spans_and_numbers() 
         verify(*columns.evidence(x), *columns.evidence(y), ScanConfig()) for x, y in pairs]
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 2**64 - 1), max_size=300), st.lists(st.integers(0, 299), max_size=40))
-def test_every_value_that_repeats_may_repeat(values, repeats) -> None:
-    """_maybe_repeated keeps every value held twice (the batch scorer then sorts only those): values drawn over the
-    whole 64 bits, some repeated, some sharing their low bits only."""
-    from syndicate.passages import _maybe_repeated
-
-    drawn = list(values)
-    drawn += [drawn[i % len(drawn)] for i in repeats] if drawn else []
-    drawn += [(v & 0xFFFF) | (1 << 40) for v in drawn[:5]]  # same low bits, another value
-    array = np.array(drawn, dtype=np.uint64)
-    maybe = _maybe_repeated(array)
-    counts = {}
-    for value in drawn:
-        counts[value] = counts.get(value, 0) + 1
-    assert all(maybe[i] for i, value in enumerate(drawn) if counts[value] >= 2)
-    assert maybe.dtype == bool and len(maybe) == len(drawn)
-
-
 _BOUND_CONFIGS = st.sampled_from([
     ScanConfig(), ScanConfig(quotes=True),
     ScanConfig(min_evidence_words=3, edited=0.3, paraphrased=0.3, min_shared_terms=1),

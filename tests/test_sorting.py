@@ -1,0 +1,70 @@
+"""sort_with_order: numpy's stable argsort, by a sort of keys with their positions packed into the low bits."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndicate import sorting
+from syndicate.sorting import sort_with_order
+
+_U64 = st.integers(0, 2**64 - 1)
+_I64 = st.integers(-(2**63), 2**63 - 1)
+
+
+def _keys(values: list[int], repeats: list[int], low_only: list[int], dtype: type) -> np.ndarray:
+    """Drawn values, some repeated, some changed in their low bits only (ties in the packed keys' high bits)."""
+    drawn = list(values)
+    if drawn:
+        drawn += [drawn[i % len(drawn)] for i in repeats]
+        drawn += [(drawn[i % len(drawn)] & ~0xFFFF) | (low & 0xFFFF) for i, low in enumerate(low_only)]
+    return np.array(drawn, dtype=dtype)
+
+
+def _through_packed_keys() -> object:
+    """Every size through the packed keys (the scan takes arrays of SMALL_ORDER keys or more that way)."""
+    return patch.object(sorting, "SMALL_ORDER", 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_U64, max_size=300), st.lists(st.integers(0, 299), max_size=300), st.lists(_U64, max_size=300))
+def test_the_order_is_the_stable_argsort_of_uint64(values, repeats, low_only) -> None:
+    keys = _keys(values, repeats, low_only, np.uint64)
+    with _through_packed_keys():
+        order, ordered = sort_with_order(keys)
+    expected = keys.argsort(kind="stable")
+    assert np.array_equal(order, expected)
+    assert np.array_equal(ordered, keys[expected]) and ordered.dtype == np.uint64
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_I64, max_size=300), st.lists(st.integers(0, 299), max_size=300),
+       st.lists(st.integers(0, 2**16 - 1), max_size=300))
+def test_the_order_is_the_stable_argsort_of_int64(values, repeats, low_only) -> None:
+    keys = _keys([v & (2**64 - 1) for v in values], repeats, low_only, np.uint64).view(np.int64)
+    with _through_packed_keys():
+        order, ordered = sort_with_order(keys)
+    expected = keys.argsort(kind="stable")
+    assert np.array_equal(order, expected)
+    assert np.array_equal(ordered, keys[expected]) and ordered.dtype == np.int64
+
+
+def test_keys_that_differ_only_below_the_positions_are_put_in_order() -> None:
+    """4,096 keys need 12 bits of position: keys that differ only in their lowest 12 bits tie in the packed keys and
+    come out by position, here the reverse of their order, which the runs' second sort must put right."""
+    rng = np.random.default_rng(7)
+    high = rng.integers(0, 1 << 40, 64, dtype=np.uint64) << np.uint64(20)
+    keys = (high.repeat(64) | np.tile(np.arange(64, dtype=np.uint64)[::-1], 64))
+    order, ordered = sort_with_order(keys)
+    assert np.array_equal(order, keys.argsort(kind="stable"))
+    assert np.all(ordered[1:] >= ordered[:-1])
+
+
+def test_other_types_and_empty_arrays_take_the_argsort() -> None:
+    for keys in (np.array([3, 1, 2, 1], dtype=np.int32), np.arange(5000, 0, -1, dtype=np.int32),
+                 np.empty(0, np.uint64)):
+        order, ordered = sort_with_order(keys)
+        assert np.array_equal(order, keys.argsort(kind="stable")) and ordered.dtype == keys.dtype
