@@ -217,17 +217,19 @@ Span = tuple[int, int]
 def quoted_material(paragraphs: Sequence[str]) -> list[list[Span]]:
     """Per paragraph: the runs of its words (first, last + 1, counting from 0) that are quoted material other than
     quotation marks (see the module doc)."""
-    return material_words([paragraphs])
+    found = material_words([paragraphs])
+    return [found.get(index, []) for index in range(len(paragraphs))]
 
 
-def material_words(articles: Sequence[Sequence[str]]) -> list[list[Span]]:
-    """:func:`quoted_material` for every paragraph of many articles, numbered across them, in one pass per pattern."""
+def material_words(articles: Sequence[Sequence[str]]) -> dict[int, list[Span]]:
+    """:func:`quoted_material` for every paragraph of many articles, numbered across them, in one pass per pattern;
+    only the paragraphs that hold some (most hold none)."""
     paragraphs = [p.replace("\n", " ") for ps in articles for p in ps]
     article = [number for number, ps in enumerate(articles) for _ in ps]
     starts = [0, *accumulate(len(p) + 1 for p in paragraphs)]
     spans = material_spans("\n".join(paragraphs), starts, article)
-    return [[(len(words(paragraphs[index][:start])), len(words(paragraphs[index][:end]))) for start, end in found]
-            if found else found for index, found in enumerate(spans)]  # most paragraphs hold none
+    return {index: [(len(words(paragraphs[index][:start])), len(words(paragraphs[index][:end])))
+                    for start, end in found] for index, found in spans.items()}
 
 
 SHORT_PARAGRAPH = 3
@@ -235,12 +237,14 @@ SHORT_PARAGRAPH = 3
 body flattened into one paragraph, with a tweet embedded in it) only the sentence holding it."""
 
 
-def material_spans(text: str, starts: Sequence[int], article: Sequence[int]) -> list[list[Span]]:
+def material_spans(text: str, starts: Sequence[int], article: Sequence[int]) -> dict[int, list[Span]]:
     """Per paragraph of `text` (paragraphs joined by newlines, `starts[i]` the offset of paragraph i, `article[i]`
-    the article it belongs to): the character spans of quoted material in it.
+    the article it belongs to): the character spans of quoted material in it, for the paragraphs that have some
+    (a paragraph may come with none; one that does not come has none).
 
-    One pass of each pattern over the whole text; the slow ones only where a fast scan found their mark."""
-    found: list[list[Span]] = [[] for _ in article]
+    One pass of each pattern over the whole text; the slow ones only where a fast scan found their mark. No list per
+    paragraph: a batch's hundred thousand empty lists cost more than the passes."""
+    found: dict[int, list[Span]] = {}
 
     def paragraph_at(offset: int) -> int:
         return bisect_right(starts, offset) - 1
@@ -252,12 +256,13 @@ def material_spans(text: str, starts: Sequence[int], article: Sequence[int]) -> 
         """The paragraph, or (when it is long and `at` is given) the sentence of it holding offset `at`."""
         paragraph = text[starts[index] : end_of(index)]
         sentences = split_sentences(paragraph)
+        spans = found.setdefault(index, [])
         if whole or at is None or len(sentences) <= SHORT_PARAGRAPH:
-            if (0, len(paragraph)) not in found[index]:
-                found[index].append((0, len(paragraph)))
+            if (0, len(paragraph)) not in spans:
+                spans.append((0, len(paragraph)))
             return
         local = at - starts[index]
-        found[index].extend(span for span in sentences if span[0] <= local < span[1] or span[1] == local)
+        spans.extend(span for span in sentences if span[0] <= local < span[1] or span[1] == local)
 
     for start in post_links(text):
         mark(paragraph_at(start), start)
@@ -283,20 +288,20 @@ def material_spans(text: str, starts: Sequence[int], article: Sequence[int]) -> 
             turns.setdefault(article[index], []).append((index, match))
     for index in credits:
         above = index - 1
-        if above >= 0 and article[above] == article[index] and not found[above] and above not in credits:
+        if above >= 0 and article[above] == article[index] and not found.get(above) and above not in credits:
             mark(above, end_of(above))  # the post's text or the caption, just above its credit line
         mark(index, whole=True)
-    for index, spans in enumerate(found):  # "X wrote on Twitter:", the line that introduces a post
-        above = index - 1
-        if (spans and spans[0][0] == 0 and above >= 0 and article[above] == article[index] and not found[above]
+    for index in sorted(found):  # "X wrote on Twitter:", the line that introduces a post (only the paragraphs above
+        spans, above = found[index], index - 1  # those visited change)
+        if (spans and spans[0][0] == 0 and above >= 0 and article[above] == article[index] and not found.get(above)
                 and text[end_of(above) - 1 : end_of(above)] == ":" and end_of(above) - starts[above] <= 80):
-            found[above].append((0, end_of(above) - starts[above]))
+            found.setdefault(above, []).append((0, end_of(above) - starts[above]))
     for labels in turns.values():
         counts = Counter(match.group("speaker").strip().upper() for _, match in labels)
         if sum(counts.values()) >= MIN_TURNS and len(counts) >= 2 and max(counts.values()) >= 2:
             turn_starts = {index for index, _ in labels}
             for index, match in labels:
-                found[index].append((match.end() - starts[index], end_of(index) - starts[index]))
+                found.setdefault(index, []).append((match.end() - starts[index], end_of(index) - starts[index]))
                 if match.end() >= end_of(index):  # a label alone: its words follow, up to the next label
                     below = index + 1
                     while (below < len(article) and article[below] == article[index] and below not in turn_starts
@@ -504,7 +509,7 @@ def units_batch(articles: Sequence[Sequence[str]], ngram: int = 5, seed: int = 0
             quoted = odd if quoted is None else quoted | odd
     paragraph_words = np.bincount(word_paragraph, minlength=paragraphs)
     material = material_words(articles)
-    if any(material):
+    if any(material.values()):
         first_word = np.zeros(paragraphs + 1, dtype=np.int64)
         paragraph_words.cumsum(out=first_word[1:])
         spans = _in_spans(material, first_word, len(word_positions))
@@ -583,10 +588,11 @@ def _words_apart(mapped: bytes) -> bytes:
     return text[keep].tobytes()
 
 
-def _in_spans(spans: list[list[Span]], first_word: np.ndarray, words: int) -> np.ndarray:
-    """Per word of the batch: inside one of the spans (word runs of each paragraph, numbered from its first word)."""
+def _in_spans(spans: dict[int, list[Span]], first_word: np.ndarray, words: int) -> np.ndarray:
+    """Per word of the batch: inside one of the spans (word runs of the paragraphs named, each numbered from the
+    paragraph's first word)."""
     edges = np.zeros(words + 1, dtype=np.int64)
-    for paragraph, runs in enumerate(spans):
+    for paragraph, runs in spans.items():
         for start, end in runs:
             if end > start:
                 edges[first_word[paragraph] + start] += 1
