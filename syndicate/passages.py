@@ -371,9 +371,9 @@ def _shingle_share(a: UnitSketch, b: UnitSketch, width: int) -> tuple[np.ndarray
 
 
 def _group(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """np.unique(codes, return_inverse=True, return_counts=True), by one sort (:func:`~syndicate.sorting.
-    sort_with_order`, several times faster than an argsort): numpy's hashed unique is slower on the few thousand small
-    integers of a pair of articles, and its sorted unique sorts more than once."""
+    """np.unique(codes, return_inverse=True, return_counts=True), by one sort
+    (:func:`~syndicate.sorting.sort_with_order`, several times faster than an argsort): numpy's hashed unique is
+    slower on the few thousand small integers of a pair of articles, and its sorted unique sorts more than once."""
     order, ordered = sort_with_order(codes)
     new = first_of_runs(ordered)
     starts = new.nonzero()[0]

@@ -1,10 +1,11 @@
 """The order that sorts an array of 64-bit keys, found by numpy's sort rather than its argsort.
 
 numpy sorts 64-bit integers with a vectorised quicksort (x86-simd-sort) on AVX2 machines, but vectorises their
-argsort only with AVX-512: on this project's 2-core VM, ``np.sort`` of 550,000 uint64 word hashes takes 4 ms and
-``argsort`` 49 ms (37 ms stable). Most of the scan's orders are of such keys (word hashes, shingles within their
-sentence, the pairs' shingle keys in verify), so :func:`sort_with_order` packs each position into the low bits of its
-key, sorts, and reads the order back out of the sorted keys.
+argsort only with AVX-512: on this project's 2-core VM, the 585,000 word hashes of 4,096 Reuters stories take 13 ms
+to ``np.sort`` and 76 ms to ``argsort`` (57 ms stable). Many of the scan's orders are of such keys (the batch's word
+hashes, verify's shingles and sentence-pair cells, the recurring paragraphs' fingerprints), so
+:func:`sort_with_order` packs each position into the low bits of its key, sorts, and reads the order back out of the
+sorted keys.
 """
 
 from __future__ import annotations

@@ -291,8 +291,10 @@ def material_spans(text: str, starts: Sequence[int], article: Sequence[int]) -> 
         if above >= 0 and article[above] == article[index] and not found.get(above) and above not in credits:
             mark(above, end_of(above))  # the post's text or the caption, just above its credit line
         mark(index, whole=True)
-    for index in sorted(found):  # "X wrote on Twitter:", the line that introduces a post (only the paragraphs above
-        spans, above = found[index], index - 1  # those visited change)
+    # "X wrote on Twitter:", the line that introduces a post. In paragraph order; a paragraph gains spans only once
+    # passed (it is the one above), so the paragraphs holding some now are all those to visit.
+    for index in sorted(found):
+        spans, above = found[index], index - 1
         if (spans and spans[0][0] == 0 and above >= 0 and article[above] == article[index] and not found.get(above)
                 and text[end_of(above) - 1 : end_of(above)] == ":" and end_of(above) - starts[above] <= 80):
             found.setdefault(above, []).append((0, end_of(above) - starts[above]))
