@@ -36,6 +36,8 @@ from types import ModuleType
 from typing import IO
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from .article import METADATA, Article, split_paragraphs
 from .errors import InputError, SyndicateError
 
@@ -889,19 +891,30 @@ def _byte_ranges(files: list[tuple[int, Path]], part_bytes: int | Callable[[int]
             held = cut
 
 
+NEWLINE = ord("\n")
+
+
 def _cuts(path: Path, part_bytes: Callable[[int], int]) -> Iterator[tuple[int, int, int]]:
     """(start, stop, first line) of each range: cut after the last newline of every read, of `part_bytes(its
     position)` bytes (a line longer than that makes a longer range). Holds one read at a time, however long a line
     is."""
     start, first_line, position = 0, 1, 0
+    buffer = bytearray()
     with path.open("rb") as handle:
-        while chunk := handle.read(max(1, part_bytes(position))):
-            last = chunk.rfind(b"\n")
+        while True:
+            wanted = max(1, part_bytes(position))
+            if len(buffer) < wanted:
+                buffer = bytearray(wanted)
+            read = handle.readinto(memoryview(buffer)[:wanted])
+            if not read:
+                break
+            last = buffer.rfind(b"\n", 0, read)
             if last >= 0:  # (a read with no newline adds none to count)
                 yield start, position + last + 1, first_line
-                first_line += chunk.count(b"\n")
+                # numpy counts in the read buffer: a third of the time of bytes.count on a copy (RESULTS §31)
+                first_line += int(np.count_nonzero(np.frombuffer(buffer, np.uint8, read) == NEWLINE))
                 start = position + last + 1
-            position += len(chunk)
+            position += read
     if position > start:
         yield start, position, first_line
 
