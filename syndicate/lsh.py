@@ -48,18 +48,26 @@ _29 = np.array(29, dtype=np.uint64)
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """One 64-bit key per (paragraph, band): a mix of that band's `rows` signature values."""
-    if bands * rows > signatures.shape[1]:
+    """One 64-bit key per (paragraph, band): a mix of that band's `rows` signature values (signatures a row per
+    set; the keys a row per set)."""
+    return np.ascontiguousarray(band_keys_by_band(np.asarray(signatures).T, bands, rows).T)
+
+
+def band_keys_by_band(by_permutation: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """:func:`band_keys` of signatures laid out a row per permutation (``permutations x sets``, see
+    :meth:`~syndicate.sign.MinHasher.signatures_by_permutation`), as a row of keys per band (``bands x sets``): the
+    layout the candidate step reads, one band at a time."""
+    if bands * rows > by_permutation.shape[0]:
         raise ValueError(f"{bands} bands x {rows} rows need {bands * rows} permutations, "
-                         f"signatures have {signatures.shape[1]}")
+                         f"signatures have {by_permutation.shape[0]}")
     if rows > len(_BAND_MIX):
         raise ValueError(f"at most {len(_BAND_MIX)} rows per band")
-    # Row-major blocks (row, signature, band), each multiplied by its row's mix in one pass: the additions and mixes
-    # that must follow one another, row by row, then run over contiguous rows.
+    sets = by_permutation.shape[1]
     if rows == 0:
-        return np.zeros((len(signatures), bands), dtype=np.uint64)
-    block = signatures[:, : bands * rows].reshape(len(signatures), bands, rows).transpose(2, 0, 1).astype(
-        np.uint64, order="C")
+        return np.zeros((bands, sets), dtype=np.uint64)
+    # Row-major blocks (row, band, set), each multiplied by its row's mix in one pass: the additions and mixes that
+    # must follow one another, row by row, then run over contiguous rows (a permutation's row is copied whole).
+    block = by_permutation[: bands * rows].reshape(bands, rows, sets).transpose(1, 0, 2).astype(np.uint64, order="C")
     block *= _BAND_MIX_ROWS[:rows]
     keys = block[0] ^ (block[0] >> _29)  # an array of its own, not a view keeping the whole block alive
     shifted = np.empty_like(keys)

@@ -117,8 +117,8 @@ def sketch_part(config: ScanConfig, articles: tuple[Article, ...]) -> SketchedPa
         paragraph = units.sentence_paragraph[units.chunk_offsets[:-1][sized]]
         owners.append(np.searchsorted(units.paragraph_offsets, paragraph, side="right") - 1 + articles_before)
         paragraphs.append(paragraph + paragraphs_before)
-        keys.append(fold32(signed.keys[sized]))
-        documents.append(fold32(signed.document_keys))
+        keys.append(fold32(signed.keys.T[:, sized]))  # a row per band, as signed
+        documents.append(fold32(signed.document_keys.T))
         blocks.append(build_block(batch, signed))
         paragraphs_before += len(units.fingerprints)
         articles_before += len(batch)
@@ -143,8 +143,9 @@ def read_and_sketch(context: tuple[ScanConfig, ReaderOptions], part: ByteRange) 
     return sketched
 
 
-def _band_major(rows: list[np.ndarray], bands: int) -> np.ndarray:
-    return np.ascontiguousarray(np.concatenate(rows).T) if rows else np.empty((bands, 0), dtype=np.uint32)
+def _band_major(batches: list[np.ndarray], bands: int) -> np.ndarray:
+    """The batches' keys (each a row per band) joined, band by band."""
+    return np.concatenate(batches, axis=1) if batches else np.empty((bands, 0), dtype=np.uint32)
 
 
 def _joined(parts: list[np.ndarray]) -> np.ndarray:

@@ -64,7 +64,13 @@ class MinHasher:
         self._columns = self._a[:, None], self._b[:, None]
 
     def signatures(self, shingles: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        """One signature row per set ``shingles[offsets[i]:offsets[i+1]]``; empty sets get all-EMPTY rows.
+        """One signature row per set ``shingles[offsets[i]:offsets[i+1]]``; empty sets get all-EMPTY rows."""
+        return self.signatures_by_permutation(shingles, offsets).T.copy()
+
+    def signatures_by_permutation(self, shingles: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """The signatures of :meth:`signatures` laid out the other way, as they are computed: one row per
+        permutation, one column per set (``permutations x sets``). Band keys and whole-article signatures read
+        this layout along its rows (:func:`~syndicate.lsh.band_keys_by_band`), without a transposed copy.
 
         Permutations run along the rows of a (permutations x shingles) block, so one
         ``minimum.reduceat`` over contiguous memory takes the minimum of many sets at once;
@@ -75,18 +81,18 @@ class MinHasher:
         sets = len(offsets) - 1
         nonempty = (offsets[1:] > offsets[:-1]).nonzero()[0]
         if len(nonempty) == 0:
-            return np.full((sets, self.num_perm), EMPTY, dtype=np.uint32)
+            return np.full((self.num_perm, sets), EMPTY, dtype=np.uint32)
         mixed = _fmix32(fold32(np.asarray(shingles, dtype=np.uint64)))
         a, b = self._columns
         starts, ends = offsets[nonempty], offsets[nonempty + 1]
         if ends[-1] - starts[0] <= _CHUNK:  # one block holds every set (one article's chunks): one reduction
             permuted = a * mixed[None, starts[0] : ends[-1]]
             permuted += b
-            minima = np.minimum.reduceat(permuted, starts - starts[0], axis=1).T
+            minima = np.minimum.reduceat(permuted, starts - starts[0], axis=1)
             if len(nonempty) == sets:
-                return minima.copy()
-            found = np.full((sets, self.num_perm), EMPTY, dtype=np.uint32)
-            found[nonempty] = minima
+                return minima
+            found = np.full((self.num_perm, sets), EMPTY, dtype=np.uint32)
+            found[:, nonempty] = minima
             return found
         out = np.full((self.num_perm, sets), EMPTY, dtype=np.uint32)
         block = np.empty((self.num_perm, _CHUNK), dtype=np.uint32)
@@ -108,7 +114,7 @@ class MinHasher:
                     minima = np.minimum.reduceat(permuted, starts[first:last] - lo, axis=1)
             out[:, nonempty[first:last]] = minima
             first = last
-        return out.T.copy()
+        return out
 
     def to_datasketch(self, signature: np.ndarray) -> LeanMinHash:
         """A datasketch LeanMinHash holding exactly this signature (no rehashing)."""

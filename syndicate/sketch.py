@@ -17,7 +17,7 @@ import numpy as np
 from .article import Article
 from .config import ScanConfig
 from .credit import agency_credit
-from .lsh import band_keys
+from .lsh import band_keys_by_band
 from .sign import EMPTY, MinHasher
 from .terms import first_of_runs
 from .units import UnitBatch, units_batch
@@ -33,9 +33,11 @@ class SignedBatch:
 
     units: UnitBatch
     keys: np.ndarray
-    """One row of LSH band keys per chunk of the batch (see UnitBatch.chunk_offsets)."""
+    """One row of LSH band keys per chunk of the batch (see UnitBatch.chunk_offsets): the transposed view of a row
+    per band, the layout they are made in (``keys.T`` is contiguous)."""
     document_keys: np.ndarray
-    """One row of band keys per article, over all its shingles, furniture included (see ScanConfig.document_bands)."""
+    """One row of band keys per article, over all its shingles, furniture included (see ScanConfig.document_bands);
+    a transposed view too."""
     credits: list[str | None]
     headlines: list[tuple[tuple[int, str], ...]]
 
@@ -43,28 +45,31 @@ class SignedBatch:
 def sign_batch(articles: Sequence[Article], config: ScanConfig, hasher: MinHasher) -> SignedBatch:
     """The text-derived part of a batch's sketches: what a worker process computes."""
     units = units_batch([article.paragraphs for article in articles], config.ngram)
-    signatures = hasher.signatures(units.shingles, units.chunk_shingle_offsets())
+    signatures = hasher.signatures_by_permutation(units.shingles, units.chunk_shingle_offsets())
     bands, rows = config.bands_rows
-    return SignedBatch(units=units, keys=band_keys(signatures, bands, rows),
-                       document_keys=band_keys(document_signatures(units, signatures), *config.document_bands),
+    return SignedBatch(units=units, keys=band_keys_by_band(signatures, bands, rows).T,
+                       document_keys=band_keys_by_band(document_signatures(units, signatures),
+                                                       *config.document_bands).T,
                        credits=[agency_credit(article.paragraphs) for article in articles],
                        headlines=[headline_candidates(article) for article in articles])
 
 
 def document_signatures(units: UnitBatch, chunk_signatures: np.ndarray) -> np.ndarray:
     """Each article's MinHash over all its shingles: the minimum of its chunks' signatures (a MinHash of a union is
-    the minimum of the MinHashes); an article without shingles gets the empty signature."""
-    out = np.full((len(units), chunk_signatures.shape[1]), EMPTY, dtype=np.uint32)
+    the minimum of the MinHashes); an article without shingles gets the empty signature. Both laid out a row per
+    permutation (``permutations x chunks`` in, ``permutations x articles`` out), where the minimum over each
+    article's run of chunks reads contiguous rows."""
+    out = np.full((chunk_signatures.shape[0], len(units)), EMPTY, dtype=np.uint32)
     chunks = len(units.chunk_offsets) - 1
     if chunks == 0:
         return out
     if len(units) == 1:  # a checked article: all its chunks are its own
-        out[0] = chunk_signatures.min(axis=0)
+        out[:, 0] = chunk_signatures.min(axis=1)
         return out
     chunk_article = units.paragraph_offsets.searchsorted(units.sentence_paragraph[units.chunk_offsets[:-1]],
                                                          side="right") - 1
     starts = first_of_runs(chunk_article).nonzero()[0]
-    out[chunk_article[starts]] = np.minimum.reduceat(chunk_signatures, starts, axis=0)
+    out[:, chunk_article[starts]] = np.minimum.reduceat(chunk_signatures, starts, axis=1)
     return out
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from syndicate import Article, ScanConfig, read_articles
 from syndicate import plan as plan_module
 from syndicate.engine import LocalEngine
-from syndicate.lsh import candidate_pairs
+from syndicate.lsh import band_keys, candidate_pairs
 from syndicate.normalise import paragraph_fingerprint
 from syndicate.plan import sketch_part
 from syndicate.shingle import shingle_articles, shingle_paragraphs
@@ -169,6 +169,26 @@ def test_an_article_signed_alone_is_its_part_of_a_batch(texts):
         assert _same(alone.document_keys, batch.document_keys[number : number + 1])
         assert alone.credits == batch.credits[number : number + 1]
         assert alone.headlines == batch.headlines[number : number + 1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_PARAGRAPHS, min_size=1, max_size=6), min_size=1, max_size=4))
+def test_document_keys_are_the_band_keys_of_each_articles_whole_shingle_set(texts):
+    """Signatures made a row per permutation, and the whole-article signatures reduced from them, give the keys of the
+    signature of each article's shingles taken as one set (an article without shingles: the empty signature); the
+    chunk keys are the band keys of each chunk's signature."""
+    config = ScanConfig()
+    hasher = MinHasher(config.num_perm, config.seed)
+    articles = [Article(id=str(number), paragraphs=tuple(paragraphs)) for number, paragraphs in enumerate(texts)]
+    batch = sign_batch(articles, config, hasher)
+    units = batch.units
+    offsets = units.chunk_shingle_offsets()
+    assert np.array_equal(batch.keys, band_keys(hasher.signatures(units.shingles, offsets), *config.bands_rows))
+    for number in range(len(articles)):
+        s0, s1 = units.sentence_offsets[number : number + 2]
+        o0, o1 = units.shingle_offsets[[s0, s1]]
+        whole = hasher.signatures(units.shingles[o0:o1], np.array([0, o1 - o0]))
+        assert np.array_equal(batch.document_keys[number : number + 1], band_keys(whole, *config.document_bands))
 
 
 @settings(max_examples=200, deadline=None)
