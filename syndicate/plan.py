@@ -215,21 +215,26 @@ def candidate_bands(inputs: CandidateInputs, bands: range) -> np.ndarray:
 
 # --- verify: chunks of pairs -> links ---------------------------------------------------------------------------
 
-def verify_chunk(evidence: EvidenceColumns, pairs: np.ndarray, config: ScanConfig) -> list[Link]:
-    """Every link (quote pairs included) among these candidate pairs, in pair order: a batch of pairs at a time
-    (:func:`~syndicate.verify.verify_batch`), each batch gathering the evidence of the articles its pairs name."""
+def verify_chunk(evidence: EvidenceColumns, pairs: np.ndarray, config: ScanConfig) -> tuple[np.ndarray, list[Link]]:
+    """Every link (quote pairs included) among these candidate pairs, in pair order, and where each is among them: a
+    batch of pairs at a time (:func:`~syndicate.verify.verify_batch`), each batch gathering the evidence of the
+    articles its pairs name."""
     found: list[Link] = []
+    positions: list[int] = []
     for start, stop in _verify_batches(evidence, pairs):
         chunk = pairs[start:stop]
         articles, local = np.unique(chunk, return_inverse=True)
         local = local.reshape(chunk.shape)
         names = [evidence.ids[index] for index in articles.tolist()]
         batch = evidence.evidence_batch(articles)
-        found += [link for link in verify_batch(names, batch, local[:, 0], local[:, 1], config) if link is not None]
-    return found
+        for position, link in enumerate(verify_batch(names, batch, local[:, 0], local[:, 1], config), start=start):
+            if link is not None:
+                found.append(link)
+                positions.append(position)
+    return np.array(positions, dtype=np.int64), found
 
 
-def verify_pairs(context: tuple[EvidenceColumns, ScanConfig], pairs: np.ndarray) -> list[Link]:
+def verify_pairs(context: tuple[EvidenceColumns, ScanConfig], pairs: np.ndarray) -> tuple[np.ndarray, list[Link]]:
     """A verify task: :func:`verify_chunk` with the scan's context."""
     evidence, config = context
     return verify_chunk(evidence, pairs, config)
@@ -422,15 +427,54 @@ def candidates(columns: SketchColumns, keys: Keys, flags: np.ndarray, config: Sc
 
 def verify_all(evidence: EvidenceColumns, pairs: np.ndarray, config: ScanConfig, engine: Engine,
                report: Report) -> list[Link]:
-    """Every link among the candidate pairs, quote pairs included, in pair order."""
+    """Every link among the candidate pairs, quote pairs included, in pair order. Verified in an order where pairs
+    that share articles come together (:func:`locality_order`), the links then put back in pair order."""
+    order = locality_order(pairs, len(evidence)) if len(pairs) >= INLINE_PAIRS else None
+    ordered = pairs if order is None else pairs[order]
     bounds = guided_bounds(len(pairs), guided(VERIFY_CHUNK, VERIFY_CHUNK // 8, engine.workers))
-    chunks = (pairs[start:stop] for start, stop in bounds)
+    chunks = (ordered[start:stop] for start, stop in bounds)
     links: list[Link] = []
-    for found, (_, stop) in zip(engine.map(verify_pairs, (evidence, config), chunks,
-                                           inline=len(pairs) < INLINE_PAIRS), bounds, strict=True):
+    at: list[np.ndarray] = []
+    for (positions, found), (start, stop) in zip(engine.map(verify_pairs, (evidence, config), chunks,
+                                                            inline=len(pairs) < INLINE_PAIRS), bounds, strict=True):
         links += found
+        at.append(positions + start)
         report("verify", stop, len(pairs))
-    return links
+    if order is None or not links:
+        return links
+    return [links[k] for k in np.argsort(order[np.concatenate(at)]).tolist()]
+
+
+LOCALITY_ROUNDS = 2
+"""Rounds of label spreading in :func:`locality_order`: on the 100k synthetic archive's candidates, one round brings
+the articles its verify batches gather from 86,414 to 52,959, two to 50,343, more spread the labels too far (three:
+51,127; the fewest possible, each article once: 37,913)."""
+
+
+def locality_order(pairs: np.ndarray, articles: int) -> np.ndarray:
+    """An order of the candidate pairs (rows a < b, sorted) in which pairs that share articles come together, so that
+    each verify batch gathers the evidence of fewer articles (the gathering and the grouping of their shingles cost
+    by the article, the rest by the pair). Each article is labelled with the smallest article within
+    LOCALITY_ROUNDS links of it (the label spread along the candidate pairs, a round at a time); pairs go by the
+    smaller label of their two articles, and keep their order under one label. Verify's results do not depend on the
+    order: each pair's depends on its two articles only."""
+    a, b = pairs[:, 0], pairs[:, 1]
+    label = np.arange(articles, dtype=np.int64)
+    for _ in range(LOCALITY_ROUNDS):
+        spread = label.copy()
+        np.minimum.at(spread, a, label[b])
+        np.minimum.at(spread, b, label[a])
+        label = spread
+    key = np.minimum(label[a], label[b])
+    if len(pairs) >= 1 << 32 or articles >= 1 << 31:
+        return np.argsort(key, kind="stable")
+    # A label and a position packed in one integer, which numpy's (unstable) sort of integers orders fastest.
+    packed = (key.astype(np.uint64) << _32) | np.arange(len(pairs), dtype=np.uint64)
+    return (np.sort(packed) & _LOW32).astype(np.int64)
+
+
+_32 = np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def guided(most: int, least: int, workers: int) -> Callable[[int], int]:

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from factories import wire_archive
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syndicate import Archive, ReaderOptions, ScanConfig, read_articles, scan
 from syndicate import engine as engine_module
@@ -17,7 +19,17 @@ from syndicate.cluster import Group
 from syndicate.credit import agency_credit
 from syndicate.engine import LocalEngine, mapped_from_file
 from syndicate.errors import InputError
-from syndicate.plan import evidence_of, group_sources, linked_articles, sketch_all
+from syndicate.plan import (
+    LOCALITY_ROUNDS,
+    candidates,
+    evidence_of,
+    group_sources,
+    linked_articles,
+    locality_order,
+    sketch_all,
+    verify_all,
+    verify_chunk,
+)
 from syndicate.sketch import headline_candidates, pick_headline
 from syndicate.source import MemberFacts, choose_source
 from syndicate.spill import Spill
@@ -60,6 +72,52 @@ def test_any_partitioning_and_worker_count_gives_the_same_output(whole, tiny_par
     assert set(result.plan["task_seconds"]) == {"sketch_part", "find_recurring", "judge_furniture", "settle_blocks",
                                                "candidate_bands", "verify_pairs", "describe_linked",
                                                "choose_group_sources"}
+
+
+def candidate_evidence() -> tuple[np.ndarray, object]:
+    """The wire archive's candidate pairs and evidence columns, as a scan has them when it verifies."""
+    config = ScanConfig()
+    with Spill(False) as spill:
+        columns, keys = sketch_all(wire_archive(), config, LocalEngine(1), spill, lambda *_: None)
+        _, flags, _, evidence = evidence_of(columns, keys, config, LocalEngine(1), spill)
+        return candidates(columns, keys, flags, config, LocalEngine(1)), evidence
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_links_come_back_in_pair_order_whichever_order_verifies_them(tiny_parts, workers):
+    """verify_all verifies the pairs in locality order (tiny_parts: whatever their number), in chunks across workers,
+    and hands the links back as verifying the pairs in their own order finds them."""
+    pairs, evidence = candidate_evidence()
+    order = locality_order(pairs, len(evidence))
+    assert sorted(order.tolist()) == list(range(len(pairs))) != order.tolist()  # an order of its own
+    _, in_pair_order = verify_chunk(evidence, pairs, ScanConfig())
+    assert len(in_pair_order) > 20
+    assert verify_all(evidence, pairs, ScanConfig(), LocalEngine(workers), lambda *_: None) == in_pair_order
+
+
+def _locality_reference(pairs: list[tuple[int, int]], articles: int, rounds: int) -> list[int]:
+    """locality_order as its docstring reads: each article's label the smallest article within `rounds` links of it;
+    pairs by the smaller label of their two articles, in their own order under one label."""
+    neighbours: list[set[int]] = [set() for _ in range(articles)]
+    for a, b in pairs:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    labels = []
+    for article in range(articles):
+        near, frontier = {article}, {article}
+        for _ in range(rounds):
+            frontier = {other for member in frontier for other in neighbours[member]} - near
+            near |= frontier
+        labels.append(min(near))
+    return sorted(range(len(pairs)), key=lambda k: min(labels[pairs[k][0]], labels[pairs[k][1]]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.tuples(st.integers(0, 30), st.integers(0, 30)).filter(lambda pair: pair[0] < pair[1]), max_size=60))
+def test_locality_order_groups_pairs_by_the_smallest_article_near_them(pair_set):
+    pairs = sorted(pair_set)
+    array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    assert locality_order(array, 31).tolist() == _locality_reference(pairs, 31, LOCALITY_ROUNDS)
 
 
 def sketched_archive():
