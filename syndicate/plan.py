@@ -430,9 +430,9 @@ def verify_all(evidence: EvidenceColumns, pairs: np.ndarray, config: ScanConfig,
     """Every link among the candidate pairs, quote pairs included, in pair order. Verified in an order where pairs
     that share articles come together (:func:`locality_order`), the links then put back in pair order."""
     order = locality_order(pairs, len(evidence)) if len(pairs) >= INLINE_PAIRS else None
-    ordered = pairs if order is None else pairs[order]
     bounds = guided_bounds(len(pairs), guided(VERIFY_CHUNK, VERIFY_CHUNK // 8, engine.workers))
-    chunks = (ordered[start:stop] for start, stop in bounds)
+    # Each chunk gathered as it goes out: the pairs are never held twice (at 1M, 6.6M pairs take 105 MB).
+    chunks = (pairs[start:stop] if order is None else pairs[order[start:stop]] for start, stop in bounds)
     links: list[Link] = []
     at: list[np.ndarray] = []
     for (positions, found), (start, stop) in zip(engine.map(verify_pairs, (evidence, config), chunks,
@@ -468,9 +468,15 @@ def locality_order(pairs: np.ndarray, articles: int) -> np.ndarray:
     key = np.minimum(label[a], label[b])
     if len(pairs) >= 1 << 32 or articles >= 1 << 31:
         return np.argsort(key, kind="stable")
-    # A label and a position packed in one integer, which numpy's (unstable) sort of integers orders fastest.
-    packed = (key.astype(np.uint64) << _32) | np.arange(len(pairs), dtype=np.uint64)
-    return (np.sort(packed) & _LOW32).astype(np.int64)
+    # A label and a position packed in one integer, which numpy's (unstable) sort of integers orders fastest; sorted
+    # and unpacked in place (the positions, below 2^32, read the same as int64).
+    packed = key.astype(np.uint64)
+    del key
+    packed <<= _32
+    packed |= np.arange(len(pairs), dtype=np.uint64)
+    packed.sort()
+    packed &= _LOW32
+    return packed.view(np.int64)
 
 
 _32 = np.uint64(32)
