@@ -5,7 +5,8 @@
     blocks ──settle──▶ evidence columns                      (workers flag furniture sentences; the driver copies
                                                               the evidence arrays end to end)
     band keys, by groups of bands ──candidates──▶ pairs     (workers; buckets never span two groups)
-    pairs, by chunks ──verify──▶ links                       (workers, reading the evidence in place)
+    pairs, by chunks ──verify──▶ links                       (workers, reading the evidence in place; the pairs in
+                                                              locality order, the links put back in pair order)
     linked articles, by blocks ──describe──▶ words, infos    (workers: what clustering and reports need of them)
     links ──cluster──▶ groups                                (driver: a union-find over every link)
     groups, by runs ──source──▶ clusters                     (workers: each group's probable source)
