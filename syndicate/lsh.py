@@ -48,8 +48,8 @@ _29 = np.array(29, dtype=np.uint64)
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """One 64-bit key per (paragraph, band): a mix of that band's `rows` signature values (signatures a row per
-    set; the keys a row per set)."""
+    """One 64-bit key per (paragraph, band): a mix of that band's `rows` signature values; from signatures a row per
+    set (:meth:`~syndicate.sign.MinHasher.signatures`), a row of keys per set."""
     return np.ascontiguousarray(band_keys_by_band(np.asarray(signatures).T, bands, rows).T)
 
 

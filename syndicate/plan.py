@@ -447,9 +447,9 @@ def verify_all(evidence: EvidenceColumns, pairs: np.ndarray, config: ScanConfig,
 
 
 LOCALITY_ROUNDS = 2
-"""Rounds of label spreading in :func:`locality_order`: on the 100k synthetic archive's candidates, one round brings
-the articles its verify batches gather from 86,414 to 52,959, two to 50,343, more spread the labels too far (three:
-51,127; the fewest possible, each article once: 37,913)."""
+"""Rounds of label spreading in :func:`locality_order`: on the 100k synthetic archive's candidates, in batches of
+1,890 pairs, one round brings the articles the batches gather from 86,414 to 52,959, two to 50,343, more spread the
+labels too far (three: 51,127; the fewest possible, each article once: 37,913)."""
 
 
 def locality_order(pairs: np.ndarray, articles: int) -> np.ndarray:
