@@ -42,6 +42,7 @@ from .lsh import candidate_codes, decode_pairs, merged_codes
 from .read import ArticleStream, ByteRange, RangeRead, ReaderOptions, ReadHere, read_range
 from .sign import fold32, shared_hasher
 from .sketch import sign_batch
+from .sorting import sort_with_order
 from .source import MemberFacts, choose_source
 from .spill import Spill, release_free_memory
 from .terms import members, summed_holders, template_terms, term_holders, without_terms
@@ -466,22 +467,7 @@ def locality_order(pairs: np.ndarray, articles: int) -> np.ndarray:
         np.minimum.at(spread, a, label[b])
         np.minimum.at(spread, b, label[a])
         label = spread
-    key = np.minimum(label[a], label[b])
-    if len(pairs) >= 1 << 32 or articles >= 1 << 31:
-        return np.argsort(key, kind="stable")
-    # A label and a position packed in one integer, which numpy's (unstable) sort of integers orders fastest; sorted
-    # and unpacked in place (the positions, below 2^32, read the same as int64).
-    packed = key.astype(np.uint64)
-    del key
-    packed <<= _32
-    packed |= np.arange(len(pairs), dtype=np.uint64)
-    packed.sort()
-    packed &= _LOW32
-    return packed.view(np.int64)
-
-
-_32 = np.uint64(32)
-_LOW32 = np.uint64(0xFFFFFFFF)
+    return sort_with_order(np.minimum(label[a], label[b]))[0]  # (labels are small: one sort of label and position)
 
 
 def guided(most: int, least: int, workers: int) -> Callable[[int], int]:

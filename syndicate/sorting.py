@@ -22,15 +22,20 @@ def sort_with_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(order, keys[order])`` where order is ``keys.argsort(kind="stable")``: the positions that sort `keys` (equal
     keys in position order), and the keys sorted. By packed keys for uint64 and int64 arrays, by argsort otherwise.
 
-    One ``np.sort`` of the keys with their low bits replaced by each key's position orders the keys by their high
-    bits, and keys whose high bits tie by position; wherever that leaves two neighbours out of order (keys that
-    differ only in the low bits: rare for hashes), their run of tied high bits is sorted again on its own, stably.
+    Keys small enough to leave room for a position beside them (labels, counts, article numbers) are shifted up and
+    packed with their positions whole: one ``np.sort`` is then the whole order. Larger keys (hashes) have their low
+    bits replaced by each key's position: one ``np.sort`` orders them by their high bits, and keys whose high bits
+    tie by position; wherever that leaves two neighbours out of order (keys that differ only in the low bits: rare
+    for hashes), their run of tied high bits is sorted again on its own, stably.
     """
     size = len(keys)
     bits = max(1, (size - 1).bit_length())
     if keys.dtype == np.uint64 and size >= SMALL_ORDER and bits <= MAX_POSITION_BITS:
         return _sort_with_order(keys, bits)
     if keys.dtype == np.int64 and size >= SMALL_ORDER and bits <= MAX_POSITION_BITS:
+        if keys.min() >= 0:  # (read as uint64 they keep their values: small ones stay small)
+            order, ordered = _sort_with_order(keys.view(np.uint64), bits)
+            return order, ordered.view(np.int64)
         order, ordered = _sort_with_order(keys.view(np.uint64) ^ _SIGN, bits)  # the flipped sign bit maps int64's
         ordered ^= _SIGN  # order onto uint64's
         return order, ordered.view(np.int64)
@@ -45,12 +50,14 @@ def _sort_with_order(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarra
     """sort_with_order for uint64 keys, `bits` the bits a position needs."""
     size = len(keys)
     shift = np.uint64(bits)
-    packed = keys >> shift
-    packed <<= shift
+    whole = int(keys.max()) >> (64 - bits) == 0  # each key fits above its position
+    packed = keys << shift if whole else (keys >> shift) << shift
     packed |= np.arange(size, dtype=np.uint64)
     packed.sort()
     order = np.bitwise_and(packed, np.uint64((1 << bits) - 1)).view(np.int64)
     ordered = keys[order]
+    if whole:
+        return order, ordered
     descents = (ordered[1:] < ordered[:-1]).nonzero()[0]
     if len(descents):
         packed >>= shift

@@ -52,6 +52,21 @@ def test_the_order_is_the_stable_argsort_of_int64(values, repeats, low_only) -> 
     assert np.array_equal(ordered, keys[expected]) and ordered.dtype == np.int64
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 300), st.integers(0, 63), st.data())
+def test_small_keys_packed_whole_beside_their_positions_keep_the_stable_argsort(size, width, data) -> None:
+    """Keys that fit above their positions (article numbers, labels) are packed whole: drawn up to and past the
+    largest that fits, uint64 and non-negative int64 alike (negative ones take the sign-flipped path)."""
+    values = data.draw(st.lists(st.integers(0, 2**width - 1), min_size=size, max_size=size))
+    for dtype in (np.uint64, np.int64):
+        keys = np.array([v & (2**63 - 1) if dtype is np.int64 else v for v in values], dtype=dtype)
+        with _through_packed_keys():
+            order, ordered = sort_with_order(keys)
+        expected = keys.argsort(kind="stable")
+        assert np.array_equal(order, expected)
+        assert np.array_equal(ordered, keys[expected]) and ordered.dtype == dtype
+
+
 def test_keys_that_differ_only_below_the_positions_are_put_in_order() -> None:
     """4,096 keys need 12 bits of position: keys that differ only in their lowest 12 bits tie in the packed keys and
     come out by position, here the reverse of their order, which the runs' second sort must put right."""
