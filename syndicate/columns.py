@@ -30,6 +30,7 @@ from .article import METADATA, Article, ArticleInfo, parse_date
 from .passages import EvidenceBatch, UnitSketch, ragged_positions
 from .shingle import order_within_owner
 from .sketch import SignedBatch, pick_headline
+from .sorting import distinct
 from .terms import term_holders, without_terms
 
 Info = TypeVar("Info")
@@ -238,7 +239,7 @@ class SketchColumns:
     def _by_block(self, indices: np.ndarray) -> Iterator[tuple[Block, np.ndarray]]:
         """The articles at `indices` (sorted), block by block: each block holding some, and their positions in it."""
         number = np.searchsorted(self._starts, indices, side="right") - 1
-        for block_number in np.unique(number).tolist():
+        for block_number in distinct(number).tolist():
             yield self.blocks[block_number], indices[number == block_number] - self._starts[block_number]
 
     def paragraph_span(self, index: int) -> tuple[int, int]:

@@ -37,7 +37,7 @@ import numpy as np
 from .columns import SketchColumns
 from .config import ScanConfig
 from .passages import shared_positions
-from .sorting import sort_with_order
+from .sorting import distinct, sort_with_order
 from .terms import first_of_runs
 
 
@@ -71,7 +71,7 @@ def judge_recurring(columns: SketchColumns, config: ScanConfig, carriers: dict[i
                     paragraph_size: dict[int, int]) -> set[int]:
     """The furniture among these recurring paragraphs. Each is judged on its own carriers only, so any
     split of `carriers` judged apart gives, united, the same set (a scan judges them in worker processes)."""
-    judged = np.unique(np.fromiter(chain.from_iterable(carriers.values()), dtype=np.int64))
+    judged = distinct(np.fromiter(chain.from_iterable(carriers.values()), dtype=np.int64))
     sizes, outlets = columns.story_facts(judged)
     story = _StoryOracle(columns.story_set, config.story_containment, dict(zip(judged.tolist(), sizes, strict=True)))
     return _judge(carriers, paragraph_size, dict(zip(judged.tolist(), outlets, strict=True)).__getitem__, story,

@@ -33,6 +33,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from .config import ScanConfig
+from .sorting import distinct as distinct_values
 from .sorting import sort_with_order
 from .terms import NUMBER, first_of_runs
 
@@ -99,7 +100,9 @@ class UnitSketch(Sentences):
         values, owners = terms[keep], owners[keep]
         order = np.lexsort((owners, values))
         values, owners = values[order], owners[order]
-        distinct, index, counts = np.unique(values, return_inverse=True, return_counts=True)
+        new = first_of_runs(values)  # values sorted: np.unique's inverse and counts from their runs
+        firsts = new.nonzero()[0]
+        distinct, index, counts = values[firsts], new.cumsum() - 1, _run_lengths(firsts, len(values))
         starts = np.zeros(len(distinct) + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
         owned = np.bincount(shingle_owner[active[shingle_owner]], minlength=len(words)) if len(shingle_owner) else (
@@ -200,7 +203,7 @@ def evidence_bound(a: Sentences, b: Sentences, pairs: ScoredPairs) -> EvidenceBo
     def sides(chosen: np.ndarray) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
         found = []
         for sentences, column in ((a, chosen[:, 0]), (b, chosen[:, 1])):
-            distinct = np.unique(column)
+            distinct = distinct_values(column)
             found.append((int(sentences.words[distinct].sum()),
                           int((sentences.words[distinct] - sentences.quoted[distinct]).sum()), len(distinct)))
         return found[0], found[1]

@@ -69,9 +69,37 @@ def _sort_tied_runs(order: np.ndarray, ordered: np.ndarray, high: np.ndarray, de
     """Sort, in place and stably, each run of `order` whose keys tie in their `high` bits (sorted) and which holds a
     descent (``ordered[i + 1] < ordered[i]``): within such a run the order is by position, so a stable sort of the
     run by key gives the keys' stable order."""
-    runs = np.unique(high[descents])
+    runs = distinct(high[descents])
     starts, stops = high.searchsorted(runs, side="left"), high.searchsorted(runs, side="right")
     for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
         within = ordered[start:stop].argsort(kind="stable")
         order[start:stop] = order[start:stop][within]
         ordered[start:stop] = ordered[start:stop][within]
+
+
+def first_of_runs(sorted_values: np.ndarray) -> np.ndarray:
+    """Per value of a sorted array: whether it differs from the one before (the first of its run). Written into one
+    array, without temporaries: a check calls it on small arrays many times."""
+    first = np.empty(len(sorted_values), dtype=bool)
+    first[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
+    return first
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)``: the values (flattened) sorted, each once, by one sort. Without np.unique's fixed costs,
+    among them a masked-array test that imports numpy.ma (25 ms) the first time a process calls it: a one-article
+    ``syndicate check`` would pay that on every run."""
+    ordered = np.sort(values, axis=None)
+    return ordered[first_of_runs(ordered)]
+
+
+def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_counts=True)``, as :func:`distinct` does it: each value once, sorted, and how many
+    times it occurs."""
+    ordered = np.sort(values, axis=None)
+    starts = first_of_runs(ordered).nonzero()[0]
+    counts = np.empty(len(starts), dtype=np.int64)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+    counts[-1:] = len(ordered) - starts[-1:]
+    return ordered[starts], counts

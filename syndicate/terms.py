@@ -13,6 +13,8 @@ from collections.abc import Iterable
 import numpy as np
 import xxhash
 
+from .sorting import distinct, distinct_counts, first_of_runs
+
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are aren't as at be because been before being below
 between both but by can can't could couldn't did didn't do does doesn't doing don't down during each few for
@@ -88,14 +90,14 @@ def content_terms(words: Iterable[str]) -> list[int]:
 
 def sorted_terms(words: Iterable[str]) -> np.ndarray:
     """content_terms as a sorted array of distinct uint32 values."""
-    return np.unique(np.array(content_terms(words), dtype=np.uint32))
+    return distinct(np.array(content_terms(words), dtype=np.uint32))
 
 
 def held_terms(terms: np.ndarray) -> np.ndarray:
     """The distinct content terms among an article's `terms` that the template vocabulary counts (numbers never do),
     sorted, as int64: what the persistent index counts per article."""
     terms = np.asarray(terms, dtype=np.uint32)
-    return np.unique(terms[_words(terms)]).astype(np.int64)
+    return distinct(terms[_words(terms)]).astype(np.int64)
 
 
 def template_terms(articles: int, terms: np.ndarray, holders: np.ndarray, share: float, least: int) -> np.ndarray:
@@ -141,15 +143,6 @@ def summed_holders(parts: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.n
     return terms[starts], np.add.reduceat(counts, starts) if len(starts) else counts[:0]
 
 
-def first_of_runs(sorted_values: np.ndarray) -> np.ndarray:
-    """Per value of a sorted array: whether it differs from the one before (the first of its run). Written into one
-    array, without temporaries: a check calls it on small arrays many times."""
-    first = np.empty(len(sorted_values), dtype=bool)
-    first[:1] = True
-    np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
-    return first
-
-
 def without_terms(term_offsets: np.ndarray, terms: np.ndarray, dropped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-sentence terms (``terms[term_offsets[s]:term_offsets[s + 1]]``) with the sorted `dropped` left out."""
     if not len(dropped):
@@ -174,7 +167,7 @@ def members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     slot = np.zeros(1 << bits, dtype=np.int32)  # 0: no element, k + 1: sorted_set[k], -1: several
     lows = sorted_set & low
     slot[lows] = np.arange(1, len(sorted_set) + 1, dtype=np.int32)
-    shared, counts = np.unique(lows, return_counts=True)
+    shared, counts = distinct_counts(lows)
     slot[shared[counts > 1]] = -1
     named = slot[values & low]
     found[:] = (named > 0) & (sorted_set[np.maximum(named - 1, 0)] == values)

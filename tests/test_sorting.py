@@ -87,3 +87,16 @@ def test_other_types_and_empty_arrays_are_ordered_too() -> None:
         expected = sorted(range(len(keys)), key=keys.tolist().__getitem__)
         assert order.tolist() == expected and ordered.tolist() == [keys.tolist()[i] for i in expected]
         assert ordered.dtype == keys.dtype
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_I64, max_size=40), st.lists(st.integers(0, 39), max_size=40))
+def test_distinct_and_its_counts_equal_np_unique(values: list[int], repeats: list[int]) -> None:
+    """What np.unique gives (the check path uses these instead: np.unique imports numpy.ma on its first call)."""
+    drawn = np.array(values + [values[i % len(values)] for i in repeats] if values else [], dtype=np.int64)
+    expected, counts = np.unique(drawn, return_counts=True)
+    assert np.array_equal(sorting.distinct(drawn), expected) and sorting.distinct(drawn).dtype == drawn.dtype
+    found, found_counts = sorting.distinct_counts(drawn)
+    assert np.array_equal(found, expected) and np.array_equal(found_counts, counts)
+    grid = drawn[: len(drawn) // 2 * 2].reshape(-1, 2)  # np.unique flattens
+    assert np.array_equal(sorting.distinct(grid), np.unique(grid))

@@ -47,6 +47,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
+from ..sorting import distinct
 from ..terms import first_of_runs
 from .store import (
     BackendBase,
@@ -613,12 +614,12 @@ class RedisStore(BackendBase):
     # --- candidate search and furniture -------------------------------------------------------------
 
     def candidates(self, buckets: np.ndarray, max_bucket: int) -> list[Entry]:
-        keys = np.unique(np.asarray(buckets, dtype=np.int64))
+        keys = distinct(np.asarray(buckets, dtype=np.int64))
         if not len(keys):
             return []
         with self._guard():
             found = self._fetch(args=[self._ns, keys.astype(">i8").tobytes(), max_bucket])
-            seqs = np.unique(np.frombuffer(found, dtype=">u4")).tolist()
+            seqs = distinct(np.frombuffer(found, dtype=">u4")).tolist()
             return sorted(self._load_seqs(seqs), key=lambda entry: entry.seq)
 
     def carriers(self, fingerprints: Iterable[int], limit: int) -> dict[int, list[str]]:

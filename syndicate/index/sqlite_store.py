@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..article import Article
+from ..sorting import distinct
 from .store import (
     FORMAT_VERSION,
     BackendBase,
@@ -348,7 +349,7 @@ class SQLiteStore(BackendBase):
     # --- candidate search and furniture -------------------------------------------------------------
 
     def candidates(self, buckets: np.ndarray, max_bucket: int) -> list[Entry]:
-        keys = np.unique(np.asarray(buckets, dtype=np.int64)).tolist()
+        keys = distinct(np.asarray(buckets, dtype=np.int64)).tolist()
         seqs: set[int] = set()
         with self._guard():
             for chunk in _chunks(keys):

@@ -42,6 +42,7 @@ import xxhash
 from ..article import Article, article_from_record, article_record
 from ..errors import SyndicateError
 from ..sign import fold32
+from ..sorting import distinct_counts
 from ..terms import held_terms
 
 FORMAT_VERSION = "4"
@@ -245,7 +246,7 @@ def term_counts(held: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     blocks = list(held)
     if not blocks:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return np.unique(np.concatenate(blocks).astype(np.int64), return_counts=True)
+    return distinct_counts(np.concatenate(blocks).astype(np.int64))
 
 
 def recount_problems(stored: Mapping[int, int], entries_held: Iterable[np.ndarray]) -> list[str]:
