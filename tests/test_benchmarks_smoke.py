@@ -96,3 +96,14 @@ def test_zipf_fallback_is_deterministic(count):
     assert all(2 <= len(a.paragraphs) <= 9 for a in first)
     assert [a.paragraphs for a in first] == [a.paragraphs for a in again]  # the seed alone decides the text
     assert [a.paragraphs for a in first] != [a.paragraphs for a in other]
+
+
+def test_startup_times_a_check_in_each_tree_and_names_what_it_loads(tmp_path):
+    from benchmarks import startup
+
+    out = tmp_path / "startup.json"
+    report = startup.main(["--runs", "1", "--json", str(out)])
+    assert json.loads(out.read_text()) == report
+    tree = report["trees"]["this tree"]
+    assert tree["median_ms"] > 0 and len(tree["runs_ms"]) == 1
+    assert tree["not_needed_loaded"] == []  # what test_index_cli checks, seen from the benchmark

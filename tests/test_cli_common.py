@@ -111,3 +111,43 @@ def test_an_unknown_encoding_is_one_line_and_exit_2() -> None:
     result = run("scan", SEEDS, "--encoding", "klingon")
     assert result.exit_code == 2 and "unknown encoding 'klingon' for --encoding" in result.stderr
 
+
+
+# --- start-up: a run imports the module of its command only -----------------------------------------------
+
+_REGISTERS_ALONE = """
+import json, sys
+import typer
+from syndicate.cli.group import register
+name = sys.argv[1]
+group = typer.main.get_command(register([name]))
+modules = sorted(m for m in sys.modules if m.startswith("syndicate"))
+print(json.dumps({"commands": sorted(group.commands), "modules": modules}))
+"""
+
+
+def test_each_command_is_registered_by_the_module_the_table_names_and_only_that_one_is_imported() -> None:
+    """Each command name of COMMAND_MODULES, in a fresh interpreter, registers its command; and a `check` imports
+    none of the evaluator, simulator, aligner or reports (what the lazy registration is for)."""
+    import subprocess
+    import sys
+
+    from syndicate.cli.group import COMMAND_MODULES
+
+    runs = {name: subprocess.Popen([sys.executable, "-c", _REGISTERS_ALONE, name], stdout=subprocess.PIPE, text=True)
+            for name in COMMAND_MODULES}
+    found = {name: json.loads(run.communicate(timeout=120)[0]) for name, run in runs.items()}
+    for name, module in COMMAND_MODULES.items():
+        assert name in found[name]["commands"], name
+        others = set(COMMAND_MODULES.values()) - {module, "scan"}  # diff and report reuse the scan command's flags
+        assert not {f"syndicate.cli.{other}" for other in others} & set(found[name]["modules"]), name
+    assert not {"syndicate.evaluate", "syndicate.simulate", "syndicate.diffview", "syndicate.provenance",
+                "syndicate.outlets"} & set(found["check"]["modules"])
+
+
+def test_the_whole_app_has_every_command_of_the_table_and_no_other() -> None:
+    """Help and unknown commands see every command: the table must name each one (a command registered by a module
+    the table does not name would be missing from `syndicate -h` when another command runs first)."""
+    from syndicate.cli.group import COMMAND_MODULES
+
+    assert set(typer.main.get_command(app).commands) == set(COMMAND_MODULES)

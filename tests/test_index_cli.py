@@ -263,3 +263,23 @@ def test_index_remove_and_check_as_json(db: Path) -> None:
     assert json.loads(result.stdout) == {"removed": [SOURCE_AFP], "missing": ["nope"]}
     check = run("index", "check", "--db", str(db), "--format", "json")
     assert check.exit_code == 0 and json.loads(check.stdout) == {"ok": True, "articles": 0, "problems": []}
+
+
+def test_a_check_imports_only_what_it_uses(db: Path, seeds_dir: Path) -> None:
+    """Start-up is most of a one-article `syndicate check`, which a pipeline may run per article: a check in a fresh
+    interpreter loads neither the other commands (the evaluator, simulator, reports) nor what would cost it for
+    nothing (numpy.ma, which np.unique imports on first use; datasketch and scipy; pydantic, which typer 0.29 loads
+    on every run)."""
+    import subprocess
+    import sys
+
+    code = ("import json, sys\nfrom syndicate.cli import main\ntry:\n    main()\nexcept SystemExit as done:\n"
+            "    print(done.code, json.dumps(sorted(sys.modules)), file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", code, "check", "--db", str(db), str(seeds_dir / f"{COPY_AFP}.txt")],
+                            capture_output=True, text=True, timeout=120)
+    code_seen, modules = result.stderr.split(" ", 1)
+    assert code_seen == "1" and "duplicate" in result.stdout  # the copy of the indexed source
+    loaded = set(json.loads(modules))
+    assert not {"numpy.ma", "pydantic", "scipy", "datasketch", "syndicate.evaluate", "syndicate.simulate",
+                "syndicate.provenance", "syndicate.outlets", "syndicate.diffview", "syndicate.cli.eval"} & loaded
+    assert {"syndicate.index.index", "syndicate.cli.index"} <= loaded

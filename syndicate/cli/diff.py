@@ -36,8 +36,8 @@ from ..errors import InputError, SyndicateError
 from ..index import Index
 from ..read import ReaderOptions
 from ..reuse import member_kinds
-from . import app
 from .common import errors_exit_2, fold_flags, stderr, with_reader_options
+from .group import app
 from .scan import Db, Paths, scan_progress
 
 VIEW_PANEL = "View"

@@ -30,8 +30,8 @@ from ..evaluate import (
 from ..read import ReaderOptions, read_articles
 from ..scan import scan
 from ..simulate import ShortTextConfig, SimulationConfig, simulate, simulate_short
-from . import app
 from .common import errors_exit_2, stderr, with_reader_options
+from .group import app
 
 
 class EvalFormat(StrEnum):

@@ -22,8 +22,8 @@ from ..errors import InputError
 from ..index import AddReport, IdConflictError, Index, Verdict
 from ..index.index import ALREADY_INDEXED, DEFAULT_BATCH, DUPLICATE, NEW
 from ..read import ReaderOptions, read_articles
-from . import app
 from .common import errors_exit_2, stderr, with_reader_options
+from .group import app
 
 index_app = typer.Typer(name="index", help="Build and inspect a persistent index (SQLite file or Redis).",
                         no_args_is_help=True)

@@ -22,8 +22,8 @@ from ..provenance import scan_composites, trace
 from ..provenance import to_text as provenance_text
 from ..read import ReaderOptions
 from ..scan import ScanResult
-from . import app
 from .common import errors_exit_2, stderr, with_reader_options
+from .group import app
 from .scan import Db, Paths, scan_progress
 
 

@@ -22,8 +22,8 @@ from ..index import Index
 from ..read import ReaderOptions
 from ..report import plural
 from ..scan import ProgressCallback, ScanResult
-from . import app
 from .common import errors_exit_2, stderr, with_reader_options
+from .group import app
 
 
 class Format(StrEnum):

@@ -9,8 +9,8 @@ import typer
 
 from ..index import Index
 from ..read import ReaderOptions
-from . import app
 from .common import errors_exit_2
+from .group import app
 
 DEFAULT_PORT = 8750
 
