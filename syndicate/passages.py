@@ -34,7 +34,7 @@ import numpy as np
 
 from .config import ScanConfig
 from .sorting import distinct as distinct_values
-from .sorting import sort_with_order
+from .sorting import run_lengths, sort_with_order
 from .terms import NUMBER, first_of_runs
 
 COMMON_TERM = 0.25
@@ -102,7 +102,7 @@ class UnitSketch(Sentences):
         values, owners = values[order], owners[order]
         new = first_of_runs(values)  # values sorted: np.unique's inverse and counts from their runs
         firsts = new.nonzero()[0]
-        distinct, index, counts = values[firsts], new.cumsum() - 1, _run_lengths(firsts, len(values))
+        distinct, index, counts = values[firsts], new.cumsum() - 1, run_lengths(firsts, len(values))
         starts = np.zeros(len(distinct) + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
         owned = np.bincount(shingle_owner[active[shingle_owner]], minlength=len(words)) if len(shingle_owner) else (
@@ -382,15 +382,7 @@ def _group(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     starts = new.nonzero()[0]
     inverse = np.empty(len(codes), dtype=np.int64)
     inverse[order] = new.cumsum() - 1
-    return ordered[starts], inverse, _run_lengths(starts, len(ordered))
-
-
-def _run_lengths(starts: np.ndarray, total: int) -> np.ndarray:
-    """np.diff(starts, append=total) (without np.diff's overhead: a check's arrays are small, its calls many)."""
-    lengths = np.empty(len(starts), dtype=np.int64)
-    np.subtract(starts[1:], starts[:-1], out=lengths[:-1])
-    lengths[-1:] = total - starts[-1:]
-    return lengths
+    return ordered[starts], inverse, run_lengths(starts, len(ordered))
 
 
 def _same_sentences(a: UnitSketch, b: UnitSketch, width: int) -> np.ndarray:
@@ -575,7 +567,7 @@ class EvidenceBatch:
             shingle_sizes=np.bincount(shingle_sentence[active[shingle_sentence]], minlength=len(words)),
             shingle_offsets=shingle_offsets, shingles=shingles, shingle_owner=shingle_owner,
             term_offsets=term_offsets_out, term_values=values[firsts],
-            term_counts=_run_lengths(firsts, len(key)), term_starts=firsts - entry_offsets[term_article],
+            term_counts=run_lengths(firsts, len(key)), term_starts=firsts - entry_offsets[term_article],
             entry_offsets=entry_offsets, entry_owner=entry_owner,
             entry_term=new.cumsum() - 1 - term_offsets_out[entry_article])
 

@@ -99,7 +99,13 @@ def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     times it occurs."""
     ordered = np.sort(values, axis=None)
     starts = first_of_runs(ordered).nonzero()[0]
-    counts = np.empty(len(starts), dtype=np.int64)
-    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
-    counts[-1:] = len(ordered) - starts[-1:]
-    return ordered[starts], counts
+    return ordered[starts], run_lengths(starts, len(ordered))
+
+
+def run_lengths(starts: np.ndarray, total: int) -> np.ndarray:
+    """The length of each run, given where each starts (ascending) in an array of `total` values: ``np.diff(starts,
+    append=total)``, without np.diff's overhead (a check's arrays are small, its calls many)."""
+    lengths = np.empty(len(starts), dtype=np.int64)
+    np.subtract(starts[1:], starts[:-1], out=lengths[:-1])
+    lengths[-1:] = total - starts[-1:]
+    return lengths
